@@ -1,0 +1,36 @@
+# The few commands people type. `make run` runs the system, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+EDITABLES := -e shared $(foreach s,$(SERVICES),-e services/$(s))
+
+.PHONY: install provision run test lint format services-up
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: constraints.txt requirements-dev.txt shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt $(EDITABLES) -r requirements-dev.txt
+	touch $@
+
+services-up:  ## start the machine's RabbitMQ and PostgreSQL if they are down
+	bash ops/services-up.sh
+
+provision: install services-up
+	$(PY) -m ops.provision
+
+run: provision
+	$(PY) -m ops.run
+
+test: provision
+	$(PY) -m pytest shared/tests $(foreach s,$(SERVICES),services/$(s)/tests) tests
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared $(foreach s,$(SERVICES),services/$(s)/$(s)) ops
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

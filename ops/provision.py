@@ -1,0 +1,115 @@
+"""Idempotent provisioning of the local machine: one database and role per service (PUBLIC
+has no CONNECT), and RabbitMQ vhosts, users, permissions and topic permissions (DESIGN §2.4).
+
+    python -m ops.provision [--vhost /] [--vhost sogc_test]
+
+Passwords come from the environment (`<SERVICE>_DB_PASSWORD`, `<SERVICE>_AMQP_PASSWORD`,
+`<SYSTEM>_AMQP_PASSWORD`); the defaults are development passwords.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import asyncpg
+
+SERVICES = ("registry", "venture", "procurement", "notify")
+DISTRICT_SYSTEMS = tuple(s for s in os.environ.get("DISTRICT_SYSTEMS", "district-demo").split(",") if s)
+ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+VHOSTS = ("/", "sogc_test")
+
+
+def password(name: str, kind: str) -> str:
+    env = f"{name.upper().replace('-', '_')}_{kind}_PASSWORD"
+    return os.environ.get(env, f"{name}-dev-password")
+
+
+async def provision_postgres(databases: dict[str, str]) -> None:
+    """`databases` maps database name to owning role."""
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        for service in SERVICES:
+            pw = password(service, "DB")
+            exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", service)
+            verb = "ALTER" if exists else "CREATE"
+            # Identifiers are our own constants; the password is quoted by PostgreSQL itself.
+            quoted = await conn.fetchval("SELECT quote_literal($1)", pw)
+            await conn.execute(f'{verb} ROLE "{service}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {quoted}')
+        for name, owner in databases.items():
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+            await conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{owner}"')
+            await conn.execute(f'REVOKE CONNECT, TEMPORARY ON DATABASE "{name}" FROM PUBLIC')
+            await conn.execute(f'GRANT CONNECT ON DATABASE "{name}" TO "{owner}"')
+            print(f"postgres: database {name} owned by {owner}, no PUBLIC connect")
+    finally:
+        await conn.close()
+
+
+def rabbitmqctl(*args: str, ok_if: str | None = None) -> None:
+    result = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True)
+    if result.returncode != 0 and not (ok_if and ok_if in (result.stderr + result.stdout)):
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}")
+
+
+def provision_rabbitmq(vhosts: list[str]) -> None:
+    if shutil.which("rabbitmqctl") is None:
+        raise RuntimeError("rabbitmqctl not found: provision RabbitMQ from ops/rabbitmq/definitions.json instead")
+    users = [(s, password(s, "AMQP")) for s in SERVICES] + [(d, password(d, "AMQP")) for d in DISTRICT_SYSTEMS]
+    for user, pw in users:
+        rabbitmqctl("add_user", user, pw, ok_if="already exists")
+        rabbitmqctl("change_password", user, pw)
+    for vhost in vhosts:
+        rabbitmqctl("add_vhost", vhost, ok_if="already exists")
+        if vhost != "/":
+            rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        for service in SERVICES:
+            own = re.escape(service) + r"\..*"
+            rabbitmqctl(
+                "set_permissions",
+                "-p",
+                vhost,
+                service,
+                rf"^(events|events\.dlx|{own})$",
+                rf"^(events|events\.dlx|{own}|amq\.default)$",
+                rf"^(events|events\.dlx|{own})$",
+            )
+            key = "^" + re.escape(service) + r"\."
+            rabbitmqctl("set_topic_permissions", "-p", vhost, service, "events", key, ".*")
+            rabbitmqctl("set_topic_permissions", "-p", vhost, service, "events.dlx", key, ".*")
+        for system in DISTRICT_SYSTEMS:
+            own = re.escape(system) + r"\..*"
+            rabbitmqctl("set_permissions", "-p", vhost, system, rf"^{own}$", rf"^(events|{own})$", rf"^(events|{own})$")
+            rabbitmqctl(
+                "set_topic_permissions",
+                "-p",
+                vhost,
+                system,
+                "events",
+                r"^district\.",
+                rf"^(procurement\.demand_(accepted|rejected)\..*|{re.escape(system)}\..*)$",
+            )
+        print(f"rabbitmq: vhost {vhost}: users {', '.join(u for u, _ in users)} with own permissions")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vhost", action="append", help="RabbitMQ vhost(s) to provision (default: / and sogc_test)")
+    parser.add_argument("--skip-rabbitmq", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_postgres:
+        asyncio.run(provision_postgres({s: s for s in SERVICES}))
+    if not args.skip_rabbitmq:
+        provision_rabbitmq(args.vhost or list(VHOSTS))
+    print("provisioned", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

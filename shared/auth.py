@@ -1,0 +1,163 @@
+"""Bearer-JWT authentication and role checks as FastAPI dependencies, and token minting.
+
+Roles (DESIGN §2.4): district_admin, street_officer (claim `street`), reviewer, monitor,
+org (claim `org_id`). Tokens are HS256, signed with the secret every service shares, and
+carry the audience `sogc`; expired, wrongly signed, wrong-audience and unsigned tokens fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+AUDIENCE = "sogc"
+ISSUER = "sogc-guidance-centre"
+ALGORITHM = "HS256"
+DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+
+
+class Role(StrEnum):
+    DISTRICT_ADMIN = "district_admin"
+    STREET_OFFICER = "street_officer"
+    REVIEWER = "reviewer"
+    MONITOR = "monitor"
+    ORG = "org"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: subject, role and the scope the role is limited to."""
+
+    sub: str
+    role: Role
+    street: str | None = None
+    org_id: UUID | None = None
+
+    def is_admin(self) -> bool:
+        return self.role is Role.DISTRICT_ADMIN
+
+
+class TokenVerifier:
+    def __init__(self, secret: str, *, audience: str = AUDIENCE) -> None:
+        self.secret, self.audience = secret, audience
+
+    def verify(self, token: str) -> Principal:
+        claims = jwt.decode(
+            token,
+            self.secret,
+            algorithms=[ALGORITHM],
+            audience=self.audience,
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "aud", "iss"]},
+        )
+        role = Role(claims["role"])
+        street = claims.get("street")
+        org_id = UUID(claims["org_id"]) if claims.get("org_id") else None
+        if role is Role.STREET_OFFICER and not street:
+            raise jwt.InvalidTokenError("a street_officer token needs a street claim")
+        if role is Role.ORG and org_id is None:
+            raise jwt.InvalidTokenError("an org token needs an org_id claim")
+        return Principal(sub=str(claims["sub"]), role=role, street=street, org_id=org_id)
+
+
+def mint(
+    secret: str,
+    *,
+    sub: str,
+    role: Role | str,
+    street: str | None = None,
+    org_id: UUID | str | None = None,
+    ttl_seconds: int = 8 * 3600,
+    audience: str = AUDIENCE,
+) -> str:
+    """A signed token for a role, as an operator hands out."""
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "sub": sub,
+        "role": str(Role(role)),
+        "iss": ISSUER,
+        "aud": audience,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    if street:
+        claims["street"] = street
+    if org_id:
+        claims["org_id"] = str(org_id)
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _verifier(request: Request) -> TokenVerifier:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier
+
+
+async def optional_principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Principal | None:
+    """The caller, or None for an anonymous (public) request; a bad token is still a 401."""
+    if credentials is None:
+        return None
+    try:
+        return _verifier(request).verify(credentials.credentials)
+    except (jwt.PyJWTError, ValueError, KeyError) as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=f"invalid token: {exc}",
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from exc
+
+
+async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
+    if principal is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, detail="authentication required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return principal
+
+
+def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """Dependency: the caller must hold one of `roles` (401 without a token, 403 otherwise)."""
+    allowed = frozenset(roles)
+
+    async def check(principal: Principal = Depends(current_principal)) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"role {principal.role} may not do this; allowed: {', '.join(sorted(allowed))}",
+            )
+        return principal
+
+    return check
+
+
+def forbid(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail=message)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mint a bearer token for a role (operators only).")
+    parser.add_argument("--role", required=True, choices=[r.value for r in Role])
+    parser.add_argument("--sub", required=True, help="who the token is for, e.g. a staff login")
+    parser.add_argument("--street", help="street code, for street_officer")
+    parser.add_argument("--org-id", help="organisation id, for org")
+    parser.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    args = parser.parse_args()
+    secret = os.environ.get("JWT_SECRET", DEV_SECRET)
+    print(mint(secret, sub=args.sub, role=args.role, street=args.street, org_id=args.org_id, ttl_seconds=args.ttl))
+
+
+if __name__ == "__main__":
+    main()

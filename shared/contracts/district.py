@@ -1,0 +1,51 @@
+"""The external contract: demands that district departments' and street offices' systems publish."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.contracts.base import IntegrationEvent, MoneyCNY
+from shared.reference import STREETS, Domain
+
+
+class PurchaserKind(StrEnum):
+    DISTRICT_DEPARTMENT = "district_department"
+    STREET_OFFICE = "street_office"
+
+
+class Purchaser(BaseModel):
+    """The state organ that buys the service (购买主体)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    code: str = Field(min_length=1, max_length=50)
+    name: str = Field(min_length=1, max_length=100)
+    kind: PurchaserKind
+
+
+class DemandPublished(IntegrationEvent):
+    """A district system published a service demand (需求); see DESIGN §2.2."""
+
+    routing_key: ClassVar[str] = "district.demand_published.v1"
+
+    source_system: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    demand_ref: str = Field(min_length=1, max_length=100)
+    purchaser: Purchaser
+    street_code: str | None = None
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    domain: Domain
+    budget_cny: MoneyCNY = Field(gt=0)
+    expected_beneficiaries: int = Field(ge=0, le=10_000_000)
+    wanted_by: date | None = None
+
+    @field_validator("street_code")
+    @classmethod
+    def _known_street(cls, value: str | None) -> str | None:
+        if value is not None and value not in STREETS:
+            raise ValueError(f"unknown street code {value!r}: must be one of the 17 Dongcheng street codes")
+        return value

@@ -1,0 +1,113 @@
+"""Events the registry publishes: organisations, platforms, party branches, the support alliance.
+
+Every organisation event carries the organisation's full snapshot with a version that grows
+with each change, so a consumer keeps a read model correct whatever order events arrive in:
+apply a snapshot only when its version is newer than the stored one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.base import IntegrationEvent
+from shared.reference import Domain, OrgStatus, OrgType, PlatformLevel
+
+
+class Contact(BaseModel):
+    """Where notices for an organisation go."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    webhook_url: str | None = Field(default=None, max_length=500)
+
+
+class OrgSnapshot(BaseModel):
+    """An organisation as the registry knows it after the change that carries it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    org_id: UUID
+    version: int = Field(ge=1)
+    name: str
+    org_type: OrgType
+    status: OrgStatus
+    credit_code: str | None = None
+    street_code: str | None = None
+    community: str | None = None
+    platform_code: str | None = None
+    sponsor_org_id: UUID | None = None
+    domains: list[Domain] = Field(default_factory=list)
+    is_support_org: bool = False
+    contact: Contact = Field(default_factory=Contact)
+    registered_on: date | None = None
+    filed_on: date | None = None
+
+
+class OrgRegistered(IntegrationEvent):
+    """A registered organisation (社团, 民非, 基金会) with its credit code entered the registry."""
+
+    routing_key: ClassVar[str] = "registry.org_registered.v1"
+    org: OrgSnapshot
+    graduated_from_filing: bool = False
+
+
+class OrgFiled(IntegrationEvent):
+    """A community social organisation was filed (备案) with its street; it has no credit code."""
+
+    routing_key: ClassVar[str] = "registry.org_filed.v1"
+    org: OrgSnapshot
+
+
+class OrgGraduated(IntegrationEvent):
+    """A filed community organisation registered: same org_id, now with a credit code."""
+
+    routing_key: ClassVar[str] = "registry.org_graduated.v1"
+    org: OrgSnapshot
+    filed_on: date | None = None
+    registered_on: date
+
+
+class OrgStatusChanged(IntegrationEvent):
+    """An organisation was suspended, reinstated or deregistered, with the reason."""
+
+    routing_key: ClassVar[str] = "registry.org_status_changed.v1"
+    org: OrgSnapshot
+    old_status: OrgStatus
+    new_status: OrgStatus
+    reason: str
+
+
+class OrgProfileUpdated(IntegrationEvent):
+    """An organisation's profile changed: contacts, domains, support-org flag, name."""
+
+    routing_key: ClassVar[str] = "registry.org_profile_updated.v1"
+    org: OrgSnapshot
+    changed_fields: list[str] = Field(default_factory=list)
+
+
+class PlatformEstablished(IntegrationEvent):
+    """A platform of the "one centre, many bases" system exists (district, street or community)."""
+
+    routing_key: ClassVar[str] = "registry.platform_established.v1"
+    platform_code: str
+    level: PlatformLevel
+    name: str
+    street_code: str | None = None
+    parent_code: str | None = None
+
+
+class PartyBranchFormed(IntegrationEvent):
+    """A (functional) party branch was formed covering some organisations."""
+
+    routing_key: ClassVar[str] = "registry.party_branch_formed.v1"
+    branch_id: UUID
+    name: str
+    org_ids: list[UUID] = Field(default_factory=list)
+    formed_on: date

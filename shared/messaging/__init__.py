@@ -1,0 +1,1 @@
+"""Messaging kit: topology, the publish path, outbox, inbox, consumers, dead letters."""

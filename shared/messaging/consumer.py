@@ -1,0 +1,269 @@
+"""Consuming events: one message, one transaction (inbox row, effects, outbox rows), and a
+retry policy: transient errors are requeued (counted by the quorum queue's delivery limit,
+after which RabbitMQ dead-letters the message), permanent ones are dead-lettered at once
+with the reason in the message headers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import asyncpg
+import structlog
+from faststream import AckPolicy
+from faststream.rabbit import RabbitBroker
+from faststream.rabbit.annotations import RabbitMessage
+from prometheus_client import Counter
+from pydantic import ValidationError
+
+from shared import context
+from shared.contracts.base import IntegrationEvent
+from shared.contracts.procurement import FieldError
+from shared.messaging import inbox, outbox
+from shared.messaging.topology import DLX, EVENTS, consumer_queue
+
+log = structlog.get_logger("shared.consumer")
+
+CONSUMED = Counter("events_consumed_total", "Messages consumed, by queue and outcome", ["queue", "outcome"])
+
+E = TypeVar("E", bound=IntegrationEvent)
+Handler = Callable[[E, asyncpg.Connection], Awaitable[Sequence[IntegrationEvent] | None]]
+InvalidHandler = Callable[["InvalidMessage", asyncpg.Connection], Awaitable[Sequence[IntegrationEvent] | None]]
+
+
+class PermanentError(Exception):
+    """Retrying cannot help: the message goes to the dead-letter queue with this reason."""
+
+
+class TransientError(Exception):
+    """Retrying may help (a dependency is down): the message is requeued."""
+
+
+TRANSIENT: tuple[type[BaseException], ...] = (
+    TransientError,
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+    asyncpg.AdminShutdownError,
+)
+
+
+@dataclass(frozen=True)
+class InvalidMessage:
+    """A message that could not be read as its contract: the raw bytes and every reason."""
+
+    queue: str
+    routing_key: str
+    message_id: str | None
+    body: bytes
+    headers: dict[str, Any]
+    errors: list[FieldError]
+
+    def reason(self) -> str:
+        return "; ".join(f"{e.field}: {e.message}" for e in self.errors)[:2000]
+
+
+def field_errors(exc: Exception) -> list[FieldError]:
+    """Readable `{field, message}` pairs from a JSON or validation failure."""
+    if isinstance(exc, ValidationError):
+        return [
+            FieldError(field=".".join(str(p) for p in err["loc"]) or "(body)", message=err["msg"])
+            for err in exc.errors(include_url=False)
+        ]
+    if isinstance(exc, UnicodeDecodeError):
+        return [FieldError(field="(body)", message="body is not UTF-8 text")]
+    if isinstance(exc, json.JSONDecodeError):
+        return [
+            FieldError(field="(body)", message=f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        ]
+    return [FieldError(field="(body)", message=str(exc))]
+
+
+def parse(event_cls: type[E], body: bytes) -> E:
+    data = json.loads(body.decode("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("body must be a JSON object")
+    return event_cls.model_validate(data)
+
+
+class Consumers:
+    """Registers the consumers of one service on its broker, all with the same policy."""
+
+    def __init__(
+        self,
+        service: str,
+        broker: RabbitBroker,
+        pool: Callable[[], asyncpg.Pool | None],
+        *,
+        retry_delay: float = 1.0,
+    ) -> None:
+        self.service, self.broker, self._pool, self._retry_delay = service, broker, pool, retry_delay
+        self.routing_keys: list[str] = []
+
+    def on(
+        self,
+        event_cls: type[E],
+        *,
+        on_invalid: InvalidHandler | None = None,
+    ) -> Callable[[Handler[E]], Handler[E]]:
+        """Decorator: `handler(event, conn) -> events to publish`, run once per event_id.
+
+        `on_invalid`, when given, answers a message that fails its contract (its effects and
+        events commit in one transaction) instead of dead-lettering it.
+        """
+
+        def register(handler: Handler[E]) -> Handler[E]:
+            queue = consumer_queue(self.service, event_cls.routing_key)
+            consumer = f"{self.service}.{handler.__name__}"
+
+            async def receive(message: RabbitMessage) -> None:
+                await self._receive(message, queue.name, consumer, event_cls, handler, on_invalid)
+
+            receive.__name__ = handler.__name__
+            receive.__doc__ = handler.__doc__ or event_cls.__doc__
+            self.broker.subscriber(
+                queue,
+                EVENTS,
+                ack_policy=AckPolicy.MANUAL,
+                title=f"{queue.name}:consume",
+                description=receive.__doc__,
+            )(receive)
+            self.routing_keys.append(event_cls.routing_key)
+            return handler
+
+        return register
+
+    async def _receive(
+        self,
+        message: RabbitMessage,
+        queue: str,
+        consumer: str,
+        event_cls: type[E],
+        handler: Handler[E],
+        on_invalid: InvalidHandler | None,
+    ) -> None:
+        raw = message.raw_message
+        try:
+            event = parse(event_cls, message.body)
+        except (ValueError, ValidationError) as exc:
+            invalid = InvalidMessage(
+                queue=queue,
+                routing_key=raw.routing_key or "",
+                message_id=raw.message_id,
+                body=message.body,
+                headers=dict(raw.headers or {}),
+                errors=field_errors(exc),
+            )
+            await self._invalid(message, invalid, consumer, on_invalid)
+            return
+
+        with context.bound(
+            correlation_id=event.correlation_id,
+            causation_id=str(event.event_id),
+            event_id=str(event.event_id),
+            routing_key=event.routing_key,
+            consumer=consumer,
+        ):
+            try:
+                pool = self._pool()
+                if pool is None:
+                    raise TransientError("database pool not ready")
+                async with pool.acquire() as conn, conn.transaction():
+                    if not await inbox.first_time(
+                        conn, consumer=consumer, event_id=event.event_id, routing_key=event.routing_key
+                    ):
+                        log.info("event_duplicate_ignored")
+                        outcome = "duplicate"
+                    else:
+                        out = await handler(event, conn)
+                        await outbox.add(conn, list(out or []))
+                        outcome = "ok"
+                await message.ack()
+                CONSUMED.labels(queue, outcome).inc()
+                if outcome == "ok":
+                    log.info("event_consumed")
+            except PermanentError as exc:
+                await self._dead_letter(message, queue, consumer, f"{type(exc).__name__}: {exc}")
+            except TRANSIENT as exc:
+                CONSUMED.labels(queue, "retry").inc()
+                log.warning("event_retry", error=repr(exc))
+                await asyncio.sleep(self._retry_delay)
+                await message.nack(requeue=True)
+            except Exception as exc:
+                # A defect, not a passing fault: keep the message for an operator to replay.
+                log.exception("event_handler_failed")
+                await self._dead_letter(message, queue, consumer, f"{type(exc).__name__}: {exc}")
+
+    async def _invalid(
+        self, message: RabbitMessage, invalid: InvalidMessage, consumer: str, on_invalid: InvalidHandler | None
+    ) -> None:
+        log.warning("event_invalid", queue=invalid.queue, message_id=invalid.message_id, reason=invalid.reason())
+        if on_invalid is None:
+            await self._dead_letter(message, invalid.queue, consumer, f"invalid message: {invalid.reason()}")
+            return
+        try:
+            pool = self._pool()
+            if pool is None:
+                raise TransientError("database pool not ready")
+            async with pool.acquire() as conn, conn.transaction():
+                out = await on_invalid(invalid, conn)
+                await outbox.add(conn, list(out or []))
+            await message.ack()
+            CONSUMED.labels(invalid.queue, "answered_invalid").inc()
+        except TRANSIENT as exc:
+            log.warning("event_retry", error=repr(exc))
+            await asyncio.sleep(self._retry_delay)
+            await message.nack(requeue=True)
+        except Exception as exc:
+            log.exception("invalid_handler_failed")
+            await self._dead_letter(message, invalid.queue, consumer, f"invalid message: {invalid.reason()}; {exc!r}")
+
+    async def _dead_letter(self, message: RabbitMessage, queue: str, consumer: str, reason: str) -> None:
+        """Copy the message to the dead-letter exchange with the reason, then ack the original.
+
+        A crash between the two leaves a second copy in the dead-letter queue: a dead letter
+        may repeat, but is never lost.
+        """
+        raw = message.raw_message
+        headers = dict(raw.headers or {})
+        headers.update(
+            {
+                "x-error-reason": reason[:4000],
+                "x-error-consumer": consumer,
+                "x-error-queue": queue,
+                "x-original-routing-key": raw.routing_key or "",
+                "x-failed-at": datetime.now(UTC).isoformat(),
+            }
+        )
+        try:
+            await self.broker.publish(
+                message.body,
+                exchange=DLX,
+                routing_key=queue,
+                persist=True,
+                mandatory=False,
+                message_id=raw.message_id,
+                message_type=raw.type,
+                correlation_id=raw.correlation_id,
+                content_type=raw.content_type,
+                timestamp=raw.timestamp,
+                headers=headers,
+            )
+        except Exception as exc:
+            # Could not park it: reject so the queue's own dead-lettering keeps it.
+            log.error("dead_letter_publish_failed", error=repr(exc))
+            await message.reject(requeue=False)
+            CONSUMED.labels(queue, "dead_lettered").inc()
+            return
+        await message.ack()
+        CONSUMED.labels(queue, "dead_lettered").inc()
+        log.warning("event_dead_lettered", queue=queue, reason=reason)

@@ -1,0 +1,139 @@
+"""Operators' view of a service's dead letters: list them with their reasons, replay them
+to the queue they came from (after the cause is fixed)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage
+
+from shared.messaging.topology import dead_letter_queue_name
+
+_ERROR_HEADERS = ("x-error-reason", "x-error-consumer", "x-error-queue", "x-original-routing-key", "x-failed-at")
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A parked message: where it came from, why it was parked, a preview of its body."""
+
+    message_id: str | None
+    queue: str
+    routing_key: str
+    reason: str
+    failed_at: str | None
+    body_preview: str
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def describe(msg: AbstractIncomingMessage) -> DeadLetter:
+    headers: dict[str, Any] = dict(msg.headers or {})
+    if "x-error-reason" in headers:
+        queue = _text(headers.get("x-error-queue", ""))
+        reason = _text(headers["x-error-reason"])
+        routing_key = _text(headers.get("x-original-routing-key", ""))
+        failed_at: str | None = _text(headers.get("x-failed-at", ""))
+    else:  # dead-lettered by RabbitMQ itself (delivery limit reached, or rejected)
+        deaths = headers.get("x-death") or [{}]
+        first = deaths[0] if isinstance(deaths, list) and deaths else {}
+        queue = _text(first.get("queue", headers.get("x-first-death-queue", "")))
+        reason = f"broker: {_text(first.get('reason', headers.get('x-first-death-reason', 'unknown')))}"
+        keys = first.get("routing-keys") or [msg.routing_key or ""]
+        routing_key = _text(keys[0])
+        failed_at = str(first.get("time")) if first.get("time") else None
+    return DeadLetter(
+        message_id=msg.message_id,
+        queue=queue,
+        routing_key=routing_key,
+        reason=reason,
+        failed_at=failed_at,
+        body_preview=msg.body[:500].decode("utf-8", errors="replace"),
+    )
+
+
+async def _drain(channel: aio_pika.abc.AbstractChannel, service: str, limit: int) -> list[AbstractIncomingMessage]:
+    queue = await channel.get_queue(dead_letter_queue_name(service), ensure=True)
+    out: list[AbstractIncomingMessage] = []
+    while len(out) < limit:
+        msg = await queue.get(no_ack=False, fail=False)
+        if msg is None:
+            break
+        out.append(msg)
+    return out
+
+
+async def list_dead_letters(amqp_url: str, service: str, *, limit: int = 100) -> list[DeadLetter]:
+    """Up to `limit` dead letters of `service`; they stay parked (unacked, returned on close)."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        msgs = await _drain(channel, service, limit)
+        letters = [describe(m) for m in msgs]
+        await channel.close()  # returns every fetched message to the queue
+        return letters
+    finally:
+        await connection.close()
+
+
+async def replay(amqp_url: str, service: str, *, message_ids: set[str] | None = None, limit: int = 10_000) -> int:
+    """Send dead letters (all, or those with the given ids) back to their consumer queue."""
+    connection = await aio_pika.connect(amqp_url)
+    replayed = 0
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        for msg in await _drain(channel, service, limit):
+            letter = describe(msg)
+            if (message_ids is not None and letter.message_id not in message_ids) or not letter.queue:
+                await msg.nack(requeue=True)
+                continue
+            headers = {k: v for k, v in (msg.headers or {}).items() if k not in _ERROR_HEADERS and k != "x-death"}
+            headers["x-replayed-from"] = dead_letter_queue_name(service)
+            await channel.default_exchange.publish(
+                aio_pika.Message(
+                    msg.body,
+                    headers=headers,
+                    content_type=msg.content_type,
+                    message_id=msg.message_id,
+                    correlation_id=msg.correlation_id,
+                    type=msg.type,
+                    timestamp=msg.timestamp,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=letter.queue,
+            )
+            await msg.ack()
+            replayed += 1
+        await channel.close()
+    finally:
+        await connection.close()
+    return replayed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="List or replay a service's dead letters.")
+    parser.add_argument("command", choices=["list", "replay"])
+    parser.add_argument("service")
+    parser.add_argument("--amqp-url", default=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument("--id", action="append", dest="ids", help="replay only this message id (repeatable)")
+    parser.add_argument("--limit", type=int, default=100)
+    args = parser.parse_args()
+    if args.command == "list":
+        letters = asyncio.run(list_dead_letters(args.amqp_url, args.service, limit=args.limit))
+        for letter in letters:
+            print(json.dumps(asdict(letter), ensure_ascii=False))
+        print(f"{len(letters)} dead letter(s) in {dead_letter_queue_name(args.service)}")
+    else:
+        n = asyncio.run(replay(args.amqp_url, args.service, message_ids=set(args.ids) if args.ids else None))
+        print(f"replayed {n} dead letter(s) from {dead_letter_queue_name(args.service)}")
+
+
+if __name__ == "__main__":
+    main()

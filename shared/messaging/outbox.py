@@ -1,0 +1,167 @@
+"""Transactional outbox: events are rows written in the caller's transaction; a relay
+publishes pending rows with publisher confirms and marks them sent.
+
+The relay wakes on LISTEN/NOTIFY (a trigger notifies on insert) and also polls, so a lost
+notification only delays an event. Rows are claimed with FOR UPDATE SKIP LOCKED, so
+replicas of a service can relay side by side without publishing a row twice at once.
+A crash after a publish but before the mark publishes that row again: consumers are
+idempotent (inbox), so the duplicate is absorbed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+
+import asyncpg
+import structlog
+from faststream.rabbit import RabbitBroker
+from prometheus_client import Counter
+
+from shared.contracts.base import IntegrationEvent
+from shared.messaging.publish import publish_payload
+
+log = structlog.get_logger("shared.outbox")
+
+PUBLISHED = Counter("outbox_published_total", "Outbox rows published", ["routing_key"])
+FAILED = Counter("outbox_publish_failures_total", "Outbox publish attempts that failed")
+
+_INSERT = """INSERT INTO outbox (event_id, routing_key, payload, correlation_id, occurred_at)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[])
+             ON CONFLICT (event_id) DO NOTHING"""
+_CLAIM = """SELECT id, event_id, routing_key, payload, correlation_id, occurred_at FROM outbox
+            WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"""
+_MARK_SENT = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
+_MARK_FAILED = "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])"
+
+
+async def add(conn: asyncpg.Connection, events: Sequence[IntegrationEvent]) -> None:
+    """Write events into the outbox inside the caller's open transaction."""
+    if not events:
+        return
+    await conn.execute(
+        _INSERT,
+        [e.event_id for e in events],
+        [e.routing_key for e in events],
+        [e.model_dump(mode="json") for e in events],
+        [e.correlation_id for e in events],
+        [e.occurred_at for e in events],
+    )
+
+
+async def pending_count(conn: asyncpg.Connection) -> int:
+    return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows of one service database to the broker."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        broker: RabbitBroker,
+        *,
+        dsn: str,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        publish_timeout: float = 10.0,
+    ) -> None:
+        self._pool, self._broker, self._dsn = pool, broker, dsn
+        self._batch, self._poll, self._timeout = batch_size, poll_interval, publish_timeout
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._run(), name="outbox-relay"),
+            asyncio.create_task(self._listen(), name="outbox-listen"),
+        ]
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _listen(self) -> None:
+        while not self._stopping:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(self._dsn)
+                await conn.add_listener("outbox", lambda *_: self._wake.set())
+                self._wake.set()  # rows may have arrived while not listening
+                closed = asyncio.Event()
+                conn.add_termination_listener(lambda _: closed.set())
+                while not closed.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(closed.wait(), timeout=5)
+                    await conn.execute("SELECT 1")  # notices a server that went away silently
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the poll keeps the relay going while LISTEN is down
+                log.warning("outbox_listen_failed", error=str(exc))
+                await asyncio.sleep(2)
+            finally:
+                if conn is not None and not conn.is_closed():
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+
+    async def _run(self) -> None:
+        backoff = self._poll
+        while not self._stopping:
+            try:
+                _sent, full = await self.relay_once()
+                backoff = self._poll
+                if full:
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                FAILED.inc()
+                log.warning("outbox_relay_failed", error=str(exc))
+                backoff = min(backoff * 2, 15.0)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+
+    async def relay_once(self) -> tuple[int, bool]:
+        """Claim one batch, publish it with confirms (all in flight at once), mark what was confirmed."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(_CLAIM, self._batch)
+            if not rows:
+                return 0, False
+            results = await asyncio.gather(*(self._publish(r) for r in rows), return_exceptions=True)
+            ok = [r["id"] for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)]
+            failed = [(r["id"], res) for r, res in zip(rows, results, strict=True) if isinstance(res, BaseException)]
+            if ok:
+                await conn.execute(_MARK_SENT, ok)
+            if failed:
+                await conn.execute(_MARK_FAILED, [i for i, _ in failed], repr(failed[0][1])[:1000])
+        for r, res in zip(rows, results, strict=True):
+            if not isinstance(res, BaseException):
+                PUBLISHED.labels(r["routing_key"]).inc()
+        if failed:
+            raise RuntimeError(f"{len(failed)} of {len(rows)} outbox rows not confirmed: {failed[0][1]!r}")
+        return len(ok), len(rows) == self._batch
+
+    async def _publish(self, row: asyncpg.Record) -> None:
+        await publish_payload(
+            self._broker,
+            routing_key=row["routing_key"],
+            payload=row["payload"],
+            event_id=str(row["event_id"]),
+            occurred_at=row["occurred_at"],
+            correlation_id=row["correlation_id"],
+            timeout=self._timeout,
+        )
+
+
+__all__ = ["OutboxRelay", "add", "pending_count"]

@@ -1,0 +1,70 @@
+"""The one publish path: persistent, confirmed, with message_id, type, correlation_id and
+the CloudEvents AMQP-binding headers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from faststream.rabbit import RabbitBroker
+
+from shared.contracts.base import IntegrationEvent
+from shared.messaging.topology import EVENTS
+
+CONTENT_TYPE = "application/json"
+
+
+def cloud_event_headers(*, event_id: str, routing_key: str, occurred_at: datetime) -> dict[str, Any]:
+    context = routing_key.split(".", 1)[0]
+    return {
+        "cloudEvents:specversion": "1.0",
+        "cloudEvents:id": event_id,
+        "cloudEvents:source": f"urn:sogc:{context}",
+        "cloudEvents:type": routing_key,
+        "cloudEvents:time": occurred_at.isoformat(),
+    }
+
+
+def encode(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+async def publish_payload(
+    broker: RabbitBroker,
+    *,
+    routing_key: str,
+    payload: Mapping[str, Any],
+    event_id: str,
+    occurred_at: datetime,
+    correlation_id: str | None,
+    timeout: float = 10.0,
+) -> None:
+    """Publish one event body to `events` and wait for the broker's confirm."""
+    await broker.publish(
+        encode(payload),
+        exchange=EVENTS,
+        routing_key=routing_key,
+        persist=True,
+        mandatory=False,
+        message_id=event_id,
+        message_type=routing_key,
+        correlation_id=correlation_id,
+        content_type=CONTENT_TYPE,
+        timestamp=occurred_at,
+        headers=cloud_event_headers(event_id=event_id, routing_key=routing_key, occurred_at=occurred_at),
+        timeout=timeout,
+    )
+
+
+async def publish_event(broker: RabbitBroker, event: IntegrationEvent) -> None:
+    """Publish directly, bypassing the outbox: for tests and tools, never for state changes."""
+    await publish_payload(
+        broker,
+        routing_key=event.routing_key,
+        payload=event.model_dump(mode="json"),
+        event_id=str(event.event_id),
+        occurred_at=event.occurred_at,
+        correlation_id=event.correlation_id,
+    )

@@ -1,0 +1,279 @@
+"""The runtime every service shares: settings, database pool and migrations, broker and
+consumers, outbox relay, and the HTTP app with /health, /ready and /metrics.
+
+A service starts even when PostgreSQL or RabbitMQ is not up yet: it keeps trying in the
+background, /ready says what is missing, and HTTP commands answer 503 until the database
+is there. aio-pika's robust connection restores consumers after a broker restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import asyncpg
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from faststream.rabbit import Channel, RabbitBroker
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared import context, db
+from shared import logging as kit_logging
+from shared.auth import DEV_SECRET, TokenVerifier
+from shared.errors import DomainError, Invalid
+from shared.messaging import outbox
+from shared.messaging.consumer import Consumers
+from shared.messaging.topology import DLX, dead_letter_queue
+
+log = structlog.get_logger("shared.service")
+
+HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"])
+
+
+class ServiceSettings(BaseSettings):
+    """Settings common to every service; each subclass sets its own env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    jwt_secret: str = DEV_SECRET
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    prefetch_count: int = 64
+    db_pool_size: int = 10
+    outbox_batch_size: int = 500
+    outbox_poll_interval: float = 1.0
+    retry_delay: float = 1.0
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def check_production(self) -> None:
+        """Refuse development secrets in production mode."""
+        if self.environment != "production":
+            return
+        problems = []
+        if self.jwt_secret == DEV_SECRET or len(self.jwt_secret) < 32:
+            problems.append("jwt_secret is the development secret or shorter than 32 characters")
+        for name in ("database_url", "amqp_url"):
+            if "dev" in getattr(self, name).split("@")[0] or "guest:guest" in getattr(self, name):
+                problems.append(f"{name} uses a development credential")
+        if problems:
+            raise RuntimeError("refusing to start in production mode: " + "; ".join(problems))
+
+
+class Service:
+    """One service's moving parts, wired once by its composition root."""
+
+    def __init__(self, name: str, settings: ServiceSettings, *, migrations: Path) -> None:
+        settings.check_production()
+        self.name, self.settings = name, settings
+        self.migration_dirs = [db.KIT_MIGRATIONS, migrations]
+        self.broker = RabbitBroker(
+            settings.amqp_url,
+            default_channel=Channel(prefetch_count=settings.prefetch_count),
+            logger=logging.getLogger(f"{name}.faststream"),
+            log_level=logging.DEBUG,
+            app_id=name,
+            description=f"{name} service of the social-organisation guidance centre",
+        )
+        self.pool: asyncpg.Pool | None = None
+        self.consumers = Consumers(name, self.broker, lambda: self.pool, retry_delay=settings.retry_delay)
+        self.relay: outbox.OutboxRelay | None = None
+        self.broker_ready = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self._on_ready: list[Any] = []
+
+    # --- lifecycle ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._connect_database(), name=f"{self.name}-db"),
+            asyncio.create_task(self._connect_broker(), name=f"{self.name}-broker"),
+        ]
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until the database and the broker are connected (tests and tools)."""
+        deadline = time.monotonic() + timeout
+        while not (self.pool is not None and self.broker_ready):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name} not ready: db={self.pool is not None} broker={self.broker_ready}")
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        if self.relay is not None:
+            await self.relay.stop()
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        if self.pool is not None:
+            await self.pool.close()
+            self.pool = None
+        self.broker_ready = False
+
+    async def _connect_database(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                conn = await db.connect(self.settings.database_url)
+                try:
+                    await db.migrate(conn, self.migration_dirs)
+                finally:
+                    await conn.close()
+                self.pool = await db.create_pool(self.settings.database_url, max_size=self.settings.db_pool_size)
+                break
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("database_unavailable", error=str(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        self.relay = outbox.OutboxRelay(
+            self.pool,
+            self.broker,
+            dsn=self.settings.database_url,
+            batch_size=self.settings.outbox_batch_size,
+            poll_interval=self.settings.outbox_poll_interval,
+        )
+        self.relay.start()
+        log.info("database_ready")
+
+    async def _connect_broker(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self.broker.start()
+                await self.broker.declare_exchange(DLX)
+                dlq = await self.broker.declare_queue(dead_letter_queue(self.name))
+                await dlq.bind(DLX.name, routing_key=f"{self.name}.#")
+                break
+            except Exception as exc:
+                log.warning("broker_unavailable", error=str(exc), retry_in=delay)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        self.broker_ready = True
+        log.info("broker_ready", consumes=self.consumers.routing_keys)
+
+    # --- units of work -------------------------------------------------------------
+
+    def require_pool(self) -> asyncpg.Pool:
+        if self.pool is None:
+            raise ServiceUnavailable("database not ready yet")
+        return self.pool
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection inside one transaction: state changes and their outbox rows commit together."""
+        async with self.require_pool().acquire() as conn, conn.transaction():
+            yield conn
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.require_pool().acquire() as conn:
+            yield conn
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    async def readiness(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {"database": False, "broker": False}
+        if self.pool is not None:
+            with contextlib.suppress(Exception):
+                async with self.pool.acquire(timeout=2) as conn:
+                    checks["database"] = await conn.fetchval("SELECT 1") == 1
+                    checks["outbox_pending"] = await outbox.pending_count(conn)
+        with contextlib.suppress(Exception):
+            checks["broker"] = self.broker_ready and await self.broker.ping(timeout=2)
+        return checks
+
+    def http_app(self, *, title: str, description: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+        app.state.service = self
+        app.state.token_verifier = TokenVerifier(self.settings.jwt_secret)
+        app.include_router(_ops_router(self))
+        for router in routers:
+            app.include_router(router)
+        _install_handlers(app)
+        return app
+
+
+class ServiceUnavailable(Exception):
+    pass
+
+
+def _ops_router(service: Service) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health", summary="Liveness: the process is up")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "service": service.name}
+
+    @router.get("/ready", summary="Readiness: database and broker reachable")
+    async def ready() -> JSONResponse:
+        checks = await service.readiness()
+        ok = bool(checks["database"] and checks["broker"])
+        return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def correlate(request: Request, call_next: Any) -> Response:
+        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+        started = time.perf_counter()
+        with context.bound(correlation_id=cid[:200]):
+            response: Response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+        HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
+        response.headers["x-correlation-id"] = cid[:200]
+        return response
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        if isinstance(exc, Invalid):
+            body: dict[str, Any] = {
+                "detail": [{"loc": ["body", *exc.field.split(".")], "msg": exc.message, "type": exc.code}]
+            }
+        else:
+            body = {"detail": exc.message, "code": exc.code}
+        return JSONResponse(body, status_code=exc.status_code)
+
+    @app.exception_handler(ServiceUnavailable)
+    async def unavailable(_: Request, exc: ServiceUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "2"})
+
+
+def configure_logging(settings: ServiceSettings, name: str) -> None:
+    kit_logging.configure(name, level=settings.log_level, json=settings.log_json)
+
+
+__all__ = ["Service", "ServiceSettings", "ServiceUnavailable", "configure_logging"]

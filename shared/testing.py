@@ -1,0 +1,129 @@
+"""Helpers for tests against the real PostgreSQL and RabbitMQ (imported by conftest files)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import aio_pika
+import asyncpg
+
+from shared.auth import DEV_SECRET, Role, mint
+
+ADMIN_DSN = os.environ.get("TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_VHOST = os.environ.get("TEST_AMQP_VHOST", "sogc_test")
+AMQP_HOST = os.environ.get("TEST_AMQP_HOST", "127.0.0.1:5672")
+ADMIN_AMQP_URL = os.environ.get("TEST_ADMIN_AMQP_URL", f"amqp://guest:guest@{AMQP_HOST}/{TEST_VHOST}")
+
+T = TypeVar("T")
+
+
+def service_amqp_url(service: str) -> str:
+    """The service's own RabbitMQ user on the test vhost, as provisioned."""
+    return f"amqp://{service}:{service}-dev-password@{AMQP_HOST}/{TEST_VHOST}"
+
+
+async def fresh_database(name: str, owner: str) -> str:
+    """Drop and create database `name` owned by role `owner`; returns the owner's DSN."""
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+        await conn.execute(f'REVOKE CONNECT ON DATABASE "{name}" FROM PUBLIC')
+    finally:
+        await conn.close()
+    return f"postgresql://{owner}:{owner}-dev-password@127.0.0.1:5432/{name}"
+
+
+async def purge_queues(prefix: str) -> None:
+    """Delete the test vhost's queues whose names start with `prefix` (a clean broker per test)."""
+    proc = await asyncio.create_subprocess_exec(
+        "rabbitmqctl",
+        "-q",
+        "list_queues",
+        "-p",
+        TEST_VHOST,
+        "name",
+        "--no-table-headers",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    stdout, _ = await proc.communicate()
+    out = stdout.decode().split()
+    connection = await aio_pika.connect(ADMIN_AMQP_URL)
+    try:
+        channel = await connection.channel()
+        for name in out:
+            if name.startswith(prefix):
+                await channel.queue_delete(name)
+    finally:
+        await connection.close()
+
+
+def token(
+    role: Role | str,
+    *,
+    sub: str = "tester",
+    street: str | None = None,
+    org_id: Any = None,
+    ttl_seconds: int = 3600,
+    secret: str = DEV_SECRET,
+) -> dict[str, str]:
+    """Authorization header for a role, signed with the development secret."""
+    return {
+        "Authorization": "Bearer "
+        + mint(secret, sub=sub, role=role, street=street, org_id=org_id, ttl_seconds=ttl_seconds)
+    }
+
+
+async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.1) -> T:
+    """Poll `check` until it returns a truthy value; fail with the last value after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last: T = await check()
+    while not last:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+        await asyncio.sleep(interval)
+        last = await check()
+    return last
+
+
+class EventTap:
+    """A temporary queue bound to `events` with some keys: what a test sees on the broker."""
+
+    def __init__(self, *keys: str, url: str = ADMIN_AMQP_URL) -> None:
+        self.keys, self.url = keys, url
+        self.messages: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+    async def __aenter__(self) -> EventTap:
+        self._conn = await aio_pika.connect(self.url)
+        channel = await self._conn.channel()
+        exchange = await channel.declare_exchange("events", aio_pika.ExchangeType.TOPIC, durable=True)
+        self._queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        for key in self.keys:
+            await self._queue.bind(exchange, key)
+        await self._queue.consume(self._on_message, no_ack=True)
+        return self
+
+    async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self.messages.append(message)
+
+    def bodies(self, routing_key: str | None = None) -> list[dict[str, Any]]:
+        return [json.loads(m.body) for m in self.messages if routing_key in (None, m.routing_key)]
+
+    async def wait_for(self, routing_key: str, n: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
+        async def enough() -> list[dict[str, Any]]:
+            found = self.bodies(routing_key)
+            return found if len(found) >= n else []
+
+        return await eventually(enough, timeout=timeout)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._conn.close()

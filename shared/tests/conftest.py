@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from shared import logging as kit_logging
+from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues
+
+kit_logging.configure("kit-test", level="INFO")
+
+EMPTY_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@pytest.fixture
+async def kit_dsn() -> AsyncIterator[str]:
+    await purge_queues("kit.")
+    yield await fresh_database("kit_test", "postgres")
+
+
+@pytest.fixture
+def amqp_url() -> str:
+    return ADMIN_AMQP_URL

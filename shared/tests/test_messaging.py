@@ -1,0 +1,196 @@
+"""The messaging kit against the real RabbitMQ and PostgreSQL: outbox, inbox, retries, dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import ClassVar
+
+import aio_pika
+import asyncpg
+import pytest
+
+from shared.contracts.base import IntegrationEvent
+from shared.messaging import deadletters, outbox
+from shared.messaging.consumer import PermanentError, TransientError
+from shared.messaging.publish import publish_event
+from shared.service import Service, ServiceSettings
+from shared.testing import EventTap, eventually
+
+from .conftest import EMPTY_MIGRATIONS
+
+
+class KitPinged(IntegrationEvent):
+    """A test-only fact."""
+
+    routing_key: ClassVar[str] = "kit.pinged.v1"
+    n: int
+
+
+def make_service(dsn: str, amqp_url: str) -> Service:
+    settings = ServiceSettings(database_url=dsn, amqp_url=amqp_url, retry_delay=0.05, outbox_poll_interval=0.2)
+    return Service("kit", settings, migrations=EMPTY_MIGRATIONS)
+
+
+async def effects(dsn: str) -> list[int]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return [r["n"] for r in await conn.fetch("SELECT n FROM effects ORDER BY id")]
+    finally:
+        await conn.close()
+
+
+async def test_outbox_keeps_events_while_broker_is_unreachable_and_publishes_them_later(kit_dsn, amqp_url):
+    offline = make_service(kit_dsn, "amqp://guest:guest@127.0.0.1:5999/")
+    await offline.start()
+    await eventually(lambda: asyncio.sleep(0, result=offline.pool is not None))
+    async with offline.transaction() as conn:
+        await outbox.add(conn, [KitPinged(n=i) for i in range(3)])
+    await asyncio.sleep(0.5)
+    async with offline.connection() as conn:
+        assert await outbox.pending_count(conn) == 3
+    await offline.stop()
+
+    async with EventTap("kit.pinged.v1", url=amqp_url) as tap:
+        online = make_service(kit_dsn, amqp_url)
+        await online.start()
+        try:
+            got = await tap.wait_for("kit.pinged.v1", 3)
+            assert sorted(b["n"] for b in got) == [0, 1, 2]
+            msg = tap.messages[0]
+            assert msg.message_id == got[0]["event_id"]
+            assert msg.type == "kit.pinged.v1"
+            assert msg.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+            assert msg.headers["cloudEvents:id"] == msg.message_id
+            assert msg.headers["cloudEvents:specversion"] == "1.0"
+            assert msg.correlation_id == got[0]["correlation_id"]
+            async with online.connection() as conn:
+                assert await eventually(lambda: _zero(conn))
+        finally:
+            await online.stop()
+
+
+async def _zero(conn: asyncpg.Connection) -> bool:
+    return await outbox.pending_count(conn) == 0
+
+
+async def test_duplicate_delivery_changes_state_once_even_after_a_relay_crash(kit_dsn, amqp_url):
+    svc = make_service(kit_dsn, amqp_url)
+
+    @svc.consumers.on(KitPinged)
+    async def record(event: KitPinged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
+        await conn.execute("INSERT INTO effects (n, event_id) VALUES ($1, $2)", event.n, event.event_id)
+        return []
+
+    await svc.start()
+    try:
+        await svc.wait_ready()
+        event = KitPinged(n=7)
+        # A relay that crashed after publishing but before marking sends the same event again.
+        await publish_event(svc.broker, event)
+        await publish_event(svc.broker, event)
+        await publish_event(svc.broker, KitPinged(n=8))
+        await eventually(lambda: _has(kit_dsn, 2))
+        await asyncio.sleep(0.5)
+        assert await effects(kit_dsn) in ([7, 8], [8, 7])
+    finally:
+        await svc.stop()
+
+
+async def _has(dsn: str, n: int) -> bool:
+    return len(await effects(dsn)) >= n
+
+
+async def test_poison_message_is_dead_lettered_with_reason_and_next_message_is_processed(kit_dsn, amqp_url):
+    svc = make_service(kit_dsn, amqp_url)
+    fail_once = {"armed": True}
+
+    @svc.consumers.on(KitPinged)
+    async def record(event: KitPinged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
+        if event.n == 13 and fail_once["armed"]:
+            fail_once["armed"] = False
+            raise PermanentError("thirteen is refused today")
+        await conn.execute("INSERT INTO effects (n, event_id) VALUES ($1, $2)", event.n, event.event_id)
+        return []
+
+    await svc.start()
+    try:
+        await svc.wait_ready()
+        connection = await aio_pika.connect(amqp_url)
+        channel = await connection.channel()
+        exchange = await channel.get_exchange("events")
+        await exchange.publish(aio_pika.Message(b"{not json", message_id="poison-1"), routing_key="kit.pinged.v1")
+        await exchange.publish(
+            aio_pika.Message(json.dumps({"n": "x"}).encode(), message_id="poison-2"), routing_key="kit.pinged.v1"
+        )
+        await publish_event(svc.broker, KitPinged(n=13))
+        await publish_event(svc.broker, KitPinged(n=1))
+        await eventually(lambda: _has(kit_dsn, 1))
+        await connection.close()
+
+        async def three_letters() -> list[deadletters.DeadLetter]:
+            found = await deadletters.list_dead_letters(amqp_url, "kit")
+            return found if len(found) >= 3 else []
+
+        letters = {d.message_id: d for d in await eventually(three_letters)}
+        assert "malformed JSON" in letters["poison-1"].reason
+        assert letters["poison-1"].queue == "kit.kit.pinged.v1"
+        assert "n" in letters["poison-2"].reason and "integer" in letters["poison-2"].reason
+        refused = next(d for d in letters.values() if d.message_id not in ("poison-1", "poison-2"))
+        assert "thirteen is refused today" in refused.reason
+
+        # After the cause is fixed (fail_once disarmed), replaying the refused one processes it.
+        assert await deadletters.replay(amqp_url, "kit", message_ids={refused.message_id}) == 1
+        await eventually(lambda: _has(kit_dsn, 2))
+        assert sorted(await effects(kit_dsn)) == [1, 13]
+        remaining = await deadletters.list_dead_letters(amqp_url, "kit")
+        assert {d.message_id for d in remaining} == {"poison-1", "poison-2"}
+    finally:
+        await svc.stop()
+
+
+async def test_transient_error_is_retried_until_it_succeeds(kit_dsn, amqp_url):
+    svc = make_service(kit_dsn, amqp_url)
+    attempts = {"n": 0}
+
+    @svc.consumers.on(KitPinged)
+    async def record(event: KitPinged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
+        attempts["n"] += 1
+        if attempts["n"] < 3:
+            raise TransientError("database hiccup")
+        await conn.execute("INSERT INTO effects (n, event_id) VALUES ($1, $2)", event.n, event.event_id)
+        return [KitEchoed(n=event.n)]
+
+    await svc.start()
+    try:
+        await svc.wait_ready()
+        async with EventTap("kit.echoed.v1", url=amqp_url) as tap:
+            source = KitPinged(n=5)
+            await publish_event(svc.broker, source)
+            echoed = await tap.wait_for("kit.echoed.v1")
+        assert attempts["n"] == 3
+        assert await effects(kit_dsn) == [5]
+        # The event a consumer causes carries the cause's correlation and its id as causation.
+        assert echoed[0]["correlation_id"] == source.correlation_id
+        assert echoed[0]["causation_id"] == str(source.event_id)
+    finally:
+        await svc.stop()
+
+
+class KitEchoed(IntegrationEvent):
+    routing_key: ClassVar[str] = "kit.echoed.v1"
+    n: int
+
+
+@pytest.mark.parametrize("bad", [1.5, "-1.00", "abc", "1.234", " 5"])
+def test_money_rejects_floats_negatives_and_non_decimals(bad):
+    from pydantic import BaseModel, ValidationError
+
+    from shared.contracts.base import MoneyCNY
+
+    class M(BaseModel):
+        amount: MoneyCNY
+
+    with pytest.raises(ValidationError):
+        M(amount=bad)
+    assert M(amount="200000").model_dump(mode="json") == {"amount": "200000.00"}
