@@ -99,7 +99,7 @@ class OutboxRelay:
                 await conn.add_listener("outbox", lambda *_: self._wake.set())
                 self._wake.set()  # rows may have arrived while not listening
                 closed = asyncio.Event()
-                conn.add_termination_listener(lambda _: closed.set())
+                conn.add_termination_listener(lambda _conn, _closed=closed: _closed.set())
                 while not closed.is_set():
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(closed.wait(), timeout=5)

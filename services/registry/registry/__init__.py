@@ -1,0 +1,1 @@
+"""The organisation registry: organisations, platforms, party branches, the support alliance."""

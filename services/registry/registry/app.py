@@ -1,0 +1,26 @@
+"""The one composition root: wires settings, the kit's runtime, consumers and routes."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from registry import api
+from registry.config import Settings
+from shared.service import Service
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build_service(settings: Settings) -> Service:
+    """The service with its consumers registered (also used by provisioning to declare queues)."""
+    service = Service("registry", settings, migrations=MIGRATIONS)
+    return service
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    service = build_service(settings or Settings())
+    return service.http_app(
+        title="东城区社会组织登记服务 Registry",
+        description="Organisations, platforms, party branches and the support alliance.",
+        routers=[api.router],
+    )

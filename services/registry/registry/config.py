@@ -1,0 +1,13 @@
+"""Settings of the registry service, from REGISTRY_* environment variables."""
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.service import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    database_url: str = "postgresql://registry:registry-dev-password@127.0.0.1:5432/registry"
+    amqp_url: str = "amqp://registry:registry-dev-password@127.0.0.1:5672/"
+    http_port: int = 8001
