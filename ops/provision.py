@@ -58,6 +58,33 @@ def rabbitmqctl(*args: str, ok_if: str | None = None) -> None:
         raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}")
 
 
+def service_permissions(service: str) -> tuple[str, str, str]:
+    """configure, write, read: the shared exchanges and the service's own `<service>.*` queues."""
+    own = re.escape(service) + r"\..*"
+    return (
+        rf"^(events|events\.dlx|{own})$",
+        rf"^(events|events\.dlx|{own}|amq\.default)$",
+        rf"^(events|events\.dlx|{own})$",
+    )
+
+
+def service_topic_permissions(service: str) -> list[tuple[str, str, str]]:
+    """(exchange, write, read): a service publishes only its own context's routing keys."""
+    key = "^" + re.escape(service) + r"\."
+    return [("events", key, ".*"), ("events.dlx", key, ".*")]
+
+
+def system_permissions(system: str) -> tuple[str, str, str]:
+    """A district system publishes to `events` and may own queues named `<system>.*`."""
+    own = re.escape(system) + r"\..*"
+    return rf"^{own}$", rf"^(events|{own})$", rf"^(events|{own})$"
+
+
+def system_topic_permissions(system: str) -> list[tuple[str, str, str]]:
+    """A district system publishes only `district.*` and may read the answers to its demands."""
+    return [("events", r"^district\.", rf"^(procurement\.demand_(accepted|rejected)\..*|{re.escape(system)}\..*)$")]
+
+
 def provision_rabbitmq(vhosts: list[str]) -> None:
     if shutil.which("rabbitmqctl") is None:
         raise RuntimeError("rabbitmqctl not found: provision RabbitMQ from ops/rabbitmq/definitions.json instead")
@@ -69,32 +96,12 @@ def provision_rabbitmq(vhosts: list[str]) -> None:
         rabbitmqctl("add_vhost", vhost, ok_if="already exists")
         if vhost != "/":
             rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-        for service in SERVICES:
-            own = re.escape(service) + r"\..*"
-            rabbitmqctl(
-                "set_permissions",
-                "-p",
-                vhost,
-                service,
-                rf"^(events|events\.dlx|{own})$",
-                rf"^(events|events\.dlx|{own}|amq\.default)$",
-                rf"^(events|events\.dlx|{own})$",
-            )
-            key = "^" + re.escape(service) + r"\."
-            rabbitmqctl("set_topic_permissions", "-p", vhost, service, "events", key, ".*")
-            rabbitmqctl("set_topic_permissions", "-p", vhost, service, "events.dlx", key, ".*")
-        for system in DISTRICT_SYSTEMS:
-            own = re.escape(system) + r"\..*"
-            rabbitmqctl("set_permissions", "-p", vhost, system, rf"^{own}$", rf"^(events|{own})$", rf"^(events|{own})$")
-            rabbitmqctl(
-                "set_topic_permissions",
-                "-p",
-                vhost,
-                system,
-                "events",
-                r"^district\.",
-                rf"^(procurement\.demand_(accepted|rejected)\..*|{re.escape(system)}\..*)$",
-            )
+        grants = [(s, service_permissions(s), service_topic_permissions(s)) for s in SERVICES]
+        grants += [(d, system_permissions(d), system_topic_permissions(d)) for d in DISTRICT_SYSTEMS]
+        for user, perms, topics in grants:
+            rabbitmqctl("set_permissions", "-p", vhost, user, *perms)
+            for exchange, write, read in topics:
+                rabbitmqctl("set_topic_permissions", "-p", vhost, user, exchange, write, read)
         print(f"rabbitmq: vhost {vhost}: users {', '.join(u for u, _ in users)} with own permissions")
 
 

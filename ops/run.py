@@ -1,0 +1,111 @@
+"""Run every service locally with its logs: `make run` (or `python -m ops.run`).
+
+Each service runs as its own process (`python -m <service>`), its log lines prefixed with
+its name in its own colour. Ctrl-C (or SIGTERM) stops them all cleanly. A service that
+exits unexpectedly is restarted after a short pause, as a process manager would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004}
+COLOURS = {"registry": "36", "venture": "35", "procurement": "33", "notify": "32"}
+
+
+def available_services() -> list[str]:
+    return [s for s in PORTS if (ROOT / "services" / s / "pyproject.toml").exists()]
+
+
+def _pretty(line: str) -> str:
+    """JSON log lines, shortened to `level event key=value …` for a human at a terminal."""
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        return line
+    if not isinstance(rec, dict):
+        return line
+    level, event = rec.pop("level", "info"), rec.pop("event", "")
+    for k in ("timestamp", "service"):
+        rec.pop(k, None)
+    rest = " ".join(f"{k}={v}" for k, v in rec.items())
+    return f"{level:<7} {event} {rest}".rstrip()
+
+
+async def _pump(name: str, stream: asyncio.StreamReader, *, colour: bool, raw: bool) -> None:
+    prefix = f"\033[{COLOURS[name]}m{name:<12}\033[0m|" if colour else f"{name:<12}|"
+    while line := await stream.readline():
+        text = line.decode("utf-8", errors="replace").rstrip("\n")
+        print(f"{prefix} {text if raw else _pretty(text)}", flush=True)
+
+
+async def _supervise(name: str, stop: asyncio.Event, *, colour: bool, raw: bool) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    while not stop.is_set():
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            name,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+        )
+        assert proc.stdout is not None
+        pump = asyncio.create_task(_pump(name, proc.stdout, colour=colour, raw=raw))
+        waiter = asyncio.create_task(proc.wait())
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set() and proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(waiter, timeout=20)
+            except TimeoutError:
+                proc.kill()
+                await waiter
+        stopper.cancel()
+        await pump
+        if not stop.is_set():
+            print(f"{name:<12}| exited with {proc.returncode}; restarting in 2 s", flush=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=2)
+
+
+async def run(services: list[str], *, colour: bool, raw: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print("Starting:", ", ".join(services))
+    for s in services:
+        print(f"  {s:<12} API docs  http://127.0.0.1:{PORTS[s]}/docs   ready  http://127.0.0.1:{PORTS[s]}/ready")
+    if "notify" in services:
+        print(f"  public announcements (公示)  http://127.0.0.1:{PORTS['notify']}/public/announcements")
+    print("  a token for staff: .venv/bin/python -m shared.auth --role district_admin --sub alice")
+    print("Ctrl-C stops everything.\n", flush=True)
+    await asyncio.gather(*(_supervise(s, stop, colour=colour, raw=raw) for s in services))
+    print("all services stopped")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("services", nargs="*", help="which services (default: all)")
+    parser.add_argument("--raw", action="store_true", help="print the JSON log lines as they are")
+    args = parser.parse_args()
+    services = args.services or available_services()
+    unknown = set(services) - set(PORTS)
+    if unknown:
+        parser.error(f"unknown services: {', '.join(sorted(unknown))}")
+    asyncio.run(run(services, colour=sys.stdout.isatty(), raw=args.raw))
+
+
+if __name__ == "__main__":
+    main()

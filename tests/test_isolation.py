@@ -1,0 +1,62 @@
+"""DESIGN §2.4 on the real servers: a service's database role and broker user reach only its own."""
+
+from __future__ import annotations
+
+import aio_pika
+import aiormq
+import asyncpg
+import pytest
+
+from ops.provision import SERVICES
+
+AMQP = "amqp://{user}:{user}-dev-password@127.0.0.1:5672/sogc_test"
+
+
+@pytest.mark.parametrize("role", SERVICES)
+async def test_a_service_role_cannot_connect_to_another_services_database(role):
+    for other in SERVICES:
+        dsn = f"postgresql://{role}:{role}-dev-password@127.0.0.1:5432/{other}"
+        if other == role:
+            conn = await asyncpg.connect(dsn)
+            assert await conn.fetchval("SELECT current_user") == role
+            await conn.close()
+        else:
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await asyncpg.connect(dsn)
+
+
+async def publish(user: str, routing_key: str) -> None:
+    connection = await aio_pika.connect(AMQP.format(user=user))
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange("events", ensure=False)
+        await exchange.publish(aio_pika.Message(b"{}"), routing_key=routing_key)
+    finally:
+        await connection.close()
+
+
+@pytest.mark.parametrize("user", SERVICES)
+async def test_a_service_publishes_only_its_own_routing_keys(user):
+    await publish(user, f"{user}.isolation_probe.v1")
+    for other in [*(s for s in SERVICES if s != user), "district"]:
+        with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+            await publish(user, f"{other}.isolation_probe.v1")
+
+
+async def test_a_district_system_publishes_only_district_keys():
+    await publish("district-demo", "district.demand_published.v1.probe")
+    for key in ("registry.org_registered.v1", "procurement.demand_accepted.v1"):
+        with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+            await publish("district-demo", key)
+
+
+@pytest.mark.parametrize("user", SERVICES)
+async def test_a_service_cannot_read_or_declare_another_services_queues(user):
+    for other in (s for s in SERVICES if s != user):
+        connection = await aio_pika.connect(AMQP.format(user=user))
+        try:
+            channel = await connection.channel()
+            with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+                await channel.declare_queue(f"{other}.isolation_probe", durable=True)
+        finally:
+            await connection.close()
