@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 EDITABLES := -e shared $(foreach s,$(SERVICES),-e services/$(s))
 
-.PHONY: install provision run test lint format services-up
+.PHONY: install provision run test lint format services-up docs
 
 install: $(VENV)/.installed
 
@@ -34,3 +34,6 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+docs: install  ## regenerate docs/asyncapi and docs/openapi from code
+	$(PY) -m ops.docs
