@@ -22,7 +22,7 @@ import asyncpg
 SERVICES = ("registry", "venture", "procurement", "notify")
 DISTRICT_SYSTEMS = tuple(s for s in os.environ.get("DISTRICT_SYSTEMS", "district-demo").split(",") if s)
 ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
-VHOSTS = ("/", "sogc_test")
+VHOSTS = ("/", "sogc_test", "sogc_system")
 
 
 def password(name: str, kind: str) -> str:
@@ -107,7 +107,7 @@ def provision_rabbitmq(vhosts: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--vhost", action="append", help="RabbitMQ vhost(s) to provision (default: / and sogc_test)")
+    parser.add_argument("--vhost", action="append", help="RabbitMQ vhost(s) to provision (default: /, sogc_test and sogc_system)")
     parser.add_argument("--skip-rabbitmq", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()

@@ -1,0 +1,170 @@
+"""The whole system as separate processes, for cross-service tests, fault injection and the
+benchmark: fresh databases `<service>_<suffix>`, the vhost `sogc_system`, each service on
+its own port, logs in files; any service can be SIGKILLed and restarted."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("registry", "venture", "procurement", "notify")
+ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+VHOST = "sogc_system"
+ADMIN_AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
+
+
+def present() -> list[str]:
+    return [s for s in SERVICES if (ROOT / "services" / s / "pyproject.toml").exists()]
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def dsn(self) -> str:
+        return self.env[f"{self.name.upper()}_DATABASE_URL"]
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", self.name], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a crash."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as client:
+            while True:
+                if self.proc is not None and self.proc.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log_path}")
+                try:
+                    if (await client.get(f"{self.url}/ready", timeout=2)).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{self.name} not ready after {timeout}s; see {self.log_path}")
+                await asyncio.sleep(0.2)
+
+
+@dataclass
+class System:
+    """All services (or some) running as processes against fresh databases."""
+
+    suffix: str = "sys"
+    base_port: int = 18000
+    log_dir: Path = field(default_factory=lambda: ROOT / "var" / "system-logs")
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    async def start(self, names: list[str] | None = None) -> System:
+        names = names or present()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        await purge_vhost()
+        for i, name in enumerate(SERVICES):
+            if name not in names:
+                continue
+            dsn = await fresh_database(f"{name}_{self.suffix}", name)
+            up = name.upper()
+            env = {
+                **os.environ,
+                "PYTHONUNBUFFERED": "1",
+                f"{up}_DATABASE_URL": dsn,
+                f"{up}_AMQP_URL": f"amqp://{name}:{name}-dev-password@127.0.0.1:5672/{VHOST}",
+                f"{up}_HTTP_PORT": str(self.base_port + i + 1),
+                f"{up}_ENVIRONMENT": "development",
+                f"{up}_OUTBOX_POLL_INTERVAL": "0.5",
+                **self.extra_env,
+            }
+            log_path = self.log_dir / f"{name}.log"
+            log_path.write_bytes(b"")
+            self.services[name] = ServiceProcess(name, self.base_port + i + 1, env, log_path)
+        for svc in self.services.values():
+            svc.start()
+        await asyncio.gather(*(svc.wait_ready() for svc in self.services.values()))
+        return self
+
+    async def restart(self, name: str) -> None:
+        svc = self.services[name]
+        svc.stop()
+        svc.start()
+        await svc.wait_ready()
+
+    def stop(self) -> None:
+        for svc in self.services.values():
+            svc.stop()
+
+    def __getitem__(self, name: str) -> ServiceProcess:
+        return self.services[name]
+
+
+async def fresh_database(name: str, owner: str) -> str:
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+        await conn.execute(f'REVOKE CONNECT ON DATABASE "{name}" FROM PUBLIC')
+    finally:
+        await conn.close()
+    return f"postgresql://{owner}:{owner}-dev-password@127.0.0.1:5432/{name}"
+
+
+async def purge_vhost() -> None:
+    """Delete every queue of the system vhost, so each run starts from an empty broker."""
+    proc = await asyncio.create_subprocess_exec(
+        "rabbitmqctl",
+        "-q",
+        "list_queues",
+        "-p",
+        VHOST,
+        "name",
+        "--no-table-headers",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await proc.communicate()
+    import aio_pika
+
+    conn = await aio_pika.connect(ADMIN_AMQP_URL)
+    try:
+        channel = await conn.channel()
+        for name in out.decode().split():
+            await channel.queue_delete(name)
+    finally:
+        await conn.close()
