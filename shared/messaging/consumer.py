@@ -196,7 +196,7 @@ class Consumers:
             except TRANSIENT as exc:
                 CONSUMED.labels(queue, "retry").inc()
                 log.warning("event_retry", error=repr(exc))
-                await asyncio.sleep(self._retry_delay)
+                await self._await_recovery()
                 await message.nack(requeue=True)
             except Exception as exc:
                 # A defect, not a passing fault: keep the message for an operator to replay.
@@ -221,11 +221,31 @@ class Consumers:
             CONSUMED.labels(invalid.queue, "answered_invalid").inc()
         except TRANSIENT as exc:
             log.warning("event_retry", error=repr(exc))
-            await asyncio.sleep(self._retry_delay)
+            await self._await_recovery()
             await message.nack(requeue=True)
         except Exception as exc:
             log.exception("invalid_handler_failed")
             await self._dead_letter(message, invalid.queue, consumer, f"invalid message: {invalid.reason()}; {exc!r}")
+
+    async def _await_recovery(self, *, max_wait: float = 120.0) -> None:
+        """Pause before requeueing until the database answers again (or `max_wait` passes).
+
+        Each requeue counts against the queue's delivery limit; waiting for the database to
+        come back makes an outage cost a message one delivery, not one per retry interval.
+        """
+        delay, waited = self._retry_delay, 0.0
+        while waited < max_wait:
+            await asyncio.sleep(delay)
+            waited += delay
+            pool = self._pool()
+            if pool is not None:
+                try:
+                    async with pool.acquire(timeout=2) as conn:
+                        await conn.fetchval("SELECT 1")
+                    return
+                except Exception as exc:
+                    log.info("database_still_unavailable", error=repr(exc))
+            delay = min(delay * 2, 10.0)
 
     async def _dead_letter(self, message: RabbitMessage, queue: str, consumer: str, reason: str) -> None:
         """Copy the message to the dead-letter exchange with the reason, then ack the original.
