@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from typing import Any
 
 import asyncpg
 
@@ -85,6 +87,43 @@ def system_topic_permissions(system: str) -> list[tuple[str, str, str]]:
     return [("events", r"^district\.", rf"^(procurement\.demand_(accepted|rejected)\..*|{re.escape(system)}\..*)$")]
 
 
+UNROUTED = "events.unrouted"
+UNROUTED_POLICY = {"alternate-exchange": UNROUTED}
+UNROUTED_QUEUE_ARGS: dict[str, Any] = {"x-queue-type": "quorum", "x-max-length": 100_000, "x-overflow": "drop-head"}
+
+
+def declare_unrouted(vhost: str) -> None:
+    """Nothing published to `events` vanishes: what no queue is bound for (an unknown version,
+    a key nobody consumes yet) goes to the alternate exchange and is kept in `events.unrouted`."""
+    rabbitmqctl(
+        "set_policy",
+        "-p",
+        vhost,
+        "--apply-to",
+        "exchanges",
+        "events-unrouted",
+        r"^events$",
+        json.dumps(UNROUTED_POLICY),
+    )
+    asyncio.run(_declare_unrouted(vhost))
+
+
+async def _declare_unrouted(vhost: str) -> None:
+    import aio_pika
+
+    admin = os.environ.get("PROVISION_ADMIN_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
+    conn = await aio_pika.connect(admin.rstrip("/") + "/" + ("" if vhost == "/" else vhost))
+    try:
+        channel = await conn.channel()
+        await channel.declare_exchange("events", aio_pika.ExchangeType.TOPIC, durable=True)
+        await channel.declare_exchange("events.dlx", aio_pika.ExchangeType.TOPIC, durable=True)
+        exchange = await channel.declare_exchange(UNROUTED, aio_pika.ExchangeType.FANOUT, durable=True)
+        queue = await channel.declare_queue(UNROUTED, durable=True, arguments=UNROUTED_QUEUE_ARGS)
+        await queue.bind(exchange)
+    finally:
+        await conn.close()
+
+
 def provision_rabbitmq(vhosts: list[str]) -> None:
     if shutil.which("rabbitmqctl") is None:
         raise RuntimeError("rabbitmqctl not found: provision RabbitMQ from ops/rabbitmq/definitions.json instead")
@@ -96,6 +135,7 @@ def provision_rabbitmq(vhosts: list[str]) -> None:
         rabbitmqctl("add_vhost", vhost, ok_if="already exists")
         if vhost != "/":
             rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        declare_unrouted(vhost)
         grants = [(s, service_permissions(s), service_topic_permissions(s)) for s in SERVICES]
         grants += [(d, system_permissions(d), system_topic_permissions(d)) for d in DISTRICT_SYSTEMS]
         for user, perms, topics in grants:
@@ -107,7 +147,9 @@ def provision_rabbitmq(vhosts: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--vhost", action="append", help="RabbitMQ vhost(s) to provision (default: /, sogc_test and sogc_system)")
+    parser.add_argument(
+        "--vhost", action="append", help="RabbitMQ vhost(s) to provision (default: /, sogc_test and sogc_system)"
+    )
     parser.add_argument("--skip-rabbitmq", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()

@@ -15,6 +15,9 @@ import sys
 from ops.provision import (
     DISTRICT_SYSTEMS,
     SERVICES,
+    UNROUTED,
+    UNROUTED_POLICY,
+    UNROUTED_QUEUE_ARGS,
     password,
     service_permissions,
     service_topic_permissions,
@@ -73,9 +76,41 @@ def definitions(vhost: str = "/") -> dict[str, object]:
                 "arguments": {},
             }
             for n in ("events", "events.dlx")
+        ]
+        + [
+            {
+                "name": UNROUTED,
+                "vhost": vhost,
+                "type": "fanout",
+                "durable": True,
+                "auto_delete": False,
+                "internal": False,
+                "arguments": {},
+            }
         ],
-        "queues": [],
-        "bindings": [],
+        "policies": [
+            {
+                "vhost": vhost,
+                "name": "events-unrouted",
+                "pattern": "^events$",
+                "apply-to": "exchanges",
+                "definition": UNROUTED_POLICY,
+                "priority": 0,
+            }
+        ],
+        "queues": [
+            {"name": UNROUTED, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": UNROUTED_QUEUE_ARGS}
+        ],
+        "bindings": [
+            {
+                "source": UNROUTED,
+                "vhost": vhost,
+                "destination": UNROUTED,
+                "destination_type": "queue",
+                "routing_key": "",
+                "arguments": {},
+            }
+        ],
     }
 
 
