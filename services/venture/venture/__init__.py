@@ -1,0 +1,1 @@
+"""Venture philanthropy (公益创投): rounds, applications, review, grants in tranches, follow-up, graduation."""

@@ -1,0 +1,9 @@
+"""HTTP routes of venture: thin adapters from requests to use cases and queries."""
+
+from fastapi import APIRouter
+
+from venture.api import grants, public, review, rounds
+
+
+def routers() -> list[APIRouter]:
+    return [rounds.router, review.router, grants.router, public.router]

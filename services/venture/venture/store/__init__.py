@@ -1,0 +1,1 @@
+"""Every SQL statement of the service, grouped by aggregate; row ↔ entity mapping lives here."""

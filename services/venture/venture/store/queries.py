@@ -1,0 +1,60 @@
+"""Read-only queries: statistics and the 360Giving export."""
+
+from __future__ import annotations
+
+import asyncpg
+
+_PER_ROUND = """
+SELECT r.id, r.number, r.year, r.title,
+       (SELECT count(*) FROM applications a WHERE a.round_id = r.id) AS applications,
+       count(g.id) AS funded_projects,
+       count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'registered') AS social_orgs_cultivated,
+       count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'community') AS community_orgs_cultivated,
+       count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'community' AND gr.org_id IS NOT NULL)
+           AS community_orgs_graduated,
+       COALESCE(sum(g.amount_cny), 0) AS awarded_cny,
+       COALESCE((SELECT sum(t.amount_cny) FROM tranches t JOIN grants g2 ON g2.id = t.grant_id
+                 WHERE g2.round_id = r.id AND t.status = 'disbursed'), 0) AS disbursed_cny,
+       COALESCE(sum(g.recovered_cny), 0) AS recovered_cny
+FROM rounds r
+LEFT JOIN grants g ON g.round_id = r.id
+LEFT JOIN graduations gr ON gr.org_id = g.org_id
+GROUP BY r.id ORDER BY r.number"""
+
+# An org counts once overall even when funded in several rounds; a filed group counts as a
+# community org cultivated, and as graduated when registry has since reported its registration.
+_OVERALL = """
+SELECT (SELECT count(*) FROM rounds) AS rounds,
+       (SELECT count(*) FROM applications) AS applications,
+       count(g.id) AS funded_projects,
+       count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'registered') AS social_orgs_cultivated,
+       count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'community') AS community_orgs_cultivated,
+       count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'community' AND gr.org_id IS NOT NULL)
+           AS community_orgs_graduated,
+       COALESCE(sum(g.amount_cny), 0) AS awarded_cny,
+       COALESCE((SELECT sum(amount_cny) FROM tranches WHERE status = 'disbursed'), 0) AS disbursed_cny,
+       COALESCE(sum(g.recovered_cny), 0) AS recovered_cny
+FROM grants g LEFT JOIN graduations gr ON gr.org_id = g.org_id"""
+
+
+async def statistics(conn: asyncpg.Connection) -> tuple[list[asyncpg.Record], asyncpg.Record]:
+    return await conn.fetch(_PER_ROUND), await conn.fetchrow(_OVERALL)
+
+
+async def export_rows(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT g.id, g.title, g.org_id, g.org_name, g.applied_as, g.sponsor_org_id, g.street_code, g.domain,
+                  g.amount_cny, g.awarded_on, g.updated_at, g.status, a.plan, a.requested_cny,
+                  r.number AS round_number, r.year AS round_year, r.title AS round_title, r.id AS round_id,
+                  o.credit_code, sp.name AS sponsor_name
+           FROM grants g JOIN applications a ON a.id = g.application_id JOIN rounds r ON r.id = g.round_id
+           LEFT JOIN orgs o ON o.org_id = g.org_id LEFT JOIN orgs sp ON sp.org_id = g.sponsor_org_id
+           ORDER BY r.number, g.awarded_on, g.id"""
+    )
+
+
+async def disbursements(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT grant_id, number, amount_cny, disbursed_on FROM tranches
+           WHERE status = 'disbursed' ORDER BY grant_id, number"""
+    )
