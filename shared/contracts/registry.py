@@ -8,6 +8,7 @@ apply a snapshot only when its version is newer than the stored one.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
@@ -111,3 +112,50 @@ class PartyBranchFormed(IntegrationEvent):
     name: str
     org_ids: list[UUID] = Field(default_factory=list)
     formed_on: date
+
+
+class PartyBranchOrgsAttached(IntegrationEvent):
+    """Organisations were attached to an existing party branch (organisation coverage grew)."""
+
+    routing_key: ClassVar[str] = "registry.party_branch_orgs_attached.v1"
+    branch_id: UUID
+    name: str
+    org_ids: list[UUID] = Field(default_factory=list)
+    attached_on: date
+
+
+class AllianceCategory(StrEnum):
+    """The nine categories of the support alliance (创益汇公益资源联合体)."""
+
+    STARTUP_MENTORING = "startup_mentoring"
+    LEGAL = "legal"
+    FINANCE = "finance"
+    FUNDRAISING = "fundraising"
+    BRAND = "brand"
+    IT = "it"
+    PARTY_BUILDING = "party_building"
+    PSYCHOLOGY = "psychology"
+    OTHER = "other"
+
+
+ALLIANCE_CATEGORY_NAMES: dict[str, str] = {
+    "startup_mentoring": "创业指导",
+    "legal": "法律",
+    "finance": "财务",
+    "fundraising": "筹资",
+    "brand": "品牌传播",
+    "it": "信息技术",
+    "party_building": "党建",
+    "psychology": "心理",
+    "other": "其他",
+}
+
+
+class AllianceMemberJoined(IntegrationEvent):
+    """An organisation joined the support alliance in one of its nine categories."""
+
+    routing_key: ClassVar[str] = "registry.alliance_member_joined.v1"
+    org_id: UUID
+    org_name: str
+    category: AllianceCategory
+    joined_on: date

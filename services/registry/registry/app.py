@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from registry import api
+from registry import api, subscribers
 from registry.config import Settings
 from shared.service import Service
 
@@ -14,6 +14,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def build_service(settings: Settings) -> Service:
     """The service with its consumers registered (also used by provisioning to declare queues)."""
     service = Service("registry", settings, migrations=MIGRATIONS)
+    subscribers.register(service)
     return service
 
 
@@ -22,5 +23,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return service.http_app(
         title="东城区社会组织登记服务 Registry",
         description="Organisations, platforms, party branches and the support alliance.",
-        routers=[api.router],
+        routers=api.routers,
     )

@@ -1,5 +1,0 @@
-"""HTTP routes of the registry."""
-
-from fastapi import APIRouter
-
-router = APIRouter()

@@ -1,0 +1,7 @@
+"""HTTP routes of the registry; roles are enforced on every route (see README)."""
+
+from registry.api import imports, orgs, platforms, programmes, statistics
+
+routers = [orgs.router, platforms.router, programmes.router, statistics.router, imports.router]
+
+__all__ = ["routers"]

@@ -1,0 +1,145 @@
+"""Request and response bodies of the registry's HTTP API (pydantic v2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.registry import AllianceCategory, Contact, OrgSnapshot
+from shared.reference import Domain, OrgType
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ContactIn(_In):
+    """Where notices go; every field optional."""
+
+    name: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    webhook_url: str | None = Field(default=None, max_length=500)
+
+    def to_contact(self) -> Contact:
+        return Contact(**self.model_dump())
+
+
+class OverrideIn(_In):
+    """A district admin vouches for a legal pilot-era code that fails the checksum."""
+
+    reason: str = Field(min_length=4, max_length=1000)
+
+
+class RegisterIn(_In):
+    name: str = Field(min_length=1, max_length=200)
+    org_type: OrgType
+    credit_code: str = Field(min_length=1, max_length=40)
+    registered_on: date
+    street_code: str | None = None
+    platform_code: str | None = None
+    domains: list[Domain] = Field(default_factory=list, max_length=11)
+    is_support_org: bool = False
+    contact: ContactIn = Field(default_factory=ContactIn)
+    checksum_override: OverrideIn | None = None
+
+
+class FileIn(_In):
+    name: str = Field(min_length=1, max_length=200)
+    street_code: str
+    community: str = Field(min_length=1, max_length=100)
+    filed_on: date
+    platform_code: str | None = None
+    sponsor_org_id: UUID | None = None
+    domains: list[Domain] = Field(default_factory=list, max_length=11)
+    contact: ContactIn = Field(default_factory=ContactIn)
+
+
+class GraduateIn(_In):
+    org_type: OrgType
+    credit_code: str = Field(min_length=1, max_length=40)
+    registered_on: date
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    platform_code: str | None = None
+    checksum_override: OverrideIn | None = None
+
+
+class StatusIn(_In):
+    reason: str = Field(min_length=1, max_length=1000)
+    effective_on: date | None = None
+
+
+class ProfileIn(_In):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    contact: ContactIn | None = None
+    domains: list[Domain] | None = Field(default=None, max_length=11)
+    is_support_org: bool | None = None
+
+
+class CommunityPlatformIn(_In):
+    street_code: str
+    name: str = Field(min_length=1, max_length=100)
+
+
+class BranchIn(_In):
+    name: str = Field(min_length=1, max_length=200)
+    formed_on: date
+    street_code: str | None = None
+    org_ids: list[UUID] = Field(default_factory=list, max_length=5000)
+
+
+class AttachIn(_In):
+    org_ids: list[UUID] = Field(min_length=1, max_length=5000)
+    attached_on: date | None = None
+
+
+class AllianceIn(_In):
+    org_id: UUID
+    category: AllianceCategory
+    joined_on: date | None = None
+
+
+class OrgOut(OrgSnapshot):
+    """An organisation with its registry-only fields and its open identifier."""
+
+    deregistered_on: date | None = None
+    status_reason: str | None = None
+    identifier: str = Field(description="CN-USCI-<code> for registered orgs, the internal id for filed ones")
+
+
+class HistoryOut(BaseModel):
+    version: int
+    kind: str
+    event_id: UUID
+    occurred_at: datetime
+    actor: str | None
+    detail: dict[str, Any]
+
+
+class OrgProfileOut(BaseModel):
+    org: OrgOut
+    history: list[HistoryOut]
+    checksum_overrides: list[dict[str, Any]]
+    party_branch_id: UUID | None
+    alliance: dict[str, Any] | None
+    grants: list[dict[str, Any]]
+    contracts: list[dict[str, Any]]
+    support_totals: dict[str, Any]
+
+
+class OrgPage(BaseModel):
+    items: list[OrgOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class PlatformOut(BaseModel):
+    code: str
+    level: str
+    name: str
+    street_code: str | None
+    parent_code: str | None

@@ -1,0 +1,1 @@
+"""The registry's pure domain: rules and decisions, no I/O; time comes in as an argument."""

@@ -1,0 +1,1 @@
+"""Use cases of the registry: load → decide (domain) → save → return events."""

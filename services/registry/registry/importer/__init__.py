@@ -1,0 +1,1 @@
+"""Bulk import of an existing roster from CSV: `python -m registry.importer roster.csv ...`."""

@@ -1,0 +1,242 @@
+"""Reading a roster CSV (UTF-8, Chinese or English headers) into registration/filing commands.
+
+Pure: bytes in, commands and row errors out. Row numbers are spreadsheet rows: the header is
+row 1, the first organisation row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from registry.domain.organisation import Filing, Registration
+from shared.contracts.registry import Contact
+from shared.reference import DOMAIN_NAMES, ORG_TYPE_NAMES, STREETS, Domain, OrgType
+
+HEADERS: dict[str, str] = {
+    "名称": "name",
+    "组织名称": "name",
+    "name": "name",
+    "类型": "org_type",
+    "组织类型": "org_type",
+    "type": "org_type",
+    "org_type": "org_type",
+    "统一社会信用代码": "credit_code",
+    "信用代码": "credit_code",
+    "credit_code": "credit_code",
+    "登记日期": "registered_on",
+    "成立登记日期": "registered_on",
+    "registered_on": "registered_on",
+    "备案日期": "filed_on",
+    "filed_on": "filed_on",
+    "街道": "street",
+    "所属街道": "street",
+    "street": "street",
+    "street_code": "street",
+    "社区": "community",
+    "community": "community",
+    "业务领域": "domains",
+    "服务领域": "domains",
+    "domains": "domains",
+    "domain": "domains",
+    "联系人": "contact_name",
+    "contact_name": "contact_name",
+    "邮箱": "email",
+    "电子邮箱": "email",
+    "email": "email",
+    "电话": "phone",
+    "联系电话": "phone",
+    "phone": "phone",
+    "平台": "platform_code",
+    "平台代码": "platform_code",
+    "platform_code": "platform_code",
+}
+REQUIRED = ("name", "org_type")
+
+_TYPE_ALIASES: dict[str, OrgType] = {
+    **{v: OrgType(k) for k, v in ORG_TYPE_NAMES.items()},
+    **{t.value: t for t in OrgType},
+    "社团": OrgType.SOCIAL_ASSOCIATION,
+    "民非": OrgType.PRIVATE_NON_ENTERPRISE,
+    "社会服务机构": OrgType.PRIVATE_NON_ENTERPRISE,
+    "社区组织": OrgType.COMMUNITY_ORG,
+}
+_DOMAIN_ALIASES: dict[str, Domain] = {
+    **{v: Domain(k) for k, v in DOMAIN_NAMES.items()},
+    **{d.value: d for d in Domain},
+    "居家养老": Domain.ELDER_CARE,
+    "养老": Domain.ELDER_CARE,
+    "垃圾分类": Domain.ENVIRONMENT,
+    "环保": Domain.ENVIRONMENT,
+    "文体活动": Domain.CULTURE_SPORTS,
+    "青少年服务": Domain.YOUTH,
+    "慈善": Domain.CHARITY,
+}
+_STREET_BY_NAME: dict[str, str] = {
+    **{name: code for code, name in STREETS.items()},
+    **{name.removesuffix("街道"): code for code, name in STREETS.items()},
+}
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+_SPLIT = re.compile(r"[;；,，、|/\s]+")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why a roster row was not imported."""
+
+    row: int
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int
+    command: Registration | Filing
+
+
+def header_map(header: list[str]) -> tuple[dict[int, str], list[RowError]]:
+    """Column index → field; unknown columns are ignored, a missing required one is an error."""
+    columns: dict[int, str] = {}
+    for i, raw in enumerate(header):
+        key = raw.strip().lstrip("\ufeff")
+        name = HEADERS.get(key) or HEADERS.get(key.lower())
+        if name is not None and name not in columns.values():
+            columns[i] = name
+    missing = [f for f in REQUIRED if f not in columns.values()]
+    return columns, [RowError(1, f, "缺少必需的列（如 名称、类型）") for f in missing]
+
+
+def parse_date(text: str) -> date:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"无法识别的日期 {text!r}：请用 YYYY-MM-DD")
+
+
+def _street(text: str) -> str:
+    if text in STREETS:
+        return text
+    code = _STREET_BY_NAME.get(text)
+    if code is None:
+        raise ValueError(f"未知街道 {text!r}：应为东城区17个街道的名称或代码")
+    return code
+
+
+def _domains(text: str) -> tuple[Domain, ...]:
+    out = []
+    for part in (p for p in _SPLIT.split(text) if p):
+        domain = _DOMAIN_ALIASES.get(part) or _DOMAIN_ALIASES.get(part.lower())
+        if domain is None:
+            raise ValueError(f"未知业务领域 {part!r}")
+        out.append(domain)
+    return tuple(out)
+
+
+def parse_row(row_no: int, values: dict[str, str]) -> RosterRow | list[RowError]:
+    """One roster row as a command, or every field error found in it."""
+    errors: list[RowError] = []
+
+    def take(field: str, parse: object) -> object:
+        text = values.get(field, "").strip()
+        if not text:
+            return None
+        try:
+            return parse(text)  # type: ignore[operator]
+        except ValueError as exc:
+            errors.append(RowError(row_no, field, str(exc)))
+            return None
+
+    name = values.get("name", "").strip()
+    if not name:
+        errors.append(RowError(row_no, "name", "名称不能为空"))
+    type_text = values.get("org_type", "").strip()
+    org_type = _TYPE_ALIASES.get(type_text) or _TYPE_ALIASES.get(type_text.lower())
+    if org_type is None:
+        errors.append(
+            RowError(
+                row_no, "org_type", f"未知类型 {type_text!r}：应为 社会团体、民办非企业单位、基金会 或 社区社会组织"
+            )
+        )
+    street = take("street", _street)
+    domains = take("domains", _domains) or ()
+    registered_on = take("registered_on", parse_date)
+    filed_on = take("filed_on", parse_date)
+    contact = Contact(
+        name=values.get("contact_name", "").strip()[:100] or None,
+        email=values.get("email", "").strip()[:254] or None,
+        phone=values.get("phone", "").strip()[:40] or None,
+    )
+    platform_code = values.get("platform_code", "").strip() or None
+    if org_type is OrgType.COMMUNITY_ORG:
+        community = values.get("community", "").strip()
+        if street is None and not any(e.field == "street" for e in errors):
+            errors.append(RowError(row_no, "street", "社区社会组织必须填写街道"))
+        if not community:
+            errors.append(RowError(row_no, "community", "社区社会组织必须填写社区"))
+        when = filed_on or registered_on
+        if when is None and not any(e.field in ("filed_on", "registered_on") for e in errors):
+            errors.append(RowError(row_no, "filed_on", "社区社会组织必须填写备案日期"))
+        if errors:
+            return errors
+        return RosterRow(
+            row_no,
+            Filing(
+                name=name,
+                street_code=str(street),
+                community=community,
+                filed_on=when,  # type: ignore[arg-type]
+                platform_code=platform_code,
+                domains=domains,  # type: ignore[arg-type]
+                contact=contact,
+            ),
+        )
+    code = values.get("credit_code", "").strip()
+    if not code:
+        errors.append(RowError(row_no, "credit_code", "登记的组织必须填写统一社会信用代码"))
+    if registered_on is None and not any(e.field == "registered_on" for e in errors):
+        errors.append(RowError(row_no, "registered_on", "登记的组织必须填写登记日期"))
+    if errors or org_type is None:
+        return errors
+    return RosterRow(
+        row_no,
+        Registration(
+            name=name,
+            org_type=org_type,
+            credit_code=code,
+            registered_on=registered_on,  # type: ignore[arg-type]
+            street_code=street,  # type: ignore[arg-type]
+            platform_code=platform_code,
+            domains=domains,  # type: ignore[arg-type]
+            contact=contact,
+        ),
+    )
+
+
+def read_roster(data: bytes) -> tuple[Iterator[RosterRow | list[RowError]], list[RowError]]:
+    """Parse the CSV: an iterator of rows (commands or errors), and header errors (then no rows)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return iter(()), [RowError(1, "(file)", "文件不是 UTF-8 编码（请另存为 CSV UTF-8）")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return iter(()), [RowError(1, "(file)", "文件为空")]
+    columns, errors = header_map(header)
+    if errors:
+        return iter(()), errors
+
+    def rows() -> Iterator[RosterRow | list[RowError]]:
+        for n, raw in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in raw):
+                continue
+            yield parse_row(n, {columns[i]: cell for i, cell in enumerate(raw) if i in columns})
+
+    return rows(), []
