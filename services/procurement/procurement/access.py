@@ -1,0 +1,46 @@
+"""Who may see and do what on a project (DESIGN §2.4); pure functions of principal and project."""
+
+from __future__ import annotations
+
+from procurement.domain.project import Project
+from shared.auth import Principal, Role
+from shared.errors import Forbidden
+
+
+def manages(principal: Principal, project: Project) -> bool:
+    """District admins run every project; a street officer only those its own street office buys."""
+    if principal.role is Role.DISTRICT_ADMIN:
+        return True
+    return (
+        principal.role is Role.STREET_OFFICER
+        and project.purchaser.kind == "street_office"
+        and project.street_code == principal.street
+    )
+
+
+def require_manager(principal: Principal, project: Project) -> None:
+    if not manages(principal, project):
+        raise Forbidden("只有区级管理员或该项目购买主体所在街道的工作人员可以操作")
+
+
+def can_view(principal: Principal, project: Project) -> bool:
+    if manages(principal, project):
+        return True
+    if principal.role is Role.REVIEWER:
+        return project.reviewer(principal.sub) is not None
+    if principal.role is Role.MONITOR:
+        return principal.sub in project.monitors
+    if principal.role is Role.ORG:
+        return any(p.org_id == principal.org_id for p in project.proposals)
+    return False
+
+
+def require_view(principal: Principal, project: Project) -> None:
+    if not can_view(principal, project):
+        raise Forbidden("您无权查看该项目")
+
+
+def require_street(principal: Principal, *, purchaser_kind: str, street_code: str | None) -> None:
+    """A street officer may enter or sort demands only for its own street office."""
+    if principal.role is Role.STREET_OFFICER and (purchaser_kind != "street_office" or street_code != principal.street):
+        raise Forbidden("街道工作人员只能为本街道办事处提出或梳理需求")

@@ -1,0 +1,110 @@
+"""What the public reads (open calls, announcements, signed contracts, statistics) and the OCDS export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+
+from procurement.api.deps import ServiceDep
+from procurement.domain import ocds
+from procurement.domain.project import Project
+from procurement.store import ProjectStore, statistics
+from shared.auth import Principal, Role, require
+from shared.errors import NotFound
+
+router = APIRouter(tags=["public"])
+
+Admin = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN))]
+_AFTER_SIGNING = ["monitoring", "evaluated"]
+
+
+def _summary(p: Project) -> dict[str, Any]:
+    return {
+        "project_id": str(p.id),
+        "ocid": p.ocid,
+        "title": p.title,
+        "purchaser": p.purchaser.model_dump(),
+        "street_code": p.street_code,
+        "domain": str(p.domain),
+        "budget_cny": str(p.budget_cny),
+        "stage": str(p.stage),
+    }
+
+
+@router.get("/public/solicitations", summary="Open calls for proposals (no login)")
+async def solicitations(svc: ServiceDep) -> list[dict[str, Any]]:
+    async with svc.connection() as conn:
+        found = await ProjectStore(conn).list(stages=["solicitation"])
+    return [{**_summary(p), "round": p.round, "closes_on": str(p.closes_on)} for p in found]
+
+
+@router.get("/public/announcements", summary="Results under public announcement (公示), no login")
+async def announcements(svc: ServiceDep) -> list[dict[str, Any]]:
+    async with svc.connection() as conn:
+        found = await ProjectStore(conn).list(stages=["announcement"])
+    out = []
+    for p in found:
+        assert p.selection is not None and p.announcement is not None
+        out.append(
+            {
+                **_summary(p),
+                "org_id": str(p.selection.org_id),
+                "org_name": p.selection.org_name,
+                "amount_cny": str(p.selection.amount_cny),
+                "score": str(p.selection.score),
+                **p.announcement.model_dump(mode="json"),
+            }
+        )
+    return out
+
+
+@router.get("/public/contracts", summary="Signed contracts (no login)")
+async def contracts(svc: ServiceDep) -> list[dict[str, Any]]:
+    async with svc.connection() as conn:
+        found = await ProjectStore(conn).list(stages=_AFTER_SIGNING)
+    return [
+        {**_summary(p), **p.contract.model_dump(mode="json", exclude={"id"}), "contract_id": str(p.contract.id)}
+        for p in found
+        if p.contract is not None
+    ]
+
+
+@router.get("/statistics", summary="Signed projects, undertakers, value, person-times; by year/purchaser/street/domain")
+async def stats(svc: ServiceDep, by: Literal["year", "purchaser", "street", "domain"] | None = None) -> dict[str, Any]:
+    async with svc.connection() as conn:
+        rows = await statistics(conn, by)
+        total = await statistics(conn, None)
+    return {
+        "by": by,
+        "rows": [{**r.__dict__, "contract_value_cny": f"{r.contract_value_cny:.2f}"} for r in rows],
+        "total": {**total[0].__dict__, "contract_value_cny": f"{total[0].contract_value_cny:.2f}"},
+    }
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/ocds/records", summary="OCDS 1.1 record package of every project")
+async def ocds_records(request: Request, principal: Admin, svc: ServiceDep) -> dict[str, Any]:
+    async with svc.connection() as conn:
+        found = await ProjectStore(conn).all()
+    return ocds.record_package(found, base_uri=_base(request))
+
+
+@router.get("/ocds/releases", summary="OCDS 1.1 release package of every project's releases")
+async def ocds_releases(request: Request, principal: Admin, svc: ServiceDep) -> dict[str, Any]:
+    async with svc.connection() as conn:
+        found = await ProjectStore(conn).all()
+    return ocds.release_package(found, base_uri=_base(request))
+
+
+@router.get("/ocds/projects/{project_id}", summary="OCDS 1.1 record package of one project")
+async def ocds_project(project_id: UUID, request: Request, principal: Admin, svc: ServiceDep) -> dict[str, Any]:
+    async with svc.connection() as conn:
+        project = await ProjectStore(conn).get(project_id)
+    if project is None:
+        raise NotFound(f"没有项目 {project_id}")
+    return ocds.record_package([project], base_uri=_base(request))

@@ -1,0 +1,45 @@
+"""Settings of the procurement service, from PROCUREMENT_* environment variables."""
+
+from decimal import Decimal
+
+from pydantic_settings import SettingsConfigDict
+
+from procurement.domain.model import DEFAULT_EXCLUDED_PURCHASES, Rules
+from shared.service import ServiceSettings
+from shared.workdays import WorkCalendar
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PROCUREMENT_", extra="ignore")
+
+    database_url: str = "postgresql://procurement:procurement-dev-password@127.0.0.1:5432/procurement"
+    amqp_url: str = "amqp://procurement:procurement-dev-password@127.0.0.1:5672/"
+    http_port: int = 8003
+
+    announcement_workdays: int = 5
+    objection_workdays: int = 5
+    pass_mark: Decimal = Decimal("60")
+    max_term_months: int = 12
+    max_multi_year_term_months: int = 36
+    # Comma-separated keywords of excluded purchases (MoF Order 102): hiring staff, labour dispatch…
+    excluded_purchases: str = ",".join(DEFAULT_EXCLUDED_PURCHASES)
+    # Operator overrides of the working-day calendar, comma-separated ISO dates.
+    extra_holidays: str = ""
+    extra_workdays: str = ""
+    ocid_prefix: str = "ocds-sogc01"
+    timezone: str = "Asia/Shanghai"
+    # Demo clock: honour the X-Demo-Today header; refused unless environment=development.
+    demo_clock: bool = True
+
+    def rules(self) -> Rules:
+        return Rules(
+            announcement_workdays=self.announcement_workdays,
+            objection_workdays=self.objection_workdays,
+            pass_mark=self.pass_mark,
+            max_term_months=self.max_term_months,
+            max_multi_year_term_months=self.max_multi_year_term_months,
+            excluded_purchases=tuple(w.strip() for w in self.excluded_purchases.split(",") if w.strip()),
+        )
+
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar.from_strings(self.extra_holidays, self.extra_workdays)

@@ -1,0 +1,92 @@
+"""Demands (需求): step 1, collection. Identity is (source_system, demand_ref)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from shared.contracts.procurement import FieldError
+from shared.reference import STREETS
+
+
+class DemandStatus(StrEnum):
+    COLLECTING = "collecting"  # 需求征集: may still be revised by its source
+    SORTED = "sorted"  # merged into a project (需求梳理): frozen
+
+
+@dataclass(frozen=True)
+class DemandContent:
+    """What a district system (or staff member) says it needs; compared to detect revisions."""
+
+    purchaser_code: str
+    purchaser_name: str
+    purchaser_kind: str
+    street_code: str | None
+    title: str
+    description: str
+    domain: str
+    budget_cny: Decimal
+    expected_beneficiaries: int
+    wanted_by: date | None
+
+    def fingerprint(self) -> str:
+        data: dict[str, Any] = {k: str(v) if v is not None else None for k, v in self.__dict__.items()}
+        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def rule_errors(content: DemandContent, *, sent_on: date | None) -> list[FieldError]:
+    """Rules beyond the message schema: a street office names its street; a deadline is not past."""
+    errors = []
+    if content.purchaser_kind == "street_office" and content.street_code is None:
+        errors.append(FieldError(field="street_code", message="街道办事处提出的需求必须给出街道代码"))
+    if content.street_code is not None and content.street_code not in STREETS:
+        errors.append(FieldError(field="street_code", message=f"未知街道代码 {content.street_code}"))
+    if content.wanted_by is not None and sent_on is not None and content.wanted_by < sent_on:
+        errors.append(FieldError(field="wanted_by", message="期望完成日期早于需求发布日期"))
+    return errors
+
+
+class Outcome(StrEnum):
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    REVISED = "revised"
+    FROZEN = "frozen"
+
+
+def decide(existing_status: DemandStatus | None, existing_fingerprint: str | None, content: DemandContent) -> Outcome:
+    """What a (re)published demand does to the one already held under the same identity."""
+    if existing_status is None:
+        return Outcome.NEW
+    if existing_fingerprint == content.fingerprint():
+        return Outcome.UNCHANGED
+    if existing_status is DemandStatus.COLLECTING:
+        return Outcome.REVISED
+    return Outcome.FROZEN
+
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_SUFFIXES = ("服务项目", "项目", "计划")
+
+
+def project_key(title: str) -> str:
+    """How a title is matched for double funding: NFKC, case-folded, no spaces/punctuation, no 项目 suffix."""
+    key = _PUNCT.sub("", unicodedata.normalize("NFKC", title).casefold())
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+@dataclass(frozen=True)
+class DemandRecord:
+    id: UUID
+    status: DemandStatus
+    fingerprint: str

@@ -1,0 +1,178 @@
+"""Step 1: demands from district systems (events) and from staff (HTTP)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import structlog
+
+from procurement.domain.demand import DemandContent, Outcome, decide, rule_errors
+from procurement.store import DemandStore, RejectedStore
+from shared.contracts.base import IntegrationEvent
+from shared.contracts.district import DemandPublished
+from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
+from shared.errors import Conflict, Invalid
+from shared.messaging.consumer import InvalidMessage
+
+log = structlog.get_logger("procurement.demands")
+
+
+def content_of(event: DemandPublished) -> DemandContent:
+    return DemandContent(
+        purchaser_code=event.purchaser.code,
+        purchaser_name=event.purchaser.name,
+        purchaser_kind=str(event.purchaser.kind),
+        street_code=event.street_code,
+        title=event.title,
+        description=event.description,
+        domain=str(event.domain),
+        budget_cny=event.budget_cny,
+        expected_beneficiaries=event.expected_beneficiaries,
+        wanted_by=event.wanted_by,
+    )
+
+
+async def receive(conn: asyncpg.Connection, event: DemandPublished, *, routing_key: str) -> list[IntegrationEvent]:
+    """Store, revise or refuse a published demand; every message gets an answer."""
+    content = content_of(event)
+    errors = rule_errors(content, sent_on=event.occurred_at.date())
+    if not errors:
+        try:
+            demand_id, outcome = await record(conn, event.source_system, event.demand_ref, content, via="event")
+        except Conflict as exc:
+            errors = [FieldError(field="demand_ref", message=exc.message)]
+        else:
+            log.info("demand_received", demand_id=str(demand_id), outcome=str(outcome), demand_ref=event.demand_ref)
+            return [
+                DemandAccepted(
+                    demand_id=demand_id,
+                    source_system=event.source_system,
+                    demand_ref=event.demand_ref,
+                    revised=outcome is Outcome.REVISED,
+                )
+            ]
+    body = event.model_dump_json().encode()
+    return await _refuse(
+        conn,
+        message_id=str(event.event_id),
+        routing_key=routing_key,
+        body=body,
+        headers={},
+        errors=errors,
+        source_system=event.source_system,
+        demand_ref=event.demand_ref,
+    )
+
+
+async def record(
+    conn: asyncpg.Connection,
+    source_system: str,
+    demand_ref: str,
+    content: DemandContent,
+    *,
+    via: str,
+    by: str | None = None,
+) -> tuple[UUID, Outcome]:
+    """Insert, revise or leave a demand; a changed demand that was already sorted is a Conflict."""
+    store = DemandStore(conn)
+    existing = await store.by_ref(source_system, demand_ref)
+    outcome = decide(existing.status if existing else None, existing.fingerprint if existing else None, content)
+    if existing is None:
+        demand_id = uuid4()
+        await store.insert(demand_id, source_system, demand_ref, content, via, by)
+        return demand_id, outcome
+    if outcome is Outcome.REVISED:
+        await store.revise(existing.id, content)
+    elif outcome is Outcome.FROZEN:
+        raise Conflict("需求已进入需求梳理并纳入项目，不能再修改；如需变更请联系区社会组织指导服务中心")
+    return existing.id, outcome
+
+
+async def reject_invalid(conn: asyncpg.Connection, invalid: InvalidMessage) -> list[IntegrationEvent]:
+    """Answer a message that broke the contract, keeping it raw with every reason."""
+    source_system, demand_ref = _identity(invalid.body)
+    return await _refuse(
+        conn,
+        message_id=invalid.message_id,
+        routing_key=invalid.routing_key,
+        body=invalid.body,
+        headers=invalid.headers,
+        errors=invalid.errors,
+        source_system=source_system,
+        demand_ref=demand_ref,
+    )
+
+
+async def _refuse(
+    conn: asyncpg.Connection,
+    *,
+    message_id: str | None,
+    routing_key: str,
+    body: bytes,
+    headers: dict[str, Any],
+    errors: list[FieldError],
+    source_system: str | None,
+    demand_ref: str | None,
+) -> list[IntegrationEvent]:
+    first = await RejectedStore(conn).keep(
+        message_id=message_id,
+        routing_key=routing_key,
+        body=body,
+        headers=headers,
+        errors=errors,
+        source_system=source_system,
+        demand_ref=demand_ref,
+    )
+    log.warning(
+        "demand_rejected",
+        message_id=message_id,
+        source_system=source_system,
+        demand_ref=demand_ref,
+        errors=[e.model_dump() for e in errors],
+        redelivery=not first,
+    )
+    if not first:
+        return []  # the same message again: already answered
+    return [
+        DemandRejected(
+            source_system=source_system,
+            demand_ref=demand_ref,
+            rejected_message_id=message_id,
+            errors=errors,
+        )
+    ]
+
+
+def _identity(body: bytes) -> tuple[str | None, str | None]:
+    """Best effort: the identity fields of an invalid message, so its sender can match the answer."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return value[:100] if isinstance(value, str) else None
+
+    return text("source_system"), text("demand_ref")
+
+
+async def enter(
+    conn: asyncpg.Connection, *, demand_ref: str | None, content: DemandContent, by: str, today: date
+) -> tuple[UUID, Outcome, list[IntegrationEvent]]:
+    """A staff member enters a demand over HTTP (source_system `http`)."""
+    errors = rule_errors(content, sent_on=today)
+    if errors:
+        raise Invalid(errors[0].field, errors[0].message)
+    ref = demand_ref or f"WEB-{uuid4().hex[:12].upper()}"
+    demand_id, outcome = await record(conn, "http", ref, content, via="http", by=by)
+    events: list[IntegrationEvent] = [
+        DemandAccepted(demand_id=demand_id, source_system="http", demand_ref=ref, revised=outcome is Outcome.REVISED)
+    ]
+    return demand_id, outcome, events
