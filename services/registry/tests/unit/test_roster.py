@@ -1,0 +1,73 @@
+"""Reading roster CSVs: Chinese and English headers, every field checked, spreadsheet row numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from registry.domain.organisation import Filing, Registration
+from registry.domain.uscc import make_code
+from registry.importer.roster import RosterRow, read_roster
+from shared.reference import Domain, OrgType
+
+CODE = make_code("51", "110101", "MJ000001")
+
+
+def parse(text: str):
+    rows, header_errors = read_roster(text.encode("utf-8"))
+    return list(rows), header_errors
+
+
+def test_chinese_headers_names_and_dates_become_a_registration():
+    rows, errors = parse(
+        "\ufeff名称,类型,统一社会信用代码,登记日期,街道,业务领域\n"
+        f"东四文体协会,社团,{CODE},2007年5月8日,东四,文体、为老服务\n"
+    )
+    assert errors == []
+    (row,) = rows
+    assert isinstance(row, RosterRow) and row.row == 2
+    cmd = row.command
+    assert isinstance(cmd, Registration)
+    assert (cmd.org_type, cmd.credit_code, cmd.registered_on, cmd.street_code) == (
+        OrgType.SOCIAL_ASSOCIATION,
+        CODE,
+        date(2007, 5, 8),
+        "110101006",
+    )
+    assert cmd.domains == (Domain.CULTURE_SPORTS, Domain.ELDER_CARE)
+
+
+def test_english_headers_and_community_orgs_become_filings():
+    rows, _ = parse(
+        "name,type,street_code,community,filed_on,domains\n"
+        "Minan helpers,community_org,110101005,民安社区,2019-03-15,mutual_aid\n"
+    )
+    cmd = rows[0].command
+    assert isinstance(cmd, Filing) and cmd.community == "民安社区" and cmd.filed_on == date(2019, 3, 15)
+
+
+def test_every_bad_field_of_a_row_is_reported_with_its_row_number():
+    rows, _ = parse(
+        "名称,类型,统一社会信用代码,登记日期,街道,业务领域\n"
+        f"好的,民非,{CODE},2010-01-01,,\n"
+        ",外星组织,,明天,火星街道,星际旅行\n"
+    )
+    bad = rows[1]
+    assert isinstance(bad, list)
+    assert {(e.row, e.field) for e in bad} == {
+        (3, "name"),
+        (3, "org_type"),
+        (3, "credit_code"),
+        (3, "registered_on"),
+        (3, "street"),
+        (3, "domains"),
+    }
+
+
+def test_a_file_without_the_required_columns_is_refused_at_the_header():
+    rows, errors = parse("统一社会信用代码,登记日期\nx,y\n")
+    assert rows == [] and {e.field for e in errors} == {"name", "org_type"}
+
+
+def test_a_file_that_is_not_utf8_is_refused():
+    rows, errors = read_roster("名称,类型\n".encode("gbk"))
+    assert list(rows) == [] and errors[0].field == "(file)"
