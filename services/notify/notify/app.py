@@ -1,0 +1,61 @@
+"""The one composition root: wires settings, the kit's runtime, consumers, the worker and routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from notify import api, handlers, rules, subscribers
+from notify.channels import ChannelSender
+from notify.config import Settings
+from notify.rendering import Renderer
+from notify.worker import Worker, system_clock
+from shared.service import Service
+from shared.workdays import WorkCalendar
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class NotifyService(Service):
+    """The kit's runtime plus the delivery/reminder worker, started and stopped with it."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = system_clock) -> None:
+        super().__init__("notify", settings, migrations=MIGRATIONS)
+        self.notify_settings = settings
+        self.kit = handlers.Toolkit(
+            rules=rules.load(settings.rules_file),
+            renderer=Renderer(),
+            calendar=WorkCalendar.from_strings(settings.extra_holidays, settings.extra_workdays),
+            reminder_hour=settings.reminder_hour,
+        )
+        self.clock = clock
+        self.sender = ChannelSender(settings)
+        self.worker = Worker(lambda: self.pool, self.kit, self.sender, settings, clock=lambda: self.clock())
+        subscribers.register(self.consumers, self.kit, lambda: self.clock())
+
+    async def start(self) -> None:
+        await super().start()
+        self.worker.start()
+
+    async def stop(self) -> None:
+        await self.worker.stop()
+        await self.sender.aclose()
+        await super().stop()
+
+
+def build_service(settings: Settings) -> NotifyService:
+    """The service with its consumers registered (also used by provisioning to declare queues)."""
+    return NotifyService(settings)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    service = build_service(settings or Settings())
+    return service.http_app(
+        title="东城区社会组织通知服务 Notify",
+        description="Inbox, e-mail and signed webhooks for the right people; working-day reminders; "
+        "the public announcement feed (公示); the delivery log.",
+        routers=[api.router, api.public],
+    )

@@ -1,0 +1,135 @@
+"""Pure decisions of the notify service: who an event reaches, reminder dates in working
+days, retry backoff and webhook signatures. No I/O; time comes in as an argument."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from notify.rules import RecipientSpec, ReminderSpec
+from shared.reference import DISTRICT_CODE
+from shared.workdays import WorkCalendar
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+NOTICE_NAMESPACE = uuid.UUID("6f0c6a52-4a55-4d1e-9a43-5f0b8d9c1e70")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One recipient an event names: its role in the rule, directory kind and key."""
+
+    role: str
+    kind: str
+    key: str
+    scope_street: str | None = None
+
+
+def values_at(payload: Any, path: str) -> list[Any]:
+    """Every value at a dotted path; lists on the way fan out, missing or null values vanish."""
+    current: list[Any] = [payload]
+    for part in path.split(".") if path else []:
+        nxt: list[Any] = []
+        for item in current:
+            if isinstance(item, list):
+                nxt += [x.get(part) for x in item if isinstance(x, dict)]
+            elif isinstance(item, dict):
+                nxt.append(item.get(part))
+        current = [x for x in nxt if x is not None]
+    flat: list[Any] = []
+    for item in current:
+        flat += item if isinstance(item, list) else [item]
+    return [x for x in flat if x is not None and x != ""]
+
+
+def first(payload: Any, path: str | None) -> Any:
+    found = values_at(payload, path) if path else []
+    return found[0] if found else None
+
+
+def condition_holds(payload: dict[str, Any], when: str | None) -> bool:
+    """`field` must be truthy, `!field` falsy; no condition always holds."""
+    if not when:
+        return True
+    negate = when.startswith("!")
+    value = first(payload, when.lstrip("!"))
+    return not value if negate else bool(value)
+
+
+def targets(spec: RecipientSpec, payload: dict[str, Any]) -> list[Target]:
+    """The recipients a rule entry names in this event (deduplicated, in order)."""
+    street = first(payload, spec.street_field) if spec.street_field else first(payload, "street_code")
+    if spec.to == "district":
+        keys = [DISTRICT_CODE]
+    elif spec.to == "demand_purchaser":
+        src, ref = first(payload, "source_system"), first(payload, "demand_ref")
+        keys = [f"{src}/{ref}"] if src and ref else []
+    else:
+        keys = [str(v) for v in values_at(payload, spec.field)]
+    seen: set[str] = set()
+    out: list[Target] = []
+    for key in keys:
+        if key not in seen:
+            seen.add(key)
+            out.append(Target(role=spec.to, kind=spec.kind, key=key, scope_street=street))
+    return out
+
+
+def notice_id(source_id: uuid.UUID, kind: str, key: str, channel: str) -> uuid.UUID:
+    """Deterministic: the same (source event, recipient, channel) is always the same notice."""
+    return uuid.uuid5(NOTICE_NAMESPACE, f"{source_id}|{kind}|{key}|{channel}")
+
+
+def reminder_id(source_id: uuid.UUID, name: str, workdays_before: int) -> uuid.UUID:
+    return uuid.uuid5(NOTICE_NAMESPACE, f"reminder|{source_id}|{name}|{workdays_before}")
+
+
+def thing_key(payload: dict[str, Any], fields: tuple[str, ...]) -> str | None:
+    """What a reminder is about (e.g. grant 7, tranche 2); None when the event lacks a part."""
+    parts = [first(payload, f) for f in fields]
+    if any(p is None for p in parts):
+        return None
+    return "/".join(str(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    workdays_before: int
+    remind_on: date
+    fire_at: datetime
+
+
+def plan_reminders(
+    spec: ReminderSpec, deadline: date, *, today: date, calendar: WorkCalendar, hour: int = 9
+) -> list[PlannedReminder]:
+    """Reminders N working days before the deadline and on the day; none for days already past."""
+    planned: dict[int, PlannedReminder] = {}
+    for n in sorted(set(spec.workdays_before), reverse=True):
+        day = deadline if n == 0 else calendar.subtract_workdays(deadline, n)
+        if day < today:
+            continue
+        planned[n] = PlannedReminder(n, day, datetime.combine(day, time(hour), LOCAL_TZ))
+    return list(planned.values())
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(LOCAL_TZ).date()
+
+
+def backoff(attempts: int, *, base: float, cap: float) -> timedelta:
+    """Wait after the `attempts`-th failure: base, 2·base, 4·base … capped."""
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """`sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`, the X-SOGC-Signature header."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify_signature(secret: str, timestamp: str, body: bytes, header: str) -> bool:
+    return hmac.compare_digest(signature(secret, timestamp, body), header)

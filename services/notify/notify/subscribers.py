@@ -1,0 +1,51 @@
+"""Thin: one consumer per event type the rules, the directory or a reminder cancellation need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import asyncpg
+import structlog
+
+from notify import handlers
+from notify.store import Store
+from shared.contracts import EVENT_TYPES
+from shared.contracts.base import IntegrationEvent
+from shared.messaging.consumer import Consumers
+
+log = structlog.get_logger("notify.subscribers")
+
+# Events that feed the recipient directory even when no rule sends a notice for them.
+DIRECTORY_SOURCES = frozenset(
+    {
+        "registry.org_registered.v1",
+        "registry.org_filed.v1",
+        "registry.org_graduated.v1",
+        "registry.org_status_changed.v1",
+        "registry.org_profile_updated.v1",
+        "district.demand_published.v1",
+    }
+)
+
+
+def consumed_keys(kit: handlers.Toolkit) -> list[str]:
+    wanted = set(kit.rules.events) | DIRECTORY_SOURCES
+    unknown = sorted(k for k in wanted if k not in EVENT_TYPES)
+    if unknown:
+        log.warning("rules_name_unknown_events", routing_keys=unknown)
+    return sorted(k for k in wanted if k in EVENT_TYPES and not k.startswith("notify."))
+
+
+def register(consumers: Consumers, kit: handlers.Toolkit, clock: Callable[[], datetime]) -> list[str]:
+    keys = consumed_keys(kit)
+    for key in keys:
+        event_cls = EVENT_TYPES[key]
+
+        async def handle(event: IntegrationEvent, conn: asyncpg.Connection) -> list[IntegrationEvent]:
+            return await handlers.on_event(kit, Store(conn), event, now=clock())
+
+        handle.__name__ = "on_" + key.replace(".", "_")
+        handle.__doc__ = f"Notices, reminders and directory updates for {key}."
+        consumers.on(event_cls)(handle)
+    return keys

@@ -1,0 +1,81 @@
+"""Notify tests run against the real PostgreSQL (database notify_test) and RabbitMQ (vhost sogc_test)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from notify.app import create_app
+from notify.config import Settings
+from shared import logging as kit_logging
+from shared.testing import fresh_database, purge_queues, service_amqp_url
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/samples.py and tests/receivers.py
+
+kit_logging.configure("notify-test", level="WARNING")
+
+
+@pytest.fixture
+async def settings() -> Settings:
+    await purge_queues("notify.")
+    dsn = await fresh_database("notify_test", "notify")
+    return Settings(
+        database_url=dsn,
+        amqp_url=service_amqp_url("notify"),
+        retry_delay=0.05,
+        outbox_poll_interval=0.2,
+        worker_poll_interval=0.1,
+        retry_base_seconds=0.05,
+        retry_max_seconds=0.2,
+        max_attempts=4,
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The notify app running in-process with its real lifespan (pool, broker, relay, worker)."""
+    app = create_app(settings)
+    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
+        await app.state.service.wait_ready()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://notify.test") as c:
+            c.app = app  # type: ignore[attr-defined]
+            yield c
+
+
+@pytest.fixture
+def running(settings: Settings):  # type: ignore[no-untyped-def]
+    """Start the app with extra settings: `async with running(smtp_port=...) as client:`."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def start(**overrides: object) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(settings.model_copy(update=overrides))
+        async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
+            await app.state.service.wait_ready()
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://notify.test") as c:
+                c.app = app  # type: ignore[attr-defined]
+                yield c
+
+    return start
+
+
+@pytest.fixture
+async def publisher() -> AsyncIterator[object]:
+    """A broker on the test vhost as the guest user: publishes events as other services would."""
+    from faststream.rabbit import RabbitBroker
+
+    from shared.testing import ADMIN_AMQP_URL
+
+    broker = RabbitBroker(ADMIN_AMQP_URL, logger=None)
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()

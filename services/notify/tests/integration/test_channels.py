@@ -1,0 +1,224 @@
+"""A real published event ends in the inbox, the SMTP server and the webhook receiver exactly
+once, even when delivered twice; webhooks retry with backoff; the last failure is parked."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from email.header import decode_header, make_header
+
+import httpx
+from receivers import MailCatcher, WebhookReceiver
+from samples import STREET, sample_dict
+
+from notify.config import DEV_WEBHOOK_SECRET
+from shared.contracts.registry import OrgRegistered, OrgSnapshot
+from shared.contracts.venture import GrantAwarded
+from shared.messaging.publish import publish_event
+from shared.testing import EventTap, eventually, token
+
+
+def org_registered(
+    org_id: uuid.UUID, *, email: str | None, webhook: str | None, version: int = 1, name: str = "东四阳光助老服务中心"
+) -> OrgRegistered:
+    snapshot = OrgSnapshot.model_validate(
+        {
+            "org_id": str(org_id),
+            "version": version,
+            "name": name,
+            "org_type": "private_non_enterprise",
+            "status": "registered",
+            "credit_code": "52110101MJ0123456W",
+            "street_code": STREET,
+            "domains": ["elder_care"],
+            "contact": {"name": "王主任", "email": email, "webhook_url": webhook},
+        }
+    )
+    return OrgRegistered(org=snapshot)
+
+
+async def inbox(client: httpx.AsyncClient, **claims: object) -> list[dict]:
+    role = claims.pop("role", "org")
+    response = await client.get("/inbox", headers=token(role, **claims))  # type: ignore[arg-type]
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def deliveries(client: httpx.AsyncClient, source_id: uuid.UUID) -> list[dict]:
+    response = await client.get(
+        "/deliveries", params={"source_event_id": str(source_id)}, headers=token("district_admin")
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_published_org_registered_reaches_inbox_mail_and_webhook_exactly_once_even_when_delivered_twice(
+    running, publisher
+):
+    org_id = uuid.uuid4()
+    with MailCatcher() as mail, WebhookReceiver(DEV_WEBHOOK_SECRET) as hook:
+        async with (
+            running(smtp_port=mail.port) as client,
+            EventTap("notify.notification_sent.v1") as tap,
+        ):
+            event = org_registered(org_id, email=f"{org_id.hex[:8]}@example.org", webhook=hook.url(f"/{org_id}"))
+            await publish_event(publisher, event)
+            await publish_event(publisher, event)  # a redelivery: same event_id
+
+            async def all_sent() -> bool:
+                rows = await deliveries(client, event.event_id)
+                return len(rows) == 2 and all(r["status"] == "sent" for r in rows)
+
+            await eventually(all_sent)
+            await asyncio.sleep(0.8)  # room for a duplicate to show up, if there were one
+
+            own = await inbox(client, org_id=org_id)
+            assert [n["event_type"] for n in own] == ["registry.org_registered.v1"]
+            assert "登记" in own[0]["subject"]
+            street = [
+                n
+                for n in await inbox(client, role="street_officer", street=STREET)
+                if n["source_event_id"] == str(event.event_id)
+            ]
+            assert len(street) == 1 and "辖区" in street[0]["subject"]
+
+            mails = mail.to(f"{org_id.hex[:8]}@example.org")
+            assert len(mails) == 1
+            subject = str(make_header(decode_header(mails[0]["Subject"])))
+            assert subject == "登记完成通知：东四阳光助老服务中心"
+            assert "=?utf-8?" in mails[0].as_string().lower()  # the header travelled RFC 2047-encoded
+            assert "东四阳光助老服务中心" in mails[0].get_content()
+            assert "王主任" not in mails[0]["From"]
+
+            mine = [a for a in hook.accepted if a["path"] == f"/{org_id}"]
+            assert len(mine) == 1 and hook.rejected_signatures == 0
+            assert mine[0]["type"] == "registry.org_registered.v1"
+            assert mine[0]["data"]["org"]["org_id"] == str(org_id)
+
+            sent = await tap.wait_for("notify.notification_sent.v1", 3)
+            channels = sorted(
+                b["channel"]
+                for b in sent
+                if b["source_event_id"] == str(event.event_id) and b["recipient_key"] == str(org_id)
+            )
+            assert channels == ["email", "inbox", "webhook"]
+
+
+async def test_webhook_is_retried_with_backoff_until_the_receiver_accepts(running, publisher):
+    org_id = uuid.uuid4()
+    with WebhookReceiver(DEV_WEBHOOK_SECRET, fail_first=2) as hook:
+        async with running() as client:
+            event = org_registered(org_id, email=None, webhook=hook.url())
+            await publish_event(publisher, event)
+
+            async def sent() -> list[dict]:
+                rows = await deliveries(client, event.event_id)
+                return [r for r in rows if r["status"] == "sent"]
+
+            [row] = await eventually(sent)
+            assert row["channel"] == "webhook" and row["attempts"] == 3
+            assert len(hook.accepted) == 1 and len(hook.attempts) == 3
+            # the timestamps are signed afresh for each attempt and all verified
+            assert hook.rejected_signatures == 0
+
+
+async def test_the_last_failed_attempt_parks_the_delivery_and_emits_delivery_failed(running, publisher):
+    org_id = uuid.uuid4()
+    with WebhookReceiver(DEV_WEBHOOK_SECRET, always_fail=True) as hook:
+        async with running() as client, EventTap("notify.delivery_failed.v1") as tap:
+            event = org_registered(org_id, email=None, webhook=hook.url())
+            await publish_event(publisher, event)
+            failed = await tap.wait_for("notify.delivery_failed.v1")
+            mine = [f for f in failed if f["source_event_id"] == str(event.event_id)]
+            assert mine and mine[0]["attempts"] == 4 and "503" in mine[0]["last_error"]
+
+            [row] = await deliveries(client, event.event_id)
+            assert row["status"] == "failed" and row["attempts"] == 4 and "HTTP 503" in row["last_error"]
+            assert len(hook.attempts) == 4
+
+            # an operator retries the parked delivery once the receiver is fixed
+            hook.always_fail = False
+            response = await client.post(f"/deliveries/{row['id']}/retry", headers=token("district_admin"))
+            assert response.status_code == 202, response.text
+
+            async def sent() -> bool:
+                return (await deliveries(client, event.event_id))[0]["status"] == "sent"
+
+            await eventually(sent)
+            again = await client.post(f"/deliveries/{row['id']}/retry", headers=token("district_admin"))
+            assert again.status_code == 409
+
+
+async def test_a_tampered_webhook_body_fails_the_receivers_signature_check():
+    from notify.domain import signature
+
+    with WebhookReceiver(DEV_WEBHOOK_SECRET) as hook:
+        body = b'{"type":"x","data":{"amount_cny":"100.00"}}'
+        headers = {
+            "X-SOGC-Timestamp": "1700000000",
+            "X-SOGC-Signature": signature(DEV_WEBHOOK_SECRET, "1700000000", body),
+        }
+        async with httpx.AsyncClient() as http:
+            tampered = await http.post(hook.url(), content=body.replace(b"100", b"900"), headers=headers)
+            genuine = await http.post(hook.url(), content=body, headers=headers)
+        assert tampered.status_code == 401 and genuine.status_code == 204
+        assert hook.rejected_signatures == 1
+
+
+async def test_a_notice_for_an_org_not_known_yet_waits_and_is_sent_when_the_org_registers(running, publisher):
+    org_id = uuid.uuid4()
+    with MailCatcher() as mail:
+        async with running(smtp_port=mail.port) as client:
+            grant = GrantAwarded.model_validate(
+                sample_dict(
+                    GrantAwarded,
+                    org_id=str(org_id),
+                    sponsor_org_id=None,
+                    mentor_org_id=None,
+                    project_title="邻里守望互助计划",
+                    street_code=STREET,
+                )
+            )
+            await publish_event(publisher, grant)
+
+            async def pending() -> bool:
+                async with client.app.state.service.connection() as conn:  # type: ignore[attr-defined]
+                    return bool(
+                        await conn.fetchval(
+                            "SELECT count(*) FROM pending_notices WHERE source_id = $1 AND resolved_at IS NULL",
+                            grant.event_id,
+                        )
+                    )
+
+            await eventually(pending)
+            assert await inbox(client, org_id=org_id) == []
+
+            await publish_event(publisher, org_registered(org_id, email=f"{org_id.hex[:8]}@example.org", webhook=None))
+
+            async def notified() -> list[dict]:
+                return [n for n in await inbox(client, org_id=org_id) if n["event_type"] == "venture.grant_awarded.v1"]
+
+            [notice] = await eventually(notified)
+            assert "邻里守望互助计划" in notice["body"]
+            await eventually(lambda: asyncio.sleep(0, result=len(mail.to(f"{org_id.hex[:8]}@example.org")) == 2))
+            assert not await pending()
+
+
+async def test_an_older_snapshot_arriving_late_does_not_overwrite_the_directory(running, publisher):
+    org_id = uuid.uuid4()
+    async with running() as client:
+        await publish_event(publisher, org_registered(org_id, email="new@example.org", webhook=None, version=3))
+        await publish_event(publisher, org_registered(org_id, email="old@example.org", webhook=None, version=2))
+
+        async def email_of_org() -> str | None:
+            async with client.app.state.service.connection() as conn:  # type: ignore[attr-defined]
+                return await conn.fetchval("SELECT email FROM directory WHERE kind = 'org' AND key = $1", str(org_id))
+
+        await eventually(lambda: _count_notices(client, org_id, 2))
+        assert await email_of_org() == "new@example.org"
+
+
+async def _count_notices(client: httpx.AsyncClient, org_id: uuid.UUID, n: int) -> bool:
+    async with client.app.state.service.connection() as conn:  # type: ignore[attr-defined]
+        got = await conn.fetchval("SELECT count(DISTINCT source_id) FROM notices WHERE recipient_key = $1", str(org_id))
+    return bool(got >= n)

@@ -1,0 +1,39 @@
+"""Events notify publishes: a notice reached its recipient, or could not be delivered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+from shared.contracts.base import IntegrationEvent
+
+
+class NotificationSent(IntegrationEvent):
+    """A notice reached its recipient on one channel (inbox, email or webhook)."""
+
+    routing_key: ClassVar[str] = "notify.notification_sent.v1"
+    notice_id: UUID
+    source_event_id: UUID
+    source_routing_key: str
+    recipient_kind: str
+    recipient_key: str
+    channel: str
+    attempts: int = 1
+    sent_at: datetime
+
+
+class DeliveryFailed(IntegrationEvent):
+    """A notice could not be delivered after the last retry; the delivery is parked for an operator."""
+
+    routing_key: ClassVar[str] = "notify.delivery_failed.v1"
+    notice_id: UUID
+    delivery_id: int
+    source_event_id: UUID
+    source_routing_key: str
+    recipient_kind: str
+    recipient_key: str
+    channel: str
+    attempts: int
+    last_error: str
+    failed_at: datetime
