@@ -6,7 +6,7 @@ import json
 
 from shared.testing import EventTap, eventually, token
 
-from ..helpers import filing, new_code, registration
+from .helpers import filing, new_code, registration
 
 ADMIN = token("district_admin", sub="alice")
 

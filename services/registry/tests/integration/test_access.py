@@ -1,0 +1,111 @@
+"""Roles on every route: 401 without a token, 403 for the wrong role or another street, org scope."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from shared.testing import token
+
+from .helpers import filing, registration
+
+ADMIN = token("district_admin", sub="alice")
+DONGSI = token("street_officer", sub="bob", street="110101006")  # 东四街道
+TIANTAN = token("street_officer", sub="carol", street="110101016")  # 天坛街道
+REVIEWER = token("reviewer", sub="rita")
+MONITOR = token("monitor", sub="mona")
+OPEN = {"/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def routes(app):
+    """Every documented route and method, with placeholder path parameters."""
+    for path, operations in app.openapi()["paths"].items():
+        if path in OPEN:
+            continue
+        concrete = (
+            path.replace("{org_id}", str(uuid.uuid4()))
+            .replace("{branch_id}", str(uuid.uuid4()))
+            .replace("{credit_code}", "52110101MJ0123456W")
+        )
+        for method in operations:
+            yield method.upper(), concrete
+
+
+async def test_every_route_but_health_ready_and_metrics_answers_401_without_a_token(client):
+    app = client._transport.app  # the ASGI app under test
+    checked = 0
+    for method, path in routes(app):
+        response = await client.request(method, path)
+        assert response.status_code == 401, (method, path, response.status_code)
+        checked += 1
+    assert checked >= 20
+    for path in ("/health", "/ready", "/metrics"):
+        assert (await client.get(path)).status_code == 200
+
+
+async def test_a_bad_token_is_401_even_where_it_would_otherwise_be_allowed(client):
+    response = await client.get("/orgs", headers={"Authorization": "Bearer not-a-jwt"})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("who", [REVIEWER, MONITOR, token("org", sub="o", org_id=uuid.uuid4())])
+async def test_read_only_roles_cannot_register_file_or_change_orgs(client, who):
+    org_id = (await client.post("/orgs", json=registration(), headers=ADMIN)).json()["org_id"]
+    assert (await client.post("/orgs", json=registration(), headers=who)).status_code == 403
+    assert (await client.post("/filings", json=filing(), headers=who)).status_code == 403
+    assert (await client.post(f"/orgs/{org_id}/suspend", json={"reason": "x"}, headers=who)).status_code == 403
+    assert (await client.patch(f"/orgs/{org_id}", json={"name": "改名"}, headers=who)).status_code == 403
+    assert (
+        await client.post("/platforms/community", json={"street_code": "110101006", "name": "x"}, headers=who)
+    ).status_code == 403
+    assert (
+        await client.post("/party-branches", json={"name": "x", "formed_on": "2020-01-01"}, headers=who)
+    ).status_code == 403
+    assert (await client.post("/imports", files={"file": ("r.csv", b"a,b\n")}, headers=who)).status_code == 403
+
+
+async def test_reviewers_and_monitors_read_everything(client):
+    org_id = (await client.post("/orgs", json=registration(), headers=ADMIN)).json()["org_id"]
+    for who in (REVIEWER, MONITOR, TIANTAN):
+        assert (await client.get(f"/orgs/{org_id}", headers=who)).status_code == 200
+        assert (await client.get("/orgs", headers=who)).status_code == 200
+        assert (await client.get("/statistics/by-status", headers=who)).status_code == 200
+
+
+async def test_street_officer_registers_and_changes_only_orgs_of_its_own_street(client, db):
+    own = await client.post("/orgs", json=registration(street_code="110101006"), headers=DONGSI)
+    assert own.status_code == 201, own.text
+    other = await client.post("/orgs", json=registration(street_code="110101016"), headers=DONGSI)
+    assert other.status_code == 403
+    district_level = await client.post("/orgs", json=registration(street_code=None), headers=DONGSI)
+    assert district_level.status_code == 403
+    assert (await client.post("/filings", json=filing(street_code="110101016"), headers=DONGSI)).status_code == 403
+
+    tiantan_org = (await client.post("/orgs", json=registration(street_code="110101016"), headers=ADMIN)).json()
+    oid = tiantan_org["org_id"]
+    assert (await client.post(f"/orgs/{oid}/suspend", json={"reason": "x"}, headers=DONGSI)).status_code == 403
+    assert (await client.patch(f"/orgs/{oid}", json={"name": "改名"}, headers=DONGSI)).status_code == 403
+    assert (await client.put(f"/orgs/{oid}/contact", json={"name": "x"}, headers=DONGSI)).status_code == 403
+    assert (await client.post(f"/orgs/{oid}/deregister", json={"reason": "x"}, headers=DONGSI)).status_code == 403
+    unchanged = await db.fetchrow("SELECT version, status, name FROM orgs WHERE org_id = $1", uuid.UUID(oid))
+    assert (unchanged["version"], unchanged["status"]) == (1, "registered")
+    assert (await client.post(f"/orgs/{oid}/suspend", json={"reason": "x"}, headers=TIANTAN)).status_code == 200
+    assert (
+        await client.post(
+            "/platforms/community", json={"street_code": "110101016", "name": "天坛东里社区平台"}, headers=DONGSI
+        )
+    ).status_code == 403
+
+
+async def test_an_org_reads_and_updates_only_its_own_contact(client):
+    mine = (await client.post("/orgs", json=registration(), headers=ADMIN)).json()["org_id"]
+    theirs = (await client.post("/orgs", json=registration(), headers=ADMIN)).json()["org_id"]
+    me = token("org", sub="org-user", org_id=mine)
+    assert (await client.get(f"/orgs/{mine}", headers=me)).status_code == 200
+    assert (await client.get(f"/orgs/{theirs}", headers=me)).status_code == 403
+    assert (await client.get("/orgs", headers=me)).status_code == 403
+    updated = await client.put(f"/orgs/{mine}/contact", json={"email": "new@example.org"}, headers=me)
+    assert updated.status_code == 200 and updated.json()["contact"]["email"] == "new@example.org"
+    assert (await client.put(f"/orgs/{theirs}/contact", json={"email": "x@example.org"}, headers=me)).status_code == 403
+    assert (await client.patch(f"/orgs/{mine}", json={"name": "我改名"}, headers=me)).status_code == 403
