@@ -61,7 +61,7 @@ async def publish_raw(
     connection = await aio_pika.connect(url)
     try:
         channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("events")
+        exchange = await channel.get_exchange("events", ensure=False)
         await exchange.publish(
             aio_pika.Message(
                 body,
