@@ -49,6 +49,7 @@ async def learn(store: Store, routing_key: str, payload: dict[str, Any], occurre
     learned: list[Entry] = []
     org = payload.get("org")
     if routing_key.startswith("registry.") and isinstance(org, dict) and org.get("org_id"):
+        await store.lock_recipient("org", str(org["org_id"]))
         contact = org.get("contact") or {}
         entry = Entry(
             kind="org",
@@ -71,6 +72,7 @@ async def learn(store: Store, routing_key: str, payload: dict[str, Any], occurre
             street_code=street,
             ref=purchaser["code"],
         )
+        await store.lock_recipient(demand.kind, demand.key)
         if await store.learn(demand, version=_epoch_version(occurred_at)):
             learned.append(demand)
     purchaser = payload.get("purchaser")
@@ -182,7 +184,9 @@ def _sent(
 
 async def _resolve(store: Store, target: Target) -> tuple[Target, Entry | None, tuple[str, str] | None]:
     """The directory entry of a target, or what it waits for when the directory does not know it yet."""
+    # Without this lock a recipient learned by a concurrent transaction could miss this pending notice.
     if target.role == "demand_purchaser":
+        await store.lock_recipient("demand", target.key)
         demand = await store.entry("demand", target.key)
         if demand is None or not demand.ref:
             return target, None, ("demand", target.key)
@@ -191,6 +195,8 @@ async def _resolve(store: Store, target: Target) -> tuple[Target, Entry | None, 
             "purchaser", demand.ref, name=demand.name, street_code=demand.street_code
         )
         return purchaser, entry, None
+    if target.role in WAITING_ROLES:
+        await store.lock_recipient(target.kind, target.key)
     entry = await store.entry(target.kind, target.key)
     if entry is None and target.role in WAITING_ROLES:
         return target, None, (target.kind, target.key)
@@ -351,9 +357,9 @@ async def _schedule_reminders(
         thing = domain.thing_key(payload, spec.thing)
         if deadline is None or thing is None:
             continue
+        cancelled = await store.is_cancelled(spec.name, thing)
         # A newer deadline for the same thing replaces the reminders still scheduled for the old one.
         await store.supersede(spec.name, thing, event.event_id)
-        cancelled = await store.is_cancelled(spec.name, thing)
         plan = domain.plan_reminders(spec, deadline, today=today, calendar=kit.calendar, hour=kit.reminder_hour)
         for p in plan:
             await store.add_reminder(

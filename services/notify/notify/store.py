@@ -33,6 +33,7 @@ ON CONFLICT (kind, key) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.ema
     ref = EXCLUDED.ref, domains = EXCLUDED.domains, version = EXCLUDED.version, updated_at = now()
 WHERE directory.version < EXCLUDED.version
 RETURNING 1"""
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 7310104))"
 _ORGS_IN_DOMAIN = f"""SELECT {_ENTRY_COLS} FROM directory
     WHERE kind = 'org' AND $1 = ANY(domains) AND status = 'registered' ORDER BY key"""
 
@@ -136,6 +137,10 @@ class Store:
             version,
         )
         return applied is not None
+
+    async def lock_recipient(self, kind: str, key: str) -> None:
+        """Serialise "is the recipient known? else wait" against "the recipient is now known" (until commit)."""
+        await self.conn.execute(_LOCK, f"{kind}:{key}")
 
     async def orgs_in_domain(self, domain: str) -> list[Entry]:
         return [_entry(r) for r in await self.conn.fetch(_ORGS_IN_DOMAIN, domain)]
@@ -253,9 +258,12 @@ class Store:
         await self.conn.execute(_SUPERSEDE, name, thing, source_id)
 
     async def is_cancelled(self, name: str, thing: str) -> bool:
+        """Locks the thing until commit, so a concurrent cancellation is either seen here or sees our rows."""
+        await self.lock_recipient("reminder", f"{name}:{thing}")
         return await self.conn.fetchval(_IS_CANCELLED, name, thing) is not None
 
     async def cancel(self, name: str, thing: str, source_id: UUID) -> None:
+        await self.lock_recipient("reminder", f"{name}:{thing}")
         await self.conn.execute(_CANCEL, name, thing, source_id)
         await self.conn.execute(_CANCEL_SCHEDULED, name, thing)
 

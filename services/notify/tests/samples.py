@@ -86,3 +86,31 @@ def sample_event(model: type[IntegrationEvent], **overrides: Any) -> Integration
         return model.model_validate(data)
     except ValueError:
         return model.model_construct(**data)
+
+
+def org_registered(
+    org_id: uuid.UUID,
+    *,
+    email: str | None,
+    webhook: str | None,
+    version: int = 1,
+    name: str = "东四阳光助老服务中心",
+    street: str = STREET,
+) -> Any:
+    """A registry.org_registered.v1 event for an organisation with the given contact."""
+    from shared.contracts.registry import OrgRegistered, OrgSnapshot
+
+    snapshot = OrgSnapshot.model_validate(
+        {
+            "org_id": str(org_id),
+            "version": version,
+            "name": name,
+            "org_type": "private_non_enterprise",
+            "status": "registered",
+            "credit_code": "52110101MJ0123456W",
+            "street_code": street,
+            "domains": ["elder_care"],
+            "contact": {"name": "王主任", "email": email, "webhook_url": webhook},
+        }
+    )
+    return OrgRegistered(org=snapshot)
