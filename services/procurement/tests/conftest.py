@@ -107,6 +107,109 @@ async def registered_org(db: asyncpg.Connection, **overrides: Any) -> OrgSnapsho
     return snapshot
 
 
+STREET = "110101006"
+STAGES = [
+    "sorting",
+    "solicitation",
+    "screening",
+    "review",
+    "announcement",
+    "optimisation",
+    "signing",
+    "monitoring",
+    "evaluated",
+]
+
+
+async def drive(client: httpx.AsyncClient, db: asyncpg.Connection, *, until: str) -> dict[str, Any]:
+    """A street-office project (东四街道) entered over HTTP and driven by the street officer up to `until`.
+
+    Two registered orgs propose; reviewers rev-1 and rev-2 (rev-2 conflicted with org B) score;
+    org A is selected; mon-1 monitors. Returns the ids and tokens a test needs.
+    """
+    from shared.testing import token
+
+    officer = token("street_officer", sub="bob", street=STREET)
+    a = await registered_org(db, name="甲社工事务所")
+    b = await registered_org(db, name="乙公益服务中心")
+    out: dict[str, Any] = {
+        "officer": officer,
+        "org_a": token("org", sub="a", org_id=a.org_id),
+        "org_b": token("org", sub="b", org_id=b.org_id),
+        "a": a,
+        "b": b,
+    }
+
+    async def call(path: str, body: Any = None, headers: Any = officer, when: str = "2026-03-02") -> Any:
+        r = await client.post(path, json=body or {}, headers={**headers, "X-Demo-Today": when})
+        assert r.status_code in (200, 201), (path, r.status_code, r.text)
+        return r.json()
+
+    demand = await call(
+        "/demands",
+        {
+            "purchaser": {"code": "110101006000", "name": "东四街道办事处", "kind": "street_office"},
+            "street_code": STREET,
+            "title": f"东四街道助老服务{uuid4().hex[:6]}",
+            "domain": "elder_care",
+            "budget_cny": "100000.00",
+            "expected_beneficiaries": 500,
+        },
+    )
+    project = await call("/projects", {"demand_ids": [demand["demand_id"]]})
+    pid = out["project_id"] = project["id"]
+    base = out["base"] = f"/projects/{pid}"
+    if until == "sorting":
+        return out
+    await call(f"{base}/solicitation", {"closes_on": "2026-03-20"})
+    if until == "solicitation":
+        return out
+    pa = await call(f"{base}/proposals", {"title": "甲方案", "plan": "p", "budget_cny": "90000.00"}, out["org_a"])
+    pb = await call(f"{base}/proposals", {"title": "乙方案", "plan": "p", "budget_cny": "80000.00"}, out["org_b"])
+    out["proposal_a"], out["proposal_b"] = pa["id"], pb["id"]
+    await call(f"{base}/solicitation/close", when="2026-03-21")
+    if until == "screening":
+        return out
+    await call(f"{base}/proposals/{pa['id']}/screening", {"valid": True}, when="2026-03-23")
+    await call(f"{base}/proposals/{pb['id']}/screening", {"valid": True}, when="2026-03-23")
+    await call(f"{base}/review", when="2026-03-23")
+    rev1, rev2 = token("reviewer", sub="rev-1"), token("reviewer", sub="rev-2")
+    out["rev1"], out["rev2"] = rev1, rev2
+    await call(f"{base}/reviewers", {"reviewer": "rev-1"})
+    await call(f"{base}/reviewers", {"reviewer": "rev-2"})
+    await call(f"{base}/conflicts", {"org_ids": []}, rev1)
+    await call(f"{base}/conflicts", {"org_ids": [str(b.org_id)], "note": "曾任乙理事"}, rev2)
+    hi = {"need_fit": "90", "plan_quality": "90", "capacity": "90", "budget_value": "90"}
+    lo = {"need_fit": "70", "plan_quality": "70", "capacity": "70", "budget_value": "70"}
+    await call(f"{base}/proposals/{pa['id']}/scores", {"criteria": hi}, rev1)
+    await call(f"{base}/proposals/{pb['id']}/scores", {"criteria": lo}, rev1)
+    await call(f"{base}/proposals/{pa['id']}/scores", {"criteria": hi, "comment": "好"}, rev2)
+    if until == "review":
+        return out
+    await call(f"{base}/approval", when="2026-03-24")  # 5 working days: ends 2026-03-31
+    if until == "announcement":
+        return out
+    await call(f"{base}/announcement/close", when="2026-04-01")
+    if until == "optimisation":
+        return out
+    await call(f"{base}/optimisation", {"changes": "按评审意见调整", "amount_cny": "88000.00"}, when="2026-04-02")
+    if until == "signing":
+        return out
+    await call(f"{base}/contract", {"starts_on": "2026-05-01", "ends_on": "2027-04-30"}, when="2026-04-10")
+    await call(f"{base}/monitors", {"monitor": "mon-1"})
+    out["mon1"] = token("monitor", sub="mon-1")
+    if until == "monitoring":
+        return out
+    await call(f"{base}/reports", {"milestone": "中期", "summary": "s"}, out["mon1"], "2026-10-01")
+    await call(
+        f"{base}/evaluation",
+        {"grade": "good", "beneficiary_person_times": 1000, "summary": "s"},
+        out["mon1"],
+        "2027-05-10",
+    )
+    return out
+
+
 class Kit:
     """Test helpers handed to tests as a fixture (conftest modules cannot be imported under importlib mode)."""
 
@@ -114,6 +217,7 @@ class Kit:
     publish_event = staticmethod(publish_event)
     org_snapshot = staticmethod(org_snapshot)
     registered_org = staticmethod(registered_org)
+    drive = staticmethod(drive)
 
 
 @pytest.fixture

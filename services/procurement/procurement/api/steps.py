@@ -172,6 +172,7 @@ async def list_proposals(project_id: UUID, principal: Anyone, svc: ServiceDep) -
         raise NotFound(f"没有项目 {project_id}")
     if manages(principal, project):
         return [x.model_dump(mode="json") for x in project.proposals]
+    require_view(principal, project)
     if principal.role is Role.ORG:
         return [x.model_dump(mode="json") for x in project.proposals if x.org_id == principal.org_id]
     if principal.role is Role.REVIEWER and project.reviewer(principal.sub) is not None:

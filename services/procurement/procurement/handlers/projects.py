@@ -133,4 +133,9 @@ def view(project: Project, principal: Principal, *, manager: bool) -> dict[str, 
             data["objections"] = [o for o in data["objections"] if o.get("filed_by_org_id") == str(principal.org_id)]
             if data.get("selection"):
                 data["selection"].pop("ranking", None)
+        else:  # a monitor: only the undertaker's proposal matters
+            chosen = project.selection.proposal_id if project.selection else None
+            data["proposals"] = [p.model_dump(mode="json") for p in project.proposals if p.id == chosen]
+            if data.get("selection"):
+                data["selection"].pop("ranking", None)
     return data
