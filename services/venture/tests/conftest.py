@@ -179,7 +179,9 @@ class Flow:
 
     async def apply(self, round_id: str, org_id: UUID, title: str = "老街坊互助", **over: Any) -> str:
         h = token(Role.ORG, sub=f"org-{org_id}", org_id=org_id)
-        return (await self.ok("POST", f"/rounds/{round_id}/applications", h, application_body(title, **over), 201))["id"]
+        return (await self.ok("POST", f"/rounds/{round_id}/applications", h, application_body(title, **over), 201))[
+            "id"
+        ]
 
     async def close(self, round_id: str) -> None:
         await self.ok("POST", f"/rounds/{round_id}/call-closure", ADMIN)
@@ -189,8 +191,11 @@ class Flow:
 
     async def review(self, round_id: str, app_scores: dict[str, int], reviewer: str = "rev-1") -> None:
         await self.ok(
-            "POST", f"/rounds/{round_id}/assignments", ADMIN,
-            {"reviewer": reviewer, "application_ids": list(app_scores)}, 201,
+            "POST",
+            f"/rounds/{round_id}/assignments",
+            ADMIN,
+            {"reviewer": reviewer, "application_ids": list(app_scores)},
+            201,
         )
         h = token(Role.REVIEWER, sub=reviewer)
         await self.ok("POST", f"/rounds/{round_id}/declarations", h, {"statement": "本人与申报组织无利益关系"}, 201)

@@ -7,13 +7,14 @@ a double exactly enough for a cent, so the export is the one place money leaves 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 from shared.reference import DOMAIN_NAMES, STREETS
 
 PREFIX = "360G-CN-DC-SOGC"
+BEIJING = timezone(timedelta(hours=8))
 
 
 def org_identifier(credit_code: str | None, org_id: object) -> str:
@@ -23,6 +24,12 @@ def org_identifier(credit_code: str | None, org_id: object) -> str:
 
 def _num(value: Decimal) -> float:
     return float(value)
+
+
+def _when(day: date) -> str:
+    """Dates as Beijing midnight date-times: the schema's `oneOf` [date-time format, YYYY-MM-DD pattern]
+    matches a bare date twice wherever `format` is not asserted, so a bare date would fail validation."""
+    return datetime.combine(day, time(0), BEIJING).isoformat()
 
 
 def package(
@@ -49,7 +56,7 @@ def package(
             "amountAppliedFor": _num(g["requested_cny"]),
             "amountAwarded": _num(g["amount_cny"]),
             "amountDisbursed": _num(sum((t["amount_cny"] for t in tx), Decimal(0))),
-            "awardDate": g["awarded_on"].isoformat(),
+            "awardDate": _when(g["awarded_on"]),
             "recipientOrganization": [recipient],
             "fundingOrganization": [{"id": funder_id, "name": funder_name}],
             "grantProgramme": [
@@ -72,7 +79,7 @@ def package(
             "disbursementTransaction": [
                 {
                     "id": f"{PREFIX}-{g['id']}-T{t['number']}",
-                    "transactionDate": t["disbursed_on"].isoformat(),
+                    "transactionDate": _when(t["disbursed_on"]),
                     "value": _num(t["amount_cny"]),
                     "currency": "CNY",
                 }

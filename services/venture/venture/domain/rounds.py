@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from uuid import UUID
 
@@ -124,7 +124,7 @@ class Round:
                 raise Invalid(f"criteria.{key}", "分数须在 0 到 100 之间")
         weights = sum(c.weight for c in self.rubric)
         total = sum((criteria[c.key] * c.weight for c in self.rubric), Decimal(0)) / weights
-        return total.quantize(CENT)
+        return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
     def tranche_amounts(self, amount: Decimal) -> list[tuple[int, int, Decimal]]:
         """(number, percent, amount) per tranche; the last takes the rounding remainder."""
@@ -134,7 +134,7 @@ class Round:
             if i == len(self.tranche_percents):
                 part = amount - paid
             else:
-                part = (amount * pct / 100).quantize(CENT)
+                part = (amount * pct / 100).quantize(CENT, rounding=ROUND_HALF_UP)
             paid += part
             out.append((i, pct, part))
         return out
