@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import aio_pika
 import asyncpg
 import httpx
+import jsonschema
 import pytest
 from asgi_lifespan import LifespanManager
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
 from procurement.app import create_app
 from procurement.config import Settings
@@ -210,6 +215,25 @@ async def drive(client: httpx.AsyncClient, db: asyncpg.Connection, *, until: str
     return out
 
 
+OCDS = Path(__file__).parent / "data" / "ocds"
+
+
+def ocds_validator(schema_file: str) -> jsonschema.Draft4Validator:
+    """A validator for an OCDS 1.1 package schema, resolving its $refs locally (no network)."""
+    resources = []
+    for path in OCDS.glob("*.json"):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((schema["id"], Resource.from_contents(schema, default_specification=DRAFT4)))
+    # The record-package schema refers to the versioned-release schema, which we never emit;
+    # it is bound to a schema that rejects anything, so emitting a versionedRelease would fail.
+    versioned = "https://standard.open-contracting.org/schema/1__1__5/versioned-release-validation-schema.json"
+    resources.append((versioned, Resource.from_contents({"not": {}}, default_specification=DRAFT4)))
+    schema = json.loads((OCDS / schema_file).read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(
+        schema, registry=Registry().with_resources(resources), format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
+
+
 class Kit:
     """Test helpers handed to tests as a fixture (conftest modules cannot be imported under importlib mode)."""
 
@@ -218,6 +242,7 @@ class Kit:
     org_snapshot = staticmethod(org_snapshot)
     registered_org = staticmethod(registered_org)
     drive = staticmethod(drive)
+    ocds_validator = staticmethod(ocds_validator)
 
 
 @pytest.fixture

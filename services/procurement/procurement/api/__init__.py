@@ -1,5 +1,5 @@
 """HTTP routes of procurement: thin, HTTP → use case / query."""
 
-from procurement.api import demands, public, steps
+from procurement.api import demands, history, public, steps
 
-routers = [demands.router, steps.router, public.router]
+routers = [history.router, demands.router, steps.router, public.router]

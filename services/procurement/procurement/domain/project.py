@@ -82,6 +82,7 @@ class Project(_Model):
     payments: list[Payment] = Field(default_factory=list)
     evaluation: Evaluation | None = None
     closing_reason: str | None = None
+    imported: bool = False
     history: list[Step] = Field(default_factory=list)
 
     # --- helpers -----------------------------------------------------------------------
@@ -156,6 +157,47 @@ class Project(_Model):
         return project, [
             ev.ProjectCreated(**project._fact(), demand_ids=demand_ids, budget_cny=budget_cny, year=project.year)
         ]
+
+    @classmethod
+    def historical(
+        cls,
+        *,
+        project_id: UUID,
+        ocid_prefix: str,
+        title: str,
+        domain: Domain,
+        purchaser: Purchaser,
+        street_code: str | None,
+        contract: Contract,
+        evaluation: Evaluation | None,
+    ) -> Project:
+        """A project concluded before this system, loaded so statistics cover the whole history.
+
+        It emits no events: nothing happens now, the facts are old.
+        """
+        if contract.ends_on < contract.starts_on:
+            raise Invalid("ends_on", "合同结束日期不能早于开始日期")
+        project = cls(
+            id=project_id,
+            ocid=f"{ocid_prefix}-{project_id}",
+            title=title,
+            domain=domain,
+            purchaser=purchaser,
+            street_code=street_code,
+            budget_cny=contract.amount_cny,
+            year=contract.signed_on.year,
+            created_on=contract.signed_on,
+            stage=Stage.EVALUATED if evaluation else Stage.MONITORING,
+            contract=contract,
+            contract_amount_cny=contract.amount_cny,
+            evaluation=evaluation,
+            imported=True,
+        )
+        project._log("planning", contract.signed_on)
+        project._log("contract", contract.signed_on, contract_id=str(contract.id))
+        if evaluation is not None:
+            project._log("evaluation", evaluation.evaluated_on)
+        return project
 
     def revise(self, *, rules: Rules, changes: dict[str, Any]) -> list[IntegrationEvent]:
         """Change the sorted project (title, description, domain, budget, beneficiaries) before the call."""

@@ -1,0 +1,85 @@
+"""The article's figures (230+ projects, 80+ undertaking orgs, >20 M CNY, 269,116 person-times)
+are reproducible from loaded data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+from shared.reference import STREETS
+from shared.testing import token
+
+ADMIN = token("district_admin", sub="alice")
+DOMAINS = ["elder_care", "community_governance", "dispute_mediation", "culture_sports", "youth", "disability"]
+
+
+def article_records() -> list[dict]:  # type: ignore[type-arg]
+    orgs = [(str(uuid4()), f"承接组织{i:02d}") for i in range(80)]
+    streets = list(STREETS)
+    records = []
+    # 230 contracts of 87,600.00 CNY plus one of 2,000.00: 20,150,000.00 in all.
+    persons_each, persons_rest = divmod(269_116, 230)
+    for i in range(230):
+        org_id, org_name = orgs[i % 80]
+        signed = date(2014 + i % 10, 3, 1) + timedelta(days=i % 28)
+        street = streets[i % 17] if i % 3 else None
+        records.append(
+            {
+                "source_ref": f"HIST-{i:03d}",
+                "title": f"历史项目{i:03d}",
+                "purchaser": {
+                    "code": f"P{i % 17}",
+                    "name": "东城区民政局" if street is None else STREETS[street],
+                    "kind": "district_department" if street is None else "street_office",
+                },
+                "street_code": street,
+                "domain": DOMAINS[i % len(DOMAINS)],
+                "org_id": org_id,
+                "org_name": org_name,
+                "amount_cny": "87600.00" if i else "2000.00",
+                "signed_on": signed.isoformat(),
+                "starts_on": signed.isoformat(),
+                "ends_on": (signed + timedelta(days=360)).isoformat(),
+                "grade": "good",
+                "beneficiary_person_times": persons_each + (persons_rest if i == 0 else 0),
+            }
+        )
+    records[0]["amount_cny"] = str(Decimal("20150000.00") - Decimal("87600.00") * 229)
+    return records
+
+
+async def test_article_totals_are_reproduced_and_reloading_is_idempotent(client, kit):
+    records = article_records()
+    for _ in range(2):
+        loaded = await client.post("/projects/historical", json={"projects": records}, headers=ADMIN)
+        assert loaded.status_code == 200, loaded.text
+        assert loaded.json()["loaded"] == 230
+    total = (await client.get("/statistics")).json()["total"]
+    assert total == {
+        "key": None,
+        "projects": 230,
+        "undertaking_orgs": 80,
+        "contract_value_cny": "20150000.00",
+        "beneficiary_person_times": 269116,
+    }
+    by_street = (await client.get("/statistics", params={"by": "street"})).json()["rows"]
+    assert sum(r["projects"] for r in by_street) == 230 and {r["key"] for r in by_street} >= {"district", "110101001"}
+    by_year = (await client.get("/statistics", params={"by": "year"})).json()["rows"]
+    assert [r["key"] for r in by_year] == [str(y) for y in range(2014, 2024)]
+    by_purchaser = (await client.get("/statistics", params={"by": "purchaser"})).json()["rows"]
+    assert sum(Decimal(r["contract_value_cny"]) for r in by_purchaser) == Decimal("20150000.00")
+    records_doc = (await client.get("/ocds/records", headers=ADMIN)).json()
+    assert len(records_doc["records"]) == 230
+    assert not list(kit.ocds_validator("record-package-schema.json").iter_errors(records_doc))
+
+
+async def test_only_admins_load_history_and_bad_rows_name_their_field(client):
+    records = article_records()[:2]
+    officer = token("street_officer", street="110101001")
+    assert (await client.post("/projects/historical", json={"projects": records}, headers=officer)).status_code == 403
+    assert (await client.post("/projects/historical", json={"projects": records})).status_code == 401
+    records[1]["ends_on"] = "2000-01-01"
+    bad = await client.post("/projects/historical", json={"projects": records}, headers=ADMIN)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "projects", "1", "ends_on"]
+    assert (await client.get("/statistics")).json()["total"]["projects"] == 0
