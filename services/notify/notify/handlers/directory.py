@@ -1,0 +1,51 @@
+"""The recipient directory, learned only from events (never by asking another service)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from notify.store import Entry, Store
+
+
+def _epoch_version(at: datetime) -> int:
+    return int(at.timestamp() * 1_000_000)
+
+
+async def learn(store: Store, routing_key: str, payload: dict[str, Any], occurred_at: datetime) -> list[Entry]:
+    """Directory entries this event teaches; returns those that changed (pending notices may wait on them)."""
+    learned: list[Entry] = []
+    org = payload.get("org")
+    if routing_key.startswith("registry.") and isinstance(org, dict) and org.get("org_id"):
+        await store.lock_recipient("org", str(org["org_id"]))
+        contact = org.get("contact") or {}
+        entry = Entry(
+            kind="org",
+            key=str(org["org_id"]),
+            name=org.get("name"),
+            email=contact.get("email"),
+            webhook_url=contact.get("webhook_url"),
+            street_code=org.get("street_code"),
+            status=org.get("status"),
+        )
+        if await store.learn(entry, version=int(org["version"]), domains=list(org.get("domains") or [])):
+            learned.append(entry)
+    if routing_key == "district.demand_published.v1":
+        purchaser = payload["purchaser"]
+        street = payload.get("street_code") if purchaser.get("kind") == "street_office" else None
+        demand = Entry(
+            kind="demand",
+            key=f"{payload['source_system']}/{payload['demand_ref']}",
+            name=purchaser["name"],
+            street_code=street,
+            ref=purchaser["code"],
+        )
+        await store.lock_recipient(demand.kind, demand.key)
+        if await store.learn(demand, version=_epoch_version(occurred_at)):
+            learned.append(demand)
+    purchaser = payload.get("purchaser")
+    if isinstance(purchaser, dict) and purchaser.get("code") and purchaser.get("name"):
+        street = payload.get("street_code") if purchaser.get("kind") == "street_office" else None
+        entry = Entry(kind="purchaser", key=purchaser["code"], name=purchaser["name"], street_code=street)
+        await store.learn(entry, version=_epoch_version(occurred_at))
+    return learned

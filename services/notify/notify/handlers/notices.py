@@ -1,0 +1,222 @@
+"""From rule entries to notices: resolve recipients, wait for unknown ones, one notice per channel."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import structlog
+
+from notify import domain
+from notify.domain import Target
+from notify.handlers.toolkit import Toolkit
+from notify.rendering import SIGNATURE
+from notify.rules import RecipientSpec
+from notify.store import Entry, Store
+from shared.contracts.base import IntegrationEvent
+from shared.contracts.notify import NotificationSent
+from shared.reference import STREETS
+
+log = structlog.get_logger("notify.handlers")
+
+WAITING_ROLES = {"org", "sponsor", "mentor", "applicant", "demand_purchaser"}
+
+
+def _recipient(target: Target, entry: Entry | None) -> dict[str, Any]:
+    if target.kind == "street":
+        name = STREETS.get(target.key, target.key) + "社会组织服务平台"
+    elif target.kind == "district":
+        name = SIGNATURE
+    elif target.kind == "reviewer":
+        name = "评审专家"
+    else:
+        name = (entry.name if entry and entry.name else None) or target.key
+    return {"role": target.role, "kind": target.kind, "key": target.key, "name": name}
+
+
+async def _deliver(
+    kit: Toolkit,
+    store: Store,
+    *,
+    source_id: UUID,
+    routing_key: str,
+    template: str,
+    payload: dict[str, Any],
+    spec: RecipientSpec,
+    target: Target,
+    entry: Entry | None,
+    now: datetime,
+) -> list[IntegrationEvent]:
+    """One notice per channel for a known recipient; the unique key absorbs repeats."""
+    out: list[IntegrationEvent] = []
+    recipient = _recipient(target, entry)
+    scope_street = target.scope_street
+    if target.kind == "purchaser":
+        scope_street = entry.street_code if entry else None
+    elif target.kind == "org" and entry is not None:
+        scope_street = entry.street_code or scope_street
+    for channel in spec.channels:
+        rendered = kit.renderer.render(template, channel, payload, recipient)
+        address = None
+        if channel == "email" and entry is not None:
+            address = entry.email
+        elif channel == "webhook" and entry is not None:
+            address = entry.webhook_url
+        if channel == "inbox":
+            status = "sent"
+        else:
+            status = "queued" if address else "no_address"
+        nid = domain.notice_id(source_id, target.kind, target.key, channel)
+        created = await store.add_notice(
+            notice_id=nid,
+            source_id=source_id,
+            routing_key=routing_key,
+            kind=target.kind,
+            key=target.key,
+            scope_street=scope_street,
+            channel=channel,
+            subject=rendered.subject,
+            body=rendered.body,
+            status=status,
+        )
+        if not created:
+            continue
+        if channel == "inbox":
+            out.append(_sent(nid, source_id, routing_key, target, channel, 1, now))
+        elif address:
+            await store.add_delivery(
+                nid,
+                channel,
+                address,
+                {
+                    "subject": rendered.subject,
+                    "body": rendered.body,
+                    "to_name": recipient["name"],
+                    "event_type": routing_key,
+                    "source_event_id": str(source_id),
+                    "recipient": {"kind": target.kind, "key": target.key},
+                    "data": payload,
+                },
+            )
+        else:
+            log.info("notice_without_address", notice_id=str(nid), channel=channel, recipient_kind=target.kind)
+    return out
+
+
+def _sent(
+    nid: UUID, source_id: UUID, routing_key: str, target: Target, channel: str, attempts: int, now: datetime
+) -> NotificationSent:
+    return NotificationSent(
+        notice_id=nid,
+        source_event_id=source_id,
+        source_routing_key=routing_key,
+        recipient_kind=target.kind,
+        recipient_key=target.key,
+        channel=channel,
+        attempts=attempts,
+        sent_at=now,
+    )
+
+
+async def _resolve(store: Store, target: Target) -> tuple[Target, Entry | None, tuple[str, str] | None]:
+    """The directory entry of a target, or what it waits for when the directory does not know it yet."""
+    # Without this lock a recipient learned by a concurrent transaction could miss this pending notice.
+    if target.role == "demand_purchaser":
+        await store.lock_recipient("demand", target.key)
+        demand = await store.entry("demand", target.key)
+        if demand is None or not demand.ref:
+            return target, None, ("demand", target.key)
+        purchaser = Target("purchaser", "purchaser", demand.ref, demand.street_code)
+        entry = await store.entry("purchaser", demand.ref) or Entry(
+            "purchaser", demand.ref, name=demand.name, street_code=demand.street_code
+        )
+        return purchaser, entry, None
+    if target.role in WAITING_ROLES:
+        await store.lock_recipient(target.kind, target.key)
+    entry = await store.entry(target.kind, target.key)
+    if entry is None and target.role in WAITING_ROLES:
+        return target, None, (target.kind, target.key)
+    return target, entry, None
+
+
+async def fan_out(
+    kit: Toolkit,
+    store: Store,
+    *,
+    source_id: UUID,
+    routing_key: str,
+    template: str,
+    payload: dict[str, Any],
+    specs: tuple[RecipientSpec, ...],
+    now: datetime,
+) -> list[IntegrationEvent]:
+    out: list[IntegrationEvent] = []
+    for index, spec in enumerate(specs):
+        found = domain.targets(spec, payload)
+        if spec.to == "orgs_in_domain":
+            found = [
+                Target("orgs_in_domain", "org", e.key, e.street_code)
+                for key in {t.key for t in found}
+                for e in await store.orgs_in_domain(key)
+            ]
+        for target in found:
+            resolved, entry, wait = await _resolve(store, target)
+            if wait is not None:
+                await store.add_pending(
+                    source_id=source_id,
+                    routing_key=routing_key,
+                    template=template,
+                    payload=payload,
+                    spec=spec.as_json(),
+                    spec_index=index,
+                    wait_kind=wait[0],
+                    wait_key=wait[1],
+                )
+                log.info("notice_pending", source_id=str(source_id), wait_kind=wait[0], wait_key=wait[1])
+                continue
+            out += await _deliver(
+                kit,
+                store,
+                source_id=source_id,
+                routing_key=routing_key,
+                template=template,
+                payload=payload,
+                spec=spec,
+                target=resolved,
+                entry=entry,
+                now=now,
+            )
+    return out
+
+
+async def release_pending(kit: Toolkit, store: Store, entry: Entry, now: datetime) -> list[IntegrationEvent]:
+    """The directory learned a recipient: deliver the notices that waited for it."""
+    out: list[IntegrationEvent] = []
+    for row in await store.waiting_for(entry.kind, entry.key):
+        spec = RecipientSpec.from_json(as_json(row["spec"]))
+        payload = as_json(row["payload"])
+        target = next(t for t in domain.targets(spec, payload) if t.key == entry.key)
+        resolved, known, wait = await _resolve(store, target)
+        if wait is not None:
+            continue
+        out += await _deliver(
+            kit,
+            store,
+            source_id=row["source_id"],
+            routing_key=row["routing_key"],
+            template=row["template"],
+            payload=payload,
+            spec=spec,
+            target=resolved,
+            entry=known,
+            now=now,
+        )
+        await store.resolved(row["id"])
+        log.info("notice_released", source_id=str(row["source_id"]), kind=entry.kind, key=entry.key)
+    return out
+
+
+def as_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
