@@ -95,6 +95,13 @@ def parse(event_cls: type[E], body: bytes) -> E:
     return event_cls.model_validate(data)
 
 
+async def _raw_body(message: Any, _default_decoder: Any) -> bytes:
+    """Hand the body to the kit untouched: FastStream would JSON-decode an `application/json`
+    body before the handler runs and fail on a malformed one, outside the kit's policy."""
+    body: bytes = message.body
+    return body
+
+
 class Consumers:
     """Registers the consumers of one service on its broker, all with the same policy."""
 
@@ -134,6 +141,7 @@ class Consumers:
                 queue,
                 EVENTS,
                 ack_policy=AckPolicy.MANUAL,
+                decoder=_raw_body,
                 title=f"{queue.name}:consume",
                 description=receive.__doc__,
             )(receive)

@@ -119,7 +119,10 @@ async def test_poison_message_is_dead_lettered_with_reason_and_next_message_is_p
         connection = await aio_pika.connect(amqp_url)
         channel = await connection.channel()
         exchange = await channel.get_exchange("events")
-        await exchange.publish(aio_pika.Message(b"{not json", message_id="poison-1"), routing_key="kit.pinged.v1")
+        await exchange.publish(
+            aio_pika.Message(b"{not json", message_id="poison-1", content_type="application/json"),
+            routing_key="kit.pinged.v1",
+        )
         await exchange.publish(
             aio_pika.Message(json.dumps({"n": "x"}).encode(), message_id="poison-2"), routing_key="kit.pinged.v1"
         )
