@@ -136,3 +136,22 @@ def test_a_malformed_rules_file_is_refused_naming_the_entry(text, message):
 
     with pytest.raises(rules.RulesError, match=message):
         rules.parse(tomllib.loads(text))
+
+
+def test_production_mode_refuses_the_development_webhook_secret():
+    from notify.config import Settings
+
+    with pytest.raises(RuntimeError, match="webhook_secret"):
+        Settings(
+            environment="production",
+            jwt_secret="x" * 40,
+            database_url="postgresql://notify:strong@db/notify",
+            amqp_url="amqp://notify:strong@mq/",
+        ).check_production()
+    Settings(
+        environment="production",
+        jwt_secret="x" * 40,
+        webhook_secret="y" * 40,
+        database_url="postgresql://notify:strong@db/notify",
+        amqp_url="amqp://notify:strong@mq/",
+    ).check_production()

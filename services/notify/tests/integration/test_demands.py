@@ -1,0 +1,85 @@
+"""Demand answers reach the district system's contact, the district staff and the demand's
+purchaser — whose identity notify learns only from the district's own message, whatever the order."""
+
+from __future__ import annotations
+
+import uuid
+
+from shared.contracts.district import DemandPublished
+from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
+from shared.messaging.publish import publish_event
+from shared.testing import eventually, token
+
+STREET = "110101010"
+
+
+async def _inbox(client, **claims) -> list[dict]:
+    role = claims.pop("role")
+    response = await client.get("/inbox", headers=token(role, **claims))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_an_accepted_demand_reaches_its_street_office_purchaser_even_before_notify_saw_the_demand(
+    client, publisher
+):
+    ref = f"HPL-{uuid.uuid4().hex[:6]}"
+    accepted = DemandAccepted(demand_id=uuid.uuid4(), source_system="hepingli-oa", demand_ref=ref)
+    await publish_event(publisher, accepted)
+
+    async def district_copy() -> list[dict]:
+        found = await _inbox(client, role="district_admin")
+        return [n for n in found if n["source_event_id"] == str(accepted.event_id)]
+
+    [system_notice] = await eventually(district_copy)
+    assert system_notice["recipient_kind"] == "district_system" and ref in system_notice["subject"]
+
+    async def street_copy() -> list[dict]:
+        found = await _inbox(client, role="street_officer", street=STREET)
+        return [n for n in found if n["source_event_id"] == str(accepted.event_id)]
+
+    assert await street_copy() == []  # the purchaser is not known yet: the notice waits
+    published = DemandPublished.model_validate(
+        {
+            "source_system": "hepingli-oa",
+            "demand_ref": ref,
+            "purchaser": {"code": "11010110JD", "name": "和平里街道办事处", "kind": "street_office"},
+            "street_code": STREET,
+            "title": "老旧小区助老服务",
+            "domain": "elder_care",
+            "budget_cny": "120000.00",
+            "expected_beneficiaries": 300,
+        }
+    )
+    await publish_event(publisher, published)
+    [notice] = await eventually(street_copy)
+    assert notice["recipient_kind"] == "purchaser" and notice["recipient_key"] == "11010110JD"
+    other_street = await _inbox(client, role="street_officer", street="110101001")
+    assert all(n["source_event_id"] != str(accepted.event_id) for n in other_street)
+
+
+async def test_a_rejected_demand_lists_every_reason_for_the_district_system(client, publisher):
+    ref = f"TYJ-{uuid.uuid4().hex[:6]}"
+    rejected = DemandRejected(
+        source_system="sports-bureau-oa",
+        demand_ref=ref,
+        errors=[
+            FieldError(field="budget_cny", message="must be a decimal string"),
+            FieldError(field="street_code", message="unknown street code"),
+        ],
+    )
+    await publish_event(publisher, rejected)
+
+    async def mine() -> list[dict]:
+        found = await _inbox(client, role="district_admin")
+        return [n for n in found if n["source_event_id"] == str(rejected.event_id)]
+
+    notices = await eventually(lambda: _at_least(mine, 2))
+    assert {n["recipient_kind"] for n in notices} == {"district_system", "district"}
+    for n in notices:
+        assert "budget_cny" in n["body"] and "unknown street code" in n["body"]
+
+
+async def _at_least(check, n: int) -> list[dict]:
+    found = await check()
+    return found if len(found) >= n else []
