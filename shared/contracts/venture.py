@@ -343,3 +343,15 @@ class IncubateeGraduated(IntegrationEvent):
     registered_on: date | None = None
     grant_ids: list[UUID] = Field(default_factory=list)
     round_numbers: list[int] = Field(default_factory=list)
+
+
+class ApplicationWithdrawn(IntegrationEvent):
+    """The applicant withdrew an application while the call was open."""
+
+    routing_key: ClassVar[str] = "venture.application_withdrawn.v1"
+    application_id: UUID
+    round_id: UUID
+    org_id: UUID
+    sponsor_org_id: UUID | None = None
+    project_title: str
+    withdrawn_on: date

@@ -155,3 +155,55 @@ async def test_a_project_funded_in_an_earlier_round_is_not_funded_again(flow, or
     second = await flow.open_round(number=2)
     r = await flow.c.post(f"/rounds/{second}/applications", json=application_body("胡同 花园"), headers=org_token(org))
     assert r.status_code == 409 and "往届公益创投" in r.json()["detail"]
+
+
+async def test_a_withdrawn_application_frees_its_place_under_the_cap(flow, orgs):
+    org = await orgs.add("安定门社工事务所")
+    round_id = await flow.open_round(max_applications_per_org=1)
+    first = await flow.apply(round_id, org, "项目一")
+    other = token(Role.ORG, sub="x", org_id=await orgs.add("别的机构"))
+    assert (await flow.c.post(f"/applications/{first}/withdrawal", headers=other)).status_code == 403
+    body = await flow.ok("POST", f"/applications/{first}/withdrawal", org_token(org))
+    assert body["status"] == "withdrawn"
+    await flow.apply(round_id, org, "项目二")
+
+
+async def test_a_mentor_must_be_a_registered_support_org(flow, orgs):
+    plain = await orgs.add("普通机构")
+    r = await flow.c.post("/rounds", json=round_body(mentor_org_ids=[str(plain)]), headers=ADMIN)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "mentor_org_ids", "0"]
+
+
+async def test_a_project_procurement_signs_during_the_notice_gets_no_grant(flow, orgs, app):
+    org = await orgs.add("东花市社工事务所")
+    round_id = await flow.open_round()
+    app_id = await flow.apply(round_id, org, "楼门文化")
+    await flow.close(round_id)
+    await flow.screen_in(app_id)
+    await flow.review(round_id, {app_id: 90})
+    await flow.through_notice(round_id)
+    await publish(
+        ProjectSigned(
+            project_id=uuid4(),
+            contract_id=uuid4(),
+            title="楼门文化",
+            purchaser=ContractParty(code="S", name="街道办"),
+            org_id=org,
+            org_name="东花市社工事务所",
+            amount_cny="50000.00",
+            signed_on=date(2026, 4, 1),
+            starts_on=date(2026, 4, 1),
+            ends_on=date(2026, 12, 31),
+            term_months=9,
+            domain="culture_sports",
+        )
+    )
+
+    async def known():
+        async with app.state.service.connection() as conn:
+            return await conn.fetchval("SELECT 1 FROM funded_projects WHERE org_id = $1", org)
+
+    await eventually(known)
+    assert await flow.award(round_id) == []
+    view = await flow.ok("GET", f"/applications/{app_id}", ADMIN)
+    assert view["status"] == "not_selected" and "政府购买服务" in view["decision_reason"]

@@ -22,6 +22,7 @@ ROUTES = [
     ("POST", f"/rounds/{X}/applications", {ORG, A}),
     ("GET", f"/rounds/{X}/applications", {A, ORG, S}),
     ("GET", f"/applications/{X}", {A, ORG, S, R}),
+    ("POST", f"/applications/{X}/withdrawal", {ORG}),
     ("POST", f"/applications/{X}/screening", {A}),
     ("POST", f"/rounds/{X}/assignments", {A}),
     ("GET", "/reviewer/assignments", {R}),

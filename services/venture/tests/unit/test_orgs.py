@@ -3,7 +3,7 @@ from uuid import uuid4
 import pytest
 
 from shared.errors import Conflict, Invalid
-from venture.domain.orgs import Org, check_applicant, is_newer, title_key
+from venture.domain.orgs import Org, check_applicant, check_mentor, is_newer, title_key
 
 
 def org(org_type="private_non_enterprise", status="registered"):
@@ -45,3 +45,30 @@ def test_suspended_or_deregistered_orgs_cannot_apply():
             check_applicant(org(status=status), None, sponsor_org_id=None)
     with pytest.raises(Conflict):
         check_applicant(org("community_org", "deregistered"), org(), sponsor_org_id=uuid4())
+
+
+def test_a_filed_group_registered_under_a_sponsor_applies_only_through_that_sponsor():
+    sponsor, stranger = org(), org()
+    group = Org(
+        org_id=uuid4(), version=1, name="g", org_type="community_org", status="filed", sponsor_org_id=sponsor.org_id
+    )
+    assert check_applicant(group, sponsor, sponsor_org_id=sponsor.org_id) == "community"
+    with pytest.raises(Invalid) as exc:
+        check_applicant(group, stranger, sponsor_org_id=stranger.org_id)
+    assert exc.value.field == "sponsor_org_id"
+
+
+def test_a_mentor_is_a_registered_support_org():
+    check_mentor(
+        Org(
+            org_id=uuid4(),
+            version=1,
+            name="m",
+            org_type="private_non_enterprise",
+            status="registered",
+            is_support_org=True,
+        )
+    )
+    for bad in (None, org()):
+        with pytest.raises(ValueError):
+            check_mentor(bad)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from shared.auth import Principal, Role, require
+from shared.errors import Forbidden
 from venture import clock, giving360
 from venture.api.deps import Ctx
 from venture.api.models import ClockIn
@@ -61,6 +62,8 @@ async def get_clock(ctx: Ctx = Depends(), _: Principal = Depends(require(Role.DI
 async def set_clock(
     body: ClockIn, ctx: Ctx = Depends(), _: Principal = Depends(require(Role.DISTRICT_ADMIN))
 ) -> dict[str, Any]:
+    if ctx.settings.environment == "production":
+        raise Forbidden("the controllable clock is off in production mode", code="clock_disabled")
     async with ctx.tx() as conn:
         today = await clock.set_today(conn, ctx.settings.environment, body.today)
     return {"today": today.isoformat(), "environment": ctx.settings.environment}

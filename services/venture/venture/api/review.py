@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends
 from shared.auth import Principal, Role, forbid, require
 from venture.api.deps import Ctx
 from venture.api.models import AssignmentIn, DeclarationIn, ScoreIn
+from venture.handlers import review as review_uc
 from venture.handlers import rounds as uc
-from venture.store import rounds as store
+from venture.store import review as review_store
 
 router = APIRouter(tags=["review"])
 ADMIN = require(Role.DISTRICT_ADMIN)
@@ -23,7 +24,9 @@ async def assign(
     round_id: UUID, body: AssignmentIn, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)
 ) -> dict[str, Any]:
     async with ctx.tx() as conn:
-        events = await uc.assign_reviewer(conn, round_id, reviewer=body.reviewer, application_ids=body.application_ids)
+        events = await review_uc.assign_reviewer(
+            conn, round_id, reviewer=body.reviewer, application_ids=body.application_ids
+        )
         await ctx.publish(conn, events)
     return {
         "round_id": str(round_id),
@@ -35,7 +38,7 @@ async def assign(
 @router.get("/reviewer/assignments", summary="My assignments (reviewer)")
 async def my_assignments(ctx: Ctx = Depends(), p: Principal = Depends(REVIEWER)) -> list[dict[str, Any]]:
     async with ctx.read() as conn:
-        rows = await store.assignments_of(conn, p.sub)
+        rows = await review_store.assignments_of(conn, p.sub)
     return [
         {
             "round_id": str(r["round_id"]),
@@ -56,9 +59,9 @@ async def applicants(
     round_id: UUID, ctx: Ctx = Depends(), p: Principal = Depends(require(Role.REVIEWER, Role.DISTRICT_ADMIN))
 ) -> list[dict[str, Any]]:
     async with ctx.read() as conn:
-        if p.role is Role.REVIEWER and not await store.has_assignment_in_round(conn, round_id, p.sub):
+        if p.role is Role.REVIEWER and not await review_store.has_assignment_in_round(conn, round_id, p.sub):
             raise forbid("no applications of this round are assigned to you")
-        rows = await store.applicant_orgs(conn, round_id)
+        rows = await review_store.applicant_orgs(conn, round_id)
     # The list is not linked to applications, so a blind round stays blind.
     return [{"org_id": str(r["org_id"]), "name": r["name"]} for r in rows]
 
@@ -68,7 +71,7 @@ async def declare(
     round_id: UUID, body: DeclarationIn, ctx: Ctx = Depends(), p: Principal = Depends(REVIEWER)
 ) -> dict[str, Any]:
     async with ctx.tx() as conn:
-        events = await uc.declare_conflicts(
+        events = await review_uc.declare_conflicts(
             conn,
             round_id,
             reviewer=p.sub,
@@ -84,7 +87,7 @@ async def declare(
 @router.put("/applications/{app_id}/scores/mine", summary="Score an application on the rubric (reviewer)")
 async def score(app_id: UUID, body: ScoreIn, ctx: Ctx = Depends(), p: Principal = Depends(REVIEWER)) -> dict[str, Any]:
     async with ctx.tx() as conn:
-        total = await uc.score(conn, app_id, reviewer=p.sub, criteria=body.criteria, comment=body.comment)
+        total = await review_uc.score(conn, app_id, reviewer=p.sub, criteria=body.criteria, comment=body.comment)
     return {"application_id": str(app_id), "total": str(total)}
 
 
@@ -95,8 +98,8 @@ async def scores(
     async with ctx.read() as conn:
         app = await uc.load_application(conn, app_id)
         if p.role is Role.REVIEWER:
-            await uc.check_reviewer_may_open(conn, app, p.sub)
-        rows = await store.scores_of(conn, app_id, p.sub if p.role is Role.REVIEWER else None)
+            await review_uc.check_reviewer_may_open(conn, app, p.sub)
+        rows = await review_store.scores_of(conn, app_id, p.sub if p.role is Role.REVIEWER else None)
     return [
         {"reviewer": r["reviewer"], "criteria": r["criteria"], "total": str(r["total"]), "comment": r["comment"]}
         for r in rows

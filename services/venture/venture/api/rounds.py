@@ -14,7 +14,10 @@ from venture.api.deps import Ctx
 from venture.api.models import ApplicationIn, AwardIn, ObjectionIn, ResolutionIn, RoundIn, ScreeningIn
 from venture.api.views import application_view, money, round_view
 from venture.domain.rounds import RoundStatus
+from venture.handlers import notice as notice_uc
+from venture.handlers import review as review_uc
 from venture.handlers import rounds as uc
+from venture.store import review as review_store
 from venture.store import rounds as store
 
 router = APIRouter(tags=["rounds"])
@@ -108,11 +111,19 @@ async def get_application(
     async with ctx.read() as conn:
         row = await uc.load_application(conn, app_id)
         if p.role is Role.REVIEWER:
-            await uc.check_reviewer_may_open(conn, row, p.sub)
+            await review_uc.check_reviewer_may_open(conn, row, p.sub)
             r = await uc.load_round(conn, row["round_id"])
             return application_view(row, blind=r.blind_review, for_reviewer=True)
     require_project(p, row)
     return application_view(row)
+
+
+@router.post("/applications/{app_id}/withdrawal", summary="Withdraw an application during the call (its org/sponsor)")
+async def withdraw(app_id: UUID, ctx: Ctx = Depends(), p: Principal = Depends(require(Role.ORG))) -> dict[str, Any]:
+    async with ctx.tx() as conn:
+        require_project(p, await uc.load_application(conn, app_id))
+        await ctx.publish(conn, await uc.withdraw(conn, app_id, today=await ctx.today(conn)))
+        return application_view(await uc.load_application(conn, app_id))
 
 
 @router.post("/applications/{app_id}/screening", summary="Screen an application, with the reason (district_admin)")
@@ -120,7 +131,9 @@ async def screen(
     app_id: UUID, body: ScreeningIn, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)
 ) -> dict[str, Any]:
     async with ctx.tx() as conn:
-        events = await uc.screen(conn, app_id, passed=body.passed, reason=body.reason, today=await ctx.today(conn))
+        events = await review_uc.screen(
+            conn, app_id, passed=body.passed, reason=body.reason, today=await ctx.today(conn)
+        )
         await ctx.publish(conn, events)
         return application_view(await uc.load_application(conn, app_id))
 
@@ -128,7 +141,7 @@ async def screen(
 @router.get("/rounds/{round_id}/ranking", summary="Ranking and budget preview before the notice (district_admin)")
 async def ranking(round_id: UUID, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)) -> dict[str, Any]:
     async with ctx.read() as conn:
-        r, decisions, apps = await uc.ranking(conn, round_id)
+        r, decisions, apps = await review_uc.ranking(conn, round_id)
     return {
         "round_id": str(round_id),
         "budget_cny": money(r.total_budget_cny),
@@ -150,7 +163,9 @@ async def ranking(round_id: UUID, ctx: Ctx = Depends(), _: Principal = Depends(A
 @router.post("/rounds/{round_id}/notice", summary="Announce results on public notice (district_admin)")
 async def announce(round_id: UUID, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)) -> dict[str, Any]:
     async with ctx.tx() as conn:
-        await ctx.publish(conn, await uc.announce(conn, round_id, today=await ctx.today(conn), calendar=ctx.calendar))
+        await ctx.publish(
+            conn, await notice_uc.announce(conn, round_id, today=await ctx.today(conn), calendar=ctx.calendar)
+        )
     return await notice(round_id, ctx)
 
 
@@ -193,7 +208,7 @@ async def file_objection(
         app = await uc.load_application(conn, body.application_id)
         if app["round_id"] != round_id:
             raise Invalid("application_id", "not an application of this round")
-        objection_id, events = await uc.file_objection(
+        objection_id, events = await notice_uc.file_objection(
             conn,
             body.application_id,
             filed_by=p.sub,
@@ -208,7 +223,7 @@ async def file_objection(
 @router.get("/rounds/{round_id}/objections", summary="Objections of a round (district_admin)")
 async def list_objections(round_id: UUID, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)) -> list[dict[str, Any]]:
     async with ctx.read() as conn:
-        rows = await store.objections_of_round(conn, round_id)
+        rows = await review_store.objections_of_round(conn, round_id)
     return [{k: (str(v) if v is not None and k.endswith("id") else v) for k, v in dict(r).items()} for r in rows]
 
 
@@ -217,7 +232,7 @@ async def resolve_objection(
     objection_id: UUID, body: ResolutionIn, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)
 ) -> dict[str, Any]:
     async with ctx.tx() as conn:
-        events = await uc.resolve_objection(
+        events = await notice_uc.resolve_objection(
             conn, objection_id, upheld=body.upheld, resolution=body.resolution, today=await ctx.today(conn)
         )
         await ctx.publish(conn, events)
@@ -229,7 +244,9 @@ async def award(
     round_id: UUID, body: AwardIn | None = None, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)
 ) -> dict[str, Any]:
     async with ctx.tx() as conn:
-        events = await uc.award(conn, round_id, mentors=(body.mentors if body else {}), today=await ctx.today(conn))
+        events = await notice_uc.award(
+            conn, round_id, mentors=(body.mentors if body else {}), today=await ctx.today(conn)
+        )
         await ctx.publish(conn, events)
     grants = [e.model_dump(mode="json") for e in events if e.routing_key == "venture.grant_awarded.v1"]
     return {"round_id": str(round_id), "grants": grants}

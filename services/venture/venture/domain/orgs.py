@@ -37,6 +37,12 @@ class Org:
         return self.org_type == OrgType.COMMUNITY_ORG and self.status in (OrgStatus.FILED, OrgStatus.INCUBATING)
 
 
+def check_mentor(mentor: Org | None) -> None:
+    """A mentor (督导) is a registered support organisation (支持型社会组织)."""
+    if mentor is None or not mentor.is_registered or not mentor.is_support_org:
+        raise ValueError("mentor must be a registered support organisation")
+
+
 def is_newer(stored_version: int | None, incoming_version: int) -> bool:
     """Apply a registry snapshot only when it is newer: duplicates and stale arrivals change nothing."""
     return stored_version is None or incoming_version > stored_version
@@ -64,6 +70,9 @@ def check_applicant(applicant: Org | None, sponsor: Org | None, *, sponsor_org_i
         raise Invalid("sponsor_org_id", "支持单位尚未出现在登记信息中")
     if not sponsor.is_registered:
         raise Invalid("sponsor_org_id", "支持单位必须是登记状态正常的社会组织")
+    if applicant.sponsor_org_id is not None and applicant.sponsor_org_id != sponsor.org_id:
+        # Registry records who the group is filed under; another org cannot apply in its name.
+        raise Invalid("sponsor_org_id", "支持单位与登记信息中该社区社会组织的支持单位不一致")
     return "community"
 
 

@@ -12,27 +12,15 @@ import structlog
 
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.venture import (
-    AnnouncedProject,
-    ApplicationScreened,
     ApplicationSubmitted,
+    ApplicationWithdrawn,
     CallClosed,
-    ConflictDeclared,
-    GrantAwarded,
-    ObjectionFiled,
-    ObjectionResolved,
-    ResultsAnnounced,
-    ReviewersAssigned,
     RoundOpened,
     RubricCriterion,
-    TranchePlanItem,
 )
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.workdays import WorkCalendar
-from venture.domain.orgs import check_applicant, title_key
-from venture.domain.rounds import Round, RoundStatus
-from venture.domain.selection import Candidate, rank_and_select
-from venture.handlers.registry import incubatee_event
-from venture.store import grants as grant_store
+from shared.errors import Conflict, Invalid, NotFound
+from venture.domain.orgs import check_applicant, check_mentor, title_key
+from venture.domain.rounds import Round
 from venture.store import orgs as org_store
 from venture.store import rounds as store
 
@@ -58,10 +46,8 @@ async def open_round(conn: asyncpg.Connection, r: Round) -> list[IntegrationEven
     r.validate()
     if await store.round_number_taken(conn, r.number):
         raise Conflict(f"第{r.number}届已经存在", code="round_exists")
-    for mentor in r.mentor_org_ids:
-        org = await org_store.get_org(conn, mentor)
-        if org is None or not org.is_registered:
-            raise Invalid("mentor_org_ids", f"督导机构 {mentor} 须是登记状态正常的社会组织")
+    for i, mentor in enumerate(r.mentor_org_ids):
+        await check_mentor_org(conn, mentor, f"mentor_org_ids.{i}")
     await store.insert_round(conn, r)
     log.info("round_opened", round_id=str(r.id), number=r.number)
     return [
@@ -83,6 +69,13 @@ async def open_round(conn: asyncpg.Connection, r: Round) -> list[IntegrationEven
             rubric=[RubricCriterion(key=c.key, name=c.name, weight=c.weight) for c in r.rubric],
         )
     ]
+
+
+async def check_mentor_org(conn: asyncpg.Connection, mentor: UUID, field: str) -> None:
+    try:
+        check_mentor(await org_store.get_org(conn, mentor))
+    except ValueError:
+        raise Invalid(field, f"督导机构 {mentor} 须是登记状态正常的支持型社会组织") from None
 
 
 async def close_call(conn: asyncpg.Connection, round_id: UUID, *, today: date) -> list[IntegrationEvent]:
@@ -176,326 +169,21 @@ async def check_not_funded(conn: asyncpg.Connection, org_id: UUID, key: str) -> 
         )
 
 
-async def screen(
-    conn: asyncpg.Connection, app_id: UUID, *, passed: bool, reason: str, today: date
-) -> list[IntegrationEvent]:
-    """Initial screening (初审): pass or fail, always with the reason."""
+async def withdraw(conn: asyncpg.Connection, app_id: UUID, *, today: date) -> list[IntegrationEvent]:
+    """The applicant takes an application back while the call is open; it no longer counts against the cap."""
     app = await load_application(conn, app_id, for_update=True)
     r = await load_round(conn, app["round_id"])
-    r.require(RoundStatus.REVIEW)
-    if app["status"] not in ("submitted", "screened_in", "screened_out"):
+    r.check_accepts_applications(today)
+    if app["status"] != "submitted":
         raise Conflict(f"application is {app['status']}", code="wrong_stage")
-    await store.set_screening(conn, app_id, "screened_in" if passed else "screened_out", reason)
+    await store.set_decision(conn, app_id, status="withdrawn", score=None, rank=None, award=None, reason="申报方撤回")
     return [
-        ApplicationScreened(
+        ApplicationWithdrawn(
             application_id=app_id,
             round_id=app["round_id"],
             org_id=app["org_id"],
             sponsor_org_id=app["sponsor_org_id"],
             project_title=app["title"],
-            street_code=app["street_code"],
-            passed=passed,
-            reason=reason,
-            screened_on=today,
+            withdrawn_on=today,
         )
     ]
-
-
-async def assign_reviewer(
-    conn: asyncpg.Connection, round_id: UUID, *, reviewer: str, application_ids: list[UUID]
-) -> list[IntegrationEvent]:
-    """Give a reviewer applications; one they already declared a conflict with cannot be assigned."""
-    r = await load_round(conn, round_id)
-    r.require(RoundStatus.REVIEW)
-    decl = await store.declaration(conn, round_id, reviewer)
-    conflicted_orgs = set(decl["conflicted_org_ids"]) if decl else set()
-    for i, app_id in enumerate(application_ids):
-        app = await store.get_application(conn, app_id)
-        if app is None or app["round_id"] != round_id:
-            raise Invalid(f"application_ids.{i}", "不是本届的申报")
-        if app["status"] != "screened_in":
-            raise Invalid(f"application_ids.{i}", "只有初审通过的申报才能分配评审")
-        if {app["org_id"], app["sponsor_org_id"]} & conflicted_orgs:
-            raise Conflict(f"评审专家已声明与申报 {app_id} 存在利益冲突", code="reviewer_conflicted")
-        await store.assign(conn, round_id, app_id, reviewer, False)
-    return [
-        ReviewersAssigned(round_id=round_id, round_number=r.number, reviewer=reviewer, application_ids=application_ids)
-    ]
-
-
-async def declare_conflicts(
-    conn: asyncpg.Connection, round_id: UUID, *, reviewer: str, org_ids: list[UUID], statement: str, today: date
-) -> list[IntegrationEvent]:
-    """A reviewer's declaration of interests for a round; needed before opening any application."""
-    r = await load_round(conn, round_id)
-    r.require(RoundStatus.REVIEW)
-    if not await store.has_assignment_in_round(conn, round_id, reviewer):
-        raise Forbidden("no applications of this round are assigned to you")
-    if await store.declaration(conn, round_id, reviewer) is not None:
-        raise Conflict("利益冲突声明已提交，不能更改", code="already_declared")
-    conflicted = await store.save_declaration(conn, round_id, reviewer, org_ids, statement, today)
-    return [
-        ConflictDeclared(
-            round_id=round_id,
-            reviewer=reviewer,
-            conflicted_org_ids=org_ids,
-            conflicted_application_ids=conflicted,
-            declared_on=today,
-        )
-    ]
-
-
-async def check_reviewer_may_open(conn: asyncpg.Connection, app: asyncpg.Record, reviewer: str) -> None:
-    """A reviewer opens only an assigned, non-conflicted application, after declaring conflicts."""
-    assignment = await store.assignment(conn, app["id"], reviewer)
-    if assignment is None:
-        raise Forbidden("this application is not assigned to you")
-    if await store.declaration(conn, app["round_id"], reviewer) is None:
-        raise Forbidden("declare conflicts of interest for this round before opening its applications")
-    if assignment["conflicted"]:
-        raise Forbidden("you declared a conflict of interest with this applicant")
-
-
-async def score(
-    conn: asyncpg.Connection, app_id: UUID, *, reviewer: str, criteria: dict[str, Decimal], comment: str
-) -> Decimal:
-    """A reviewer's rubric scores; re-scoring replaces their own until the notice starts."""
-    app = await load_application(conn, app_id)
-    await check_reviewer_may_open(conn, app, reviewer)
-    r = await load_round(conn, app["round_id"])
-    r.require(RoundStatus.REVIEW)
-    if app["status"] != "screened_in":
-        raise Conflict(f"application is {app['status']}", code="wrong_stage")
-    total = r.weighted_total(criteria)
-    await store.save_score(conn, app_id, reviewer, criteria, total, comment)
-    return total
-
-
-async def ranking(conn: asyncpg.Connection, round_id: UUID) -> tuple[Round, list[Any], dict[UUID, asyncpg.Record]]:
-    r = await load_round(conn, round_id)
-    apps = {a["id"]: a for a in await store.applications_of_round(conn, round_id)}
-    totals = await store.round_totals(conn, round_id)
-    candidates = [
-        Candidate(a["id"], a["requested_cny"], totals.get(a["id"], []), a["submitted_on"])
-        for a in apps.values()
-        if a["status"] == "screened_in"
-    ]
-    return r, rank_and_select(candidates, budget=r.total_budget_cny, pass_score=r.pass_score), apps
-
-
-async def announce(
-    conn: asyncpg.Connection, round_id: UUID, *, today: date, calendar: WorkCalendar
-) -> list[IntegrationEvent]:
-    """Rank, select within the budget and put the results on public notice (立项公示)."""
-    r = await load_round(conn, round_id, for_update=True)
-    r.require(RoundStatus.REVIEW)
-    _, decisions, apps = await ranking(conn, round_id)
-    unscored = [
-        a
-        for a in apps.values()
-        if a["status"] == "screened_in" and a["id"] not in {d.application_id for d in decisions}
-    ]
-    if unscored:
-        raise Conflict(f"还有 {len(unscored)} 个初审通过的申报没有评分", code="unscored_applications")
-    if any(a["status"] == "submitted" for a in apps.values()):
-        raise Conflict("还有申报未完成初审", code="unscreened_applications")
-    ends_on = r.start_notice(today, calendar)
-    selected: list[AnnouncedProject] = []
-    not_selected: list[UUID] = []
-    for d in decisions:
-        a = apps[d.application_id]
-        status = "selected" if d.selected else "not_selected"
-        await store.set_decision(
-            conn, d.application_id, status=status, score=d.score, rank=d.rank, award=d.award_cny, reason=d.reason
-        )
-        if d.selected:
-            assert d.award_cny is not None
-            selected.append(
-                AnnouncedProject(
-                    application_id=a["id"],
-                    project_title=a["title"],
-                    org_id=a["org_id"],
-                    org_name=a["org_name"],
-                    sponsor_org_id=a["sponsor_org_id"],
-                    street_code=a["street_code"],
-                    domain=a["domain"],
-                    amount_cny=d.award_cny,
-                    score=d.score,
-                    rank=d.rank,
-                )
-            )
-        else:
-            not_selected.append(d.application_id)
-    await store.save_round_state(conn, r)
-    log.info("results_announced", round_id=str(round_id), selected=len(selected), ends_on=str(ends_on))
-    return [
-        ResultsAnnounced(
-            round_id=r.id,
-            round_number=r.number,
-            round_year=r.year,
-            round_title=r.title,
-            notice_starts_on=today,
-            ends_on=ends_on,
-            objection_deadline=ends_on,
-            selected=selected,
-            not_selected_application_ids=not_selected,
-        )
-    ]
-
-
-async def file_objection(
-    conn: asyncpg.Connection, app_id: UUID, *, filed_by: str, filed_by_org_id: UUID | None, reason: str, today: date
-) -> tuple[UUID, list[IntegrationEvent]]:
-    """An objection (异议) to a project on notice, until the notice ends."""
-    app = await load_application(conn, app_id)
-    r = await load_round(conn, app["round_id"])
-    r.check_objection_window(today)
-    if app["status"] != "selected":
-        raise Conflict("只能对公示中的入选项目提出异议", code="not_on_notice")
-    objection_id = uuid4()
-    await store.insert_objection(
-        conn,
-        {
-            "id": objection_id,
-            "round_id": r.id,
-            "application_id": app_id,
-            "filed_by": filed_by,
-            "filed_by_org_id": filed_by_org_id,
-            "reason": reason,
-            "filed_on": today,
-        },
-    )
-    return objection_id, [
-        ObjectionFiled(
-            objection_id=objection_id,
-            round_id=r.id,
-            application_id=app_id,
-            project_title=app["title"],
-            filed_by=filed_by,
-            filed_by_org_id=filed_by_org_id,
-            reason=reason,
-            filed_on=today,
-        )
-    ]
-
-
-async def resolve_objection(
-    conn: asyncpg.Connection, objection_id: UUID, *, upheld: bool, resolution: str, today: date
-) -> list[IntegrationEvent]:
-    """Upheld: the project leaves the selection (its money stays unspent; see README Decisions)."""
-    obj = await store.get_objection(conn, objection_id)
-    if obj is None:
-        raise NotFound(f"objection {objection_id} not found")
-    if obj["status"] != "open":
-        raise Conflict(f"objection already {obj['status']}", code="objection_resolved")
-    r = await load_round(conn, obj["round_id"])
-    r.require(RoundStatus.NOTICE)
-    await store.resolve_objection(conn, objection_id, "upheld" if upheld else "dismissed", resolution, today)
-    if upheld:
-        await store.set_decision(
-            conn,
-            obj["application_id"],
-            status="not_selected",
-            score=None,
-            rank=None,
-            award=None,
-            reason=f"异议成立：{resolution}",
-        )
-    return [
-        ObjectionResolved(
-            objection_id=objection_id,
-            round_id=obj["round_id"],
-            application_id=obj["application_id"],
-            filed_by_org_id=obj["filed_by_org_id"],
-            upheld=upheld,
-            resolution=resolution,
-            resolved_on=today,
-        )
-    ]
-
-
-async def award(
-    conn: asyncpg.Connection, round_id: UUID, *, mentors: dict[UUID, UUID], today: date
-) -> list[IntegrationEvent]:
-    """After the notice, with no objection open: a grant per selected project, with a mentor and tranches."""
-    r = await load_round(conn, round_id, for_update=True)
-    if await store.open_objections(conn, round_id):
-        raise Conflict("还有未处理的异议", code="objections_open")
-    r.award(today)
-    events: list[IntegrationEvent] = []
-    selected = [a for a in await store.applications_of_round(conn, round_id) if a["status"] == "selected"]
-    for i, a in enumerate(selected):
-        try:
-            await check_not_funded(conn, a["org_id"], a["title_key"])
-        except Conflict as exc:
-            # Funded elsewhere while on notice (e.g. procurement signed it): not funded twice.
-            await store.set_decision(
-                conn, a["id"], status="not_selected", score=None, rank=None, award=None, reason=exc.message
-            )
-            continue
-        mentor = mentors.get(a["id"]) or (r.mentor_org_ids[i % len(r.mentor_org_ids)] if r.mentor_org_ids else None)
-        events += await _make_grant(conn, r, a, mentor, today)
-    await store.save_round_state(conn, r)
-    log.info("round_awarded", round_id=str(round_id), grants=len(events))
-    return events
-
-
-async def _make_grant(
-    conn: asyncpg.Connection, r: Round, a: asyncpg.Record, mentor: UUID | None, today: date
-) -> list[IntegrationEvent]:
-    grant_id = uuid4()
-    applied_as = "community" if a["org_type"] == "community_org" else "registered"
-    amount: Decimal = a["award_cny"]
-    plan = r.tranche_amounts(amount)
-    await grant_store.insert_grant(
-        conn,
-        {
-            "id": grant_id,
-            "application_id": a["id"],
-            "round_id": r.id,
-            "org_id": a["org_id"],
-            "org_name": a["org_name"],
-            "applied_as": applied_as,
-            "sponsor_org_id": a["sponsor_org_id"],
-            "mentor_org_id": mentor,
-            "title": a["title"],
-            "street_code": a["street_code"],
-            "domain": a["domain"],
-            "amount_cny": amount,
-            "awarded_on": today,
-        },
-        plan,
-    )
-    await store.set_decision(conn, a["id"], status="awarded", score=None, rank=None, award=amount, reason="资助")
-    await org_store.add_funded_project(
-        conn,
-        source="venture",
-        source_id=grant_id,
-        org_id=a["org_id"],
-        title=a["title"],
-        key=a["title_key"],
-        funded_on=today,
-    )
-    events: list[IntegrationEvent] = [
-        GrantAwarded(
-            grant_id=grant_id,
-            round_id=r.id,
-            round_number=r.number,
-            round_year=r.year,
-            application_id=a["id"],
-            project_title=a["title"],
-            org_id=a["org_id"],
-            org_name=a["org_name"],
-            applied_as=applied_as,
-            sponsor_org_id=a["sponsor_org_id"],
-            mentor_org_id=mentor,
-            amount_cny=amount,
-            street_code=a["street_code"],
-            domain=a["domain"],
-            awarded_on=today,
-            tranches=[TranchePlanItem(number=n, percent=p, amount_cny=x) for n, p, x in plan],
-        )
-    ]
-    if applied_as == "community":
-        events += await incubatee_event(conn, a["org_id"], today=today)
-    return events
