@@ -133,3 +133,39 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def verify_signature(secret: str, timestamp: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(signature(secret, timestamp, body), header)
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    id: uuid.UUID
+    source_id: uuid.UUID
+    name: str
+    deadline: date
+    workdays_before: int
+
+
+def choose_due(due: list[DueReminder], today: date) -> tuple[list[DueReminder], list[DueReminder]]:
+    """Which due reminders to send and which to drop: after a pause only the latest of a thing's
+    reminders is worth sending ("3 days left" is wrong when 1 is), and none once the deadline passed."""
+    send: dict[tuple[uuid.UUID, str], DueReminder] = {}
+    drop: list[DueReminder] = []
+    for r in due:
+        if r.deadline < today:
+            drop.append(r)
+            continue
+        key = (r.source_id, r.name)
+        best = send.get(key)
+        if best is None or r.workdays_before < best.workdays_before:
+            if best is not None:
+                drop.append(best)
+            send[key] = r
+        else:
+            drop.append(r)
+    return list(send.values()), drop
+
+
+def workdays_left(today: date, deadline: date, calendar: WorkCalendar) -> int:
+    """Working days from today up to, not including, the deadline (n on the day planned n before)."""
+    if today >= deadline:
+        return 0
+    return calendar.workdays_between(today - timedelta(days=1), deadline - timedelta(days=1))

@@ -90,10 +90,11 @@ _CANCEL = """INSERT INTO reminder_cancellations (name, thing_key, source_id) VAL
     ON CONFLICT DO NOTHING"""
 _CANCEL_SCHEDULED = """UPDATE reminders SET status = 'cancelled' WHERE name = $1 AND thing_key = $2
     AND status = 'scheduled'"""
-_DUE_REMINDERS = """SELECT id, routing_key, name, thing_key, deadline, workdays_before, remind_on, payload,
+_DUE_REMINDERS = """SELECT id, source_id, routing_key, name, thing_key, deadline, workdays_before, remind_on, payload,
     recipients FROM reminders WHERE status = 'scheduled' AND fire_at <= $1
     ORDER BY fire_at, id LIMIT $2 FOR UPDATE SKIP LOCKED"""
 _FIRED = "UPDATE reminders SET status = 'fired', fired_at = $2 WHERE id = $1"
+_SKIPPED = "UPDATE reminders SET status = 'skipped', fired_at = $2 WHERE id = $1"
 _REMINDERS_OF = """SELECT id, name, thing_key, deadline, workdays_before, remind_on, fire_at, status, fired_at
     FROM reminders WHERE source_id = $1 ORDER BY remind_on, workdays_before DESC"""
 
@@ -272,6 +273,9 @@ class Store:
 
     async def fired(self, reminder_id: UUID, at: datetime) -> None:
         await self.conn.execute(_FIRED, reminder_id, at)
+
+    async def skipped(self, reminder_id: UUID, at: datetime) -> None:
+        await self.conn.execute(_SKIPPED, reminder_id, at)
 
     async def reminders_of(self, source_id: UUID) -> list[asyncpg.Record]:
         return list(await self.conn.fetch(_REMINDERS_OF, source_id))

@@ -113,11 +113,24 @@ async def _schedule_reminders(
 async def fire_due_reminders(kit: Toolkit, store: Store, *, now: datetime, limit: int = 50) -> list[IntegrationEvent]:
     """Turn reminders whose time has come into notices (the caller's transaction holds the rows)."""
     out: list[IntegrationEvent] = []
-    for row in await store.due_reminders(now, limit):
+    rows = {row["id"]: row for row in await store.due_reminders(now, limit)}
+    today = domain.local_today(now)
+    send, drop = domain.choose_due(
+        [
+            domain.DueReminder(r["id"], r["source_id"], r["name"], r["deadline"], r["workdays_before"])
+            for r in rows.values()
+        ],
+        today,
+    )
+    for stale in drop:
+        await store.skipped(stale.id, now)
+        log.info("reminder_skipped", reminder=stale.name, workdays_before=stale.workdays_before)
+    for due in send:
+        row = rows[due.id]
         payload = {
             **as_json(row["payload"]),
             "deadline": row["deadline"].isoformat(),
-            "workdays_left": row["workdays_before"],
+            "workdays_left": domain.workdays_left(today, row["deadline"], kit.calendar),
             "remind_on": row["remind_on"].isoformat(),
         }
         specs = tuple(RecipientSpec.from_json(r) for r in as_json(row["recipients"]))
@@ -132,5 +145,5 @@ async def fire_due_reminders(kit: Toolkit, store: Store, *, now: datetime, limit
             now=now,
         )
         await store.fired(row["id"], now)
-        log.info("reminder_fired", reminder=row["name"], thing=row["thing_key"], workdays_left=row["workdays_before"])
+        log.info("reminder_fired", reminder=row["name"], thing=row["thing_key"], workdays_left=payload["workdays_left"])
     return out

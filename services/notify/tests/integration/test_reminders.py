@@ -127,3 +127,32 @@ async def test_a_report_accepted_before_its_due_event_arrives_cancels_the_remind
         return found if len(found) == 3 else []
 
     assert {status for *_, status in await eventually(planned)} == {"cancelled"}
+
+
+async def test_a_reminder_fires_on_the_make_up_saturday_and_a_missed_earlier_one_is_not_sent_late(client, publisher):
+    client.app.state.service.clock = lambda: at(2025, 9, 20, 10)
+    org_id, grant_id = uuid.uuid4(), uuid.uuid4()
+    await publish_event(publisher, org_registered(org_id, email=None, webhook=None))
+    due = report_due(org_id, grant_id, "2025-10-13")  # a Monday after National Day
+
+    await publish_event(publisher, due)
+
+    async def planned() -> list:
+        found = await reminders(client, due.event_id)
+        return found if len(found) == 3 else []
+
+    assert await eventually(planned) == [
+        ("2025-10-09", 3, "scheduled"),
+        ("2025-10-11", 1, "scheduled"),  # Saturday 11 October 2025 is a make-up workday
+        ("2025-10-13", 0, "scheduled"),
+    ]
+    # the worker was down on the 9th; it wakes on the make-up Saturday
+    client.app.state.service.clock = lambda: at(2025, 10, 11, 9, 30)
+
+    async def settled() -> list:
+        found = await reminders(client, due.event_id)
+        return found if [s for *_, s in found] == ["skipped", "fired", "scheduled"] else []
+
+    await eventually(settled)
+    bodies = [n["body"] for n in await org_inbox(client, org_id) if "工作日" in n["body"]]
+    assert bodies == ["项目“社区长者食堂”第2期进度报告还有 1 个工作日截止（2025年10月13日），请按时提交。"]

@@ -155,3 +155,25 @@ def test_production_mode_refuses_the_development_webhook_secret():
         database_url="postgresql://notify:strong@db/notify",
         amqp_url="amqp://notify:strong@mq/",
     ).check_production()
+
+
+def _due(source: object, n: int, deadline: date) -> domain.DueReminder:
+    import uuid
+
+    return domain.DueReminder(uuid.uuid4(), source, "report_due", deadline, n)  # type: ignore[arg-type]
+
+
+def test_after_a_pause_only_the_latest_due_reminder_of_a_thing_is_sent_and_none_after_the_deadline():
+    import uuid
+
+    a, b = uuid.uuid4(), uuid.uuid4()
+    three, one = _due(a, 3, date(2025, 10, 13)), _due(a, 1, date(2025, 10, 13))
+    late = _due(b, 0, date(2025, 10, 10))
+    send, drop = domain.choose_due([three, one, late], today=date(2025, 10, 11))
+    assert send == [one] and set(drop) == {three, late}
+
+
+def test_workdays_left_counts_the_make_up_saturday_and_skips_the_holiday():
+    assert domain.workdays_left(date(2025, 10, 11), date(2025, 10, 13), CAL) == 1  # Sat (make-up) only
+    assert domain.workdays_left(date(2025, 9, 29), date(2025, 10, 10), CAL) == 3  # 29, 30 Sep, 9 Oct
+    assert domain.workdays_left(date(2025, 10, 10), date(2025, 10, 10), CAL) == 0
