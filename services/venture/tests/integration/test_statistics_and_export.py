@@ -17,7 +17,9 @@ from shared.contracts.registry import OrgSnapshot
 from shared.testing import token
 from shared.workdays import WorkCalendar
 from venture.domain.rounds import Criterion, Round
+from venture.handlers import notice as notice_uc
 from venture.handlers import registry as registry_uc
+from venture.handlers import review as review_uc
 from venture.handlers import rounds as uc
 
 from ..conftest import ADMIN, application_body
@@ -84,14 +86,14 @@ async def _run_round(conn, number, entries, calendar):
         apps.append((app_id, score, screened_in))
     await uc.close_call(conn, r.id, today=date(year, 4, 1))
     for app_id, _, screened_in in apps:
-        await uc.screen(conn, app_id, passed=screened_in, reason="初审", today=date(year, 4, 1))
+        await review_uc.screen(conn, app_id, passed=screened_in, reason="初审", today=date(year, 4, 1))
     reviewed = [(a, s) for a, s, ok in apps if ok]
-    await uc.assign_reviewer(conn, r.id, reviewer="panel", application_ids=[a for a, _ in reviewed])
-    await uc.declare_conflicts(conn, r.id, reviewer="panel", org_ids=[], statement="无", today=date(year, 4, 2))
+    await review_uc.assign_reviewer(conn, r.id, reviewer="panel", application_ids=[a for a, _ in reviewed])
+    await review_uc.declare_conflicts(conn, r.id, reviewer="panel", org_ids=[], statement="无", today=date(year, 4, 2))
     for app_id, score in reviewed:
-        await uc.score(conn, app_id, reviewer="panel", criteria={"quality": Decimal(score)}, comment="")
-    await uc.announce(conn, r.id, today=date(year, 4, 3), calendar=calendar)
-    events = await uc.award(conn, r.id, mentors={}, today=date(year, 5, 6))
+        await review_uc.score(conn, app_id, reviewer="panel", criteria={"quality": Decimal(score)}, comment="")
+    await notice_uc.announce(conn, r.id, today=date(year, 4, 3), calendar=calendar)
+    events = await notice_uc.award(conn, r.id, mentors={}, today=date(year, 5, 6))
     return [e for e in events if e.routing_key == "venture.grant_awarded.v1"]
 
 
