@@ -24,7 +24,7 @@ import asyncpg
 SERVICES = ("registry", "venture", "procurement", "notify")
 DISTRICT_SYSTEMS = tuple(s for s in os.environ.get("DISTRICT_SYSTEMS", "district-demo").split(",") if s)
 ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
-VHOSTS = ("/", "sogc_test", "sogc_system")
+VHOSTS = ("/", "sogc_test", "sogc_system", "sogc_demo", "sogc_security")
 
 
 def password(name: str, kind: str) -> str:

@@ -22,6 +22,8 @@ SERVICES = ("registry", "venture", "procurement", "notify")
 ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 VHOST = "sogc_system"
 ADMIN_AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
+# Provisioned vhosts a System may run on; separate ones let suites run side by side.
+SYSTEM_VHOSTS = ("sogc_system", "sogc_demo", "sogc_security")
 
 
 def present() -> list[str]:
@@ -86,6 +88,7 @@ class System:
 
     suffix: str = "sys"
     base_port: int = 18000
+    vhost: str = VHOST
     log_dir: Path = field(default_factory=lambda: ROOT / "var" / "system-logs")
     extra_env: Mapping[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
@@ -93,7 +96,7 @@ class System:
     async def start(self, names: list[str] | None = None) -> System:
         names = names or present()
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        await purge_vhost()
+        await purge_vhost(self.vhost)
         for i, name in enumerate(SERVICES):
             if name not in names:
                 continue
@@ -103,7 +106,7 @@ class System:
                 **os.environ,
                 "PYTHONUNBUFFERED": "1",
                 f"{up}_DATABASE_URL": dsn,
-                f"{up}_AMQP_URL": f"amqp://{name}:{name}-dev-password@127.0.0.1:5672/{VHOST}",
+                f"{up}_AMQP_URL": f"amqp://{name}:{name}-dev-password@127.0.0.1:5672/{self.vhost}",
                 f"{up}_HTTP_PORT": str(self.base_port + i + 1),
                 f"{up}_ENVIRONMENT": "development",
                 f"{up}_OUTBOX_POLL_INTERVAL": "0.5",
@@ -146,25 +149,23 @@ async def fresh_database(name: str, owner: str) -> str:
     return f"postgresql://{owner}:{owner}-dev-password@127.0.0.1:5432/{name}"
 
 
-async def purge_vhost() -> None:
-    """Delete every queue of the system vhost, so each run starts from an empty broker."""
+def admin_amqp_url(vhost: str = VHOST) -> str:
+    return f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+
+
+async def purge_vhost(vhost: str = VHOST) -> None:
+    """Delete every queue of the vhost (but the unrouted parking lot), so a run starts empty."""
     proc = await asyncio.create_subprocess_exec(
-        "rabbitmqctl",
-        "-q",
-        "list_queues",
-        "-p",
-        VHOST,
-        "name",
-        "--no-table-headers",
-        stdout=asyncio.subprocess.PIPE,
+        "rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "--no-table-headers", stdout=asyncio.subprocess.PIPE
     )
     out, _ = await proc.communicate()
     import aio_pika
 
-    conn = await aio_pika.connect(ADMIN_AMQP_URL)
+    conn = await aio_pika.connect(admin_amqp_url(vhost))
     try:
         channel = await conn.channel()
         for name in out.decode().split():
-            await channel.queue_delete(name)
+            if name != "events.unrouted":
+                await channel.queue_delete(name)
     finally:
         await conn.close()
