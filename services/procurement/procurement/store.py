@@ -239,10 +239,6 @@ class ReadModels:
             credit_code=row["credit_code"],
         )
 
-    async def org_version(self, org_id: UUID) -> int | None:
-        value = await self._conn.fetchval("SELECT version FROM orgs WHERE org_id = $1", org_id)
-        return None if value is None else int(value)
-
     async def add_grant(
         self, grant_id: UUID, org_id: UUID, title_key: str, title: str, amount: Decimal, awarded_on: date
     ) -> None:

@@ -72,7 +72,12 @@ def _consume_raw(service: Service, event_cls: type[E], handler: Handler[E], on_i
         return body
 
     async def receive(message: RabbitMessage) -> None:
-        await service.consumers._receive(message, queue.name, consumer, event_cls, handler, on_invalid)
+        # The raw bytes and headers travel with the message so a refusal can keep them verbatim.
+        token = demands.RAW_MESSAGE.set((message.body, dict(message.raw_message.headers or {})))
+        try:
+            await service.consumers._receive(message, queue.name, consumer, event_cls, handler, on_invalid)
+        finally:
+            demands.RAW_MESSAGE.reset(token)
 
     receive.__name__ = handler.__name__
     receive.__doc__ = handler.__doc__

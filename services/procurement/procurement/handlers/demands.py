@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,6 +20,9 @@ from shared.errors import Conflict, Invalid
 from shared.messaging.consumer import InvalidMessage
 
 log = structlog.get_logger("procurement.demands")
+
+RAW_MESSAGE: ContextVar[tuple[bytes, dict[str, Any]] | None] = ContextVar("procurement_raw_message", default=None)
+"""The message being consumed, as received (set by the subscriber), so a refusal keeps it verbatim."""
 
 
 def content_of(event: DemandPublished) -> DemandContent:
@@ -55,13 +59,14 @@ async def receive(conn: asyncpg.Connection, event: DemandPublished, *, routing_k
                     revised=outcome is Outcome.REVISED,
                 )
             ]
-    body = event.model_dump_json().encode()
+    raw = RAW_MESSAGE.get()
+    body, headers = raw if raw is not None else (event.model_dump_json().encode(), {})
     return await _refuse(
         conn,
         message_id=str(event.event_id),
         routing_key=routing_key,
         body=body,
-        headers={},
+        headers=headers,
         errors=errors,
         source_system=event.source_system,
         demand_ref=event.demand_ref,

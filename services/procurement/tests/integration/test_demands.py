@@ -103,6 +103,7 @@ CORPUS: list[tuple[str, bytes, str]] = [
 async def test_corpus_of_bad_messages_is_answered_naming_the_field_and_kept_raw(client, kit, db):
     assert len({name for name, _, _ in CORPUS}) >= 20
     ids: dict[str, tuple[str, str]] = {}
+    sent: dict[str, bytes] = {}
     async with EventTap("procurement.demand_rejected.v1", "procurement.demand_accepted.v1") as tap:
         for name, body, field in CORPUS:
             message_id = str(uuid4())
@@ -115,6 +116,7 @@ async def test_corpus_of_bad_messages_is_answered_naming_the_field_and_kept_raw(
                 pass
             await kit.publish_raw(body, KEY, message_id=message_id, url=DISTRICT_URL)
             ids[message_id] = (name, field)
+            sent[message_id] = body
 
         async def answered() -> dict[str, dict[str, Any]]:
             found = {b["rejected_message_id"]: b for b in tap.bodies("procurement.demand_rejected.v1")}
@@ -144,6 +146,9 @@ async def test_corpus_of_bad_messages_is_answered_naming_the_field_and_kept_raw(
     assert len(kept) == len(CORPUS)
     raw = {r["message_id"]: bytes(r["body"]) for r in kept}
     assert b"\xff\xfe\x00garbage" in raw.values()
+    rule_refused = next(m for m, (n, _) in ids.items() if n == "wanted-by-in-the-past")
+    assert raw == sent  # every refused message kept byte for byte, also those refused by a rule after parsing
+    assert rule_refused in raw
     listed = (await client.get("/demands/rejected", headers=ADMIN)).json()
     assert {r["message_id"] for r in listed} >= set(ids)
     assert any("body_base64" in r for r in listed)
