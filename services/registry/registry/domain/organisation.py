@@ -162,8 +162,10 @@ class Organisation:
     # --- creation ---------------------------------------------------------------------
 
     @classmethod
-    def register(cls, cmd: Registration, *, org_id: UUID, now: datetime) -> tuple[Organisation, OrgRegistered]:
-        """A registered organisation with a validated credit code."""
+    def register(
+        cls, cmd: Registration, *, org_id: UUID, now: datetime, platform_code: str | None = None
+    ) -> tuple[Organisation, OrgRegistered]:
+        """A registered organisation with a validated credit code; placed on `platform_code` if given."""
         if cmd.org_type not in REGISTERED_TYPES:
             raise Invalid("org_type", "只有社会团体、民办非企业单位、基金会可以登记；社区社会组织请走备案")
         org = cls(
@@ -174,7 +176,7 @@ class Organisation:
             status=OrgStatus.REGISTERED,
             credit_code=check_credit_code(cmd.credit_code, cmd.org_type, cmd.override),
             street_code=check_street(cmd.street_code),
-            platform_code=cmd.platform_code,
+            platform_code=platform_code or cmd.platform_code,
             domains=_dedupe(cmd.domains),
             is_support_org=cmd.is_support_org,
             contact=check_contact(cmd.contact),
@@ -183,7 +185,9 @@ class Organisation:
         return org, OrgRegistered(org=org.snapshot(), occurred_at=now)
 
     @classmethod
-    def file(cls, cmd: Filing, *, org_id: UUID, now: datetime) -> tuple[Organisation, OrgFiled]:
+    def file(
+        cls, cmd: Filing, *, org_id: UUID, now: datetime, platform_code: str | None = None
+    ) -> tuple[Organisation, OrgFiled]:
         """A filed community social organisation (备案): no code, attached to a street and community."""
         community = " ".join(cmd.community.split())
         if not community:
@@ -196,7 +200,7 @@ class Organisation:
             status=OrgStatus.FILED,
             street_code=check_street(cmd.street_code),
             community=community[:100],
-            platform_code=cmd.platform_code,
+            platform_code=platform_code or cmd.platform_code,
             sponsor_org_id=cmd.sponsor_org_id,
             domains=_dedupe(cmd.domains),
             contact=check_contact(cmd.contact),

@@ -8,7 +8,7 @@ outbox in that same transaction. Single registration and bulk import share `prep
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -79,7 +79,7 @@ def prepare_registration(
     _check_override_role(principal, cmd.override)
     street = check_street(cmd.street_code)
     placed = _placement(platforms, cmd.platform_code, default_platform(cmd.org_type, street), street)
-    org, event = Organisation.register(replace(cmd, platform_code=placed), org_id=uuid4(), now=now)
+    org, event = Organisation.register(cmd, org_id=uuid4(), now=now, platform_code=placed)
     return NewOrg(org, event, cmd.override)
 
 
@@ -101,7 +101,7 @@ def prepare_filing(
             raise Invalid("sponsor_org_id", "担保/枢纽组织须为状态正常的已登记组织")
     street = check_street(cmd.street_code)
     placed = _placement(platforms, cmd.platform_code, default_platform(OrgType.COMMUNITY_ORG, street), street)
-    org, event = Organisation.file(replace(cmd, platform_code=placed), org_id=uuid4(), now=now)
+    org, event = Organisation.file(cmd, org_id=uuid4(), now=now, platform_code=placed)
     return NewOrg(org, event)
 
 

@@ -3,6 +3,7 @@ batches (one multi-row INSERT per table and the batch's outbox rows, in one tran
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -19,6 +20,7 @@ from registry.domain.organisation import Registration
 from registry.handlers.orgs import NewOrg, commit_new, prepare_filing, prepare_registration
 from registry.importer.roster import RosterRow, RowError, read_roster
 from registry.store import OrgStore, ProgrammeStore
+from shared import context
 from shared.auth import Principal
 from shared.errors import DomainError, Invalid
 from shared.messaging import outbox
@@ -65,7 +67,18 @@ def _field_of(exc: DomainError) -> str:
     return exc.field if isinstance(exc, Invalid) else "(row)"
 
 
-async def import_roster(
+async def import_roster(*args: Any, **kwargs: Any) -> ImportReport:
+    """Validate every row, reject the bad ones with reasons, import the rest with their events.
+
+    One import is one correlation: every event it causes carries the caller's correlation id,
+    or the import's own when there is none (the CLI).
+    """
+    correlation = context.correlation_id()
+    with context.bound(correlation_id=correlation or f"import-{uuid4()}", causation_id=context.causation_id()):
+        return await _import_roster(*args, **kwargs)
+
+
+async def _import_roster(
     transaction: Transaction,
     data: bytes,
     *,
@@ -75,7 +88,6 @@ async def import_roster(
     batch_size: int = 2000,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Validate every row, reject the bad ones with reasons, import the rest with their events."""
     started = time.perf_counter()
     report = ImportReport(import_id=uuid4())
     rows, header_errors = read_roster(data)
@@ -83,16 +95,8 @@ async def import_roster(
     seen_codes: dict[str, int] = {}
     async with transaction() as conn:
         platforms = await OrgStore(conn).all_platforms()
-    for chunk in _chunks(rows, batch_size):
-        report.total_rows += len(chunk)
-        ready: list[tuple[int, NewOrg]] = []
-        for item in chunk:
-            if isinstance(item, list):
-                report.rejected += item
-                continue
-            new = _prepare(item, platforms, principal, now, seen_codes, report)
-            if new is not None:
-                ready.append((item.row, new))
+
+    async def write(ready: list[tuple[int, NewOrg]], rows_in_chunk: int) -> None:
         async with transaction() as conn:
             store = OrgStore(conn)
             taken = await store.codes_taken([n.org.credit_code for _, n in ready if n.org.credit_code])
@@ -106,7 +110,29 @@ async def import_roster(
             await outbox.add(conn, events)
         report.imported += len(fresh)
         if progress is not None:
-            progress(len(chunk))
+            progress(rows_in_chunk)
+
+    # Pipelined: while one batch is being written, the next one is validated. Validation
+    # yields to the loop every few rows so the writer's statements keep going meanwhile.
+    writing: asyncio.Task[None] | None = None
+    for chunk in _chunks(rows, batch_size):
+        report.total_rows += len(chunk)
+        ready: list[tuple[int, NewOrg]] = []
+        for i, item in enumerate(chunk):
+            if i % 250 == 0:
+                await asyncio.sleep(0)
+            if isinstance(item, list):
+                report.rejected += item
+                continue
+            new = _prepare(item, platforms, principal, now, seen_codes, report)
+            if new is not None:
+                ready.append((item.row, new))
+        if writing is not None:
+            await writing
+        writing = asyncio.create_task(write(ready, len(chunk)))
+        await asyncio.sleep(0)
+    if writing is not None:
+        await writing
     report.rejected.sort(key=lambda e: e.row)
     report.seconds = time.perf_counter() - started
     async with transaction() as conn:
