@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 EDITABLES := -e shared $(foreach s,$(SERVICES),-e services/$(s))
 
-.PHONY: install provision run test lint format services-up docs
+.PHONY: install provision run test lint format services-up docs bench
 
 install: $(VENV)/.installed
 
@@ -37,3 +37,6 @@ format: install
 
 docs: install  ## regenerate docs/asyncapi and docs/openapi from code
 	$(PY) -m ops.docs
+
+bench: provision  ## the system benchmark against the raw broker (bench/README.md); not a test
+	$(PY) -m bench.system
