@@ -182,3 +182,18 @@ async def test_search_filters_by_type_status_street_domain_and_text_with_paginat
     assert (await search(q="足球"))["total"] == 1
     page = await search(q="东四为老", page=2, page_size=2)
     assert (page["total"], len(page["items"]), page["page"]) == (3, 1, 2)
+
+
+async def test_a_community_org_filed_with_a_registered_sponsor_keeps_the_link(client):
+    sponsor = (await client.post("/orgs", json=registration(street_code="110101005"), headers=ADMIN)).json()
+    officer = token("street_officer", sub="dan", street="110101005")
+    filed = await client.post("/filings", json=filing(sponsor_org_id=sponsor["org_id"]), headers=officer)
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["sponsor_org_id"] == sponsor["org_id"]
+    assert filed.json()["identifier"] == f"sogc-registry:{filed.json()['org_id']}"
+    graduated = await client.post(
+        f"/orgs/{filed.json()['org_id']}/graduation",
+        json={"org_type": "private_non_enterprise", "credit_code": new_code("52"), "registered_on": "2024-01-02"},
+        headers=officer,
+    )
+    assert graduated.status_code == 200 and graduated.json()["sponsor_org_id"] == sponsor["org_id"]
