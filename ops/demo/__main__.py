@@ -1,0 +1,5 @@
+import sys
+
+from ops.demo import main
+
+sys.exit(main())
