@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 EDITABLES := -e shared $(foreach s,$(SERVICES),-e services/$(s))
 
-.PHONY: install provision run test lint format services-up docs bench
+.PHONY: install provision run test lint format services-up docs demo bench
 
 install: $(VENV)/.installed
 
@@ -40,3 +40,6 @@ docs: install  ## regenerate docs/asyncapi and docs/openapi from code
 
 bench: provision  ## the system benchmark against the raw broker (bench/README.md); not a test
 	$(PY) -m bench.system
+
+demo: install  ## replay the article through the running system (start it first with `make run`)
+	$(PY) -m ops.demo $(DEMO_ARGS)
