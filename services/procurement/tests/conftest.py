@@ -33,7 +33,11 @@ async def settings() -> Settings:
     await purge_queues("procurement.")
     dsn = await fresh_database("procurement_test", "procurement")
     return Settings(
-        database_url=dsn, amqp_url=service_amqp_url("procurement"), retry_delay=0.05, outbox_poll_interval=0.2
+        database_url=dsn,
+        amqp_url=service_amqp_url("procurement"),
+        retry_delay=0.05,
+        outbox_poll_interval=0.2,
+        db_pool_size=4,  # the test server is shared with other services' suites: be frugal with connections
     )
 
 
@@ -108,7 +112,7 @@ async def registered_org(db: asyncpg.Connection, **overrides: Any) -> OrgSnapsho
     async def present() -> bool:
         return bool(await db.fetchval("SELECT version FROM orgs WHERE org_id = $1", snapshot.org_id))
 
-    await eventually(present)
+    await eventually(present, timeout=30)
     return snapshot
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from procurement.api.demands import PurchaserBody
 from procurement.api.deps import ServiceDep, SetupDep
+from procurement.domain import ocds
 from procurement.domain.model import Contract, Evaluation, Grade, Purchaser
 from procurement.domain.project import Project
 from procurement.store import ProjectStore
@@ -91,6 +92,7 @@ async def load_history(body: HistoryIn, principal: Admin, svc: ServiceDep, setup
                 if field is not None:
                     exc.field = f"projects.{i}.{field}"  # type: ignore[attr-defined]
                 raise
+            ocds.freeze(project)
             await store.save(project)
             loaded.append(str(project_id))
     return {"loaded": len(loaded), "project_ids": loaded}

@@ -126,6 +126,7 @@ class Selection(_Model):
     org_name: str | None = None
     amount_cny: Decimal
     score: Decimal
+    award_no: int = 1
     ranking: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -189,6 +190,7 @@ class Step(_Model):
     kind: str
     on: date
     detail: dict[str, Any] = Field(default_factory=dict)
+    release: dict[str, Any] | None = None  # the OCDS release, frozen when the step happened
 
 
 def term_months(starts_on: date, ends_on: date) -> int:

@@ -124,38 +124,54 @@ def release(p: Project, seq: int) -> dict[str, Any]:
         rel["tender"] = _tender(p, 1 if kind == "tender" else 2, status[kind])
     else:
         rel["tender"] = _tender(p, 2, "complete")
-    if kind not in ("planning", "tender", "screened") and (p.selection or p.contract):
-        s = p.selection
-        c = p.contract
-        supplier_id = f"sogc-org-{(c.org_id if c else s.org_id) if (c or s) else ''}"
-        award_status = "pending" if kind == "award" else "active"
-        if kind in ("objection_upheld", "cancelled", "unsuccessful"):
-            award_status = "cancelled"
+    if kind == "objection_upheld":
+        d = step.detail
         rel["awards"] = [
             {
-                "id": f"{p.ocid}-award",
+                "id": f"{p.ocid}-award-{d['award_no']}",
                 "title": p.title,
-                "status": award_status,
+                "status": "cancelled",
                 "date": _when(step.on),
-                "value": _money(c.amount_cny if c else s.amount_cny),  # type: ignore[union-attr]
-                "suppliers": [{"id": supplier_id, "name": (c.org_name if c else s.org_name) or ""}],  # type: ignore[union-attr]
+                "description": "异议成立，退回立项评审",
+                "value": _money(Decimal(d["amount"])),
+                "suppliers": [{"id": f"sogc-org-{d['org_id']}", "name": d["org_name"]}],
             }
         ]
-        if p.announcement is not None:
-            rel["awards"][0]["contractPeriod"] = {
-                "startDate": _when(p.announcement.starts_on),
-                "endDate": _when(p.announcement.ends_on),
-            }
-            rel["awards"][0]["description"] = (
-                f"公示 {p.announcement.working_days} 个工作日，至 {p.announcement.ends_on}；"
-                f"异议截止 {p.announcement.objection_deadline}"
-            )
+    elif kind not in ("planning", "tender", "screened") and (p.selection or p.contract):
+        rel["awards"] = [_award(p, kind, step.on)]
     if kind in ("contract_pending", "contract", "implementation", "payment", "evaluation"):
         rel["contracts"] = [_contract(p, kind, seq)]
     bids = rel["tender"].pop("_bids", None)
     if bids:
         rel["bids"] = {"details": bids}
-    return _drop_extensions(rel)
+    return rel
+
+
+def _award_id(p: Project) -> str:
+    return f"{p.ocid}-award-{p.selection.award_no if p.selection else 1}"
+
+
+def _award(p: Project, kind: str, on: date) -> dict[str, Any]:
+    """The current award: pending during the announcement, active once closed, cancelled on an exit."""
+    s, c = p.selection, p.contract
+    org_id = c.org_id if c else s.org_id if s else None
+    name = (c.org_name if c else s.org_name if s else None) or ""
+    amount = c.amount_cny if c else s.amount_cny if s else p.budget_cny
+    status = {"award": "pending", "cancelled": "cancelled", "unsuccessful": "cancelled"}.get(kind, "active")
+    award: dict[str, Any] = {
+        "id": _award_id(p),
+        "title": p.title,
+        "status": status,
+        "date": _when(on),
+        "value": _money(amount),
+        "suppliers": [{"id": f"sogc-org-{org_id}", "name": name}],
+    }
+    if p.announcement is not None:
+        award["description"] = (
+            f"公示 {p.announcement.working_days} 个工作日，{p.announcement.starts_on} 至 {p.announcement.ends_on}；"
+            f"异议截止 {p.announcement.objection_deadline}"
+        )
+    return award
 
 
 def _contract(p: Project, kind: str, seq: int) -> dict[str, Any]:
@@ -163,7 +179,7 @@ def _contract(p: Project, kind: str, seq: int) -> dict[str, Any]:
     amount = c.amount_cny if c else (p.contract_amount_cny or p.budget_cny)
     contract: dict[str, Any] = {
         "id": str(c.id) if c else f"{p.ocid}-contract",
-        "awardID": f"{p.ocid}-award",
+        "awardID": _award_id(p),
         "title": p.title,
         "status": {"contract_pending": "pending", "evaluation": "terminated"}.get(kind, "active"),
         "value": _money(amount),
@@ -216,13 +232,15 @@ def _contract(p: Project, kind: str, seq: int) -> dict[str, Any]:
     return contract
 
 
-def _drop_extensions(rel: dict[str, Any]) -> dict[str, Any]:
-    # OCDS 1.1 disallows unknown fields in some objects; nothing non-standard is emitted.
-    return rel
+def freeze(p: Project) -> None:
+    """Freeze the release of every step not frozen yet: a published release never changes."""
+    for step in p.history:
+        if step.release is None:
+            step.release = release(p, step.seq)
 
 
 def releases(p: Project) -> list[dict[str, Any]]:
-    return [release(p, step.seq) for step in p.history]
+    return [step.release or release(p, step.seq) for step in p.history]
 
 
 def _published(now: datetime | None) -> str:

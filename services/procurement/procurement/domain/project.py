@@ -421,6 +421,7 @@ class Project(_Model):
             org_name=chosen["org_name"],
             amount_cny=chosen["budget_cny"],
             score=chosen["average"],
+            award_no=1 + sum(1 for step in self.history if step.kind == "award"),
             ranking=[{k: str(v) if v is not None else None for k, v in r.items()} for r in ranking],
         )
         self.announcement = Announcement(
@@ -430,7 +431,7 @@ class Project(_Model):
             working_days=rules.announcement_workdays,
         )
         self.stage = Stage.ANNOUNCEMENT
-        self._log("award", today, proposal_id=str(chosen["proposal_id"]))
+        self._log("award", today, proposal_id=str(chosen["proposal_id"]), award_no=self.selection.award_no)
         s, a = self.selection, self.announcement
         return [
             ev.ProjectApproved(
@@ -483,8 +484,18 @@ class Project(_Model):
         objection.status, objection.resolution = ("upheld" if upheld else "dismissed"), resolution
         if upheld:
             # Back to review: the scores that produced the contested result no longer stand.
+            assert self.selection is not None
+            s = self.selection
+            self._log(
+                "objection_upheld",
+                today,
+                objection_id=str(objection_id),
+                award_no=s.award_no,
+                org_id=str(s.org_id),
+                org_name=s.org_name or "",
+                amount=str(s.amount_cny),
+            )
             self.stage, self.selection, self.announcement, self.scores = Stage.REVIEW, None, None, []
-            self._log("objection_upheld", today, objection_id=str(objection_id))
         return [
             ev.ObjectionResolved(
                 **self._fact(),

@@ -13,6 +13,7 @@ import asyncpg
 import structlog
 
 from procurement.access import require_street
+from procurement.domain import ocds
 from procurement.domain.demand import project_key
 from procurement.domain.model import Purchaser, Rules
 from procurement.domain.project import Project
@@ -45,6 +46,7 @@ async def run(conn: asyncpg.Connection, project_id: UUID, decide: Decision) -> P
     if project is None:
         raise NotFound(f"没有项目 {project_id}")
     events = list(await decide(project))
+    ocds.freeze(project)
     await store.save(project)
     await outbox.add(conn, events)
     log.info(
@@ -98,6 +100,7 @@ async def sort_demands(
         today=today,
     )
     await DemandStore(conn).mark_sorted(project.demand_ids, project.id)
+    ocds.freeze(project)
     await ProjectStore(conn).save(project)
     await outbox.add(conn, events)
     log.info("project_created", project_id=str(project.id), demands=len(demands))
