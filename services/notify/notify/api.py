@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -55,6 +55,20 @@ class Delivery(BaseModel):
 
 
 _DELIVERY_COLUMNS = [k for k in Delivery.model_fields if k not in ("source_event_id", "event_type")]
+
+
+class Reminder(BaseModel):
+    id: UUID
+    source_event_id: UUID
+    event_type: str
+    name: str
+    thing_key: str
+    deadline: date
+    workdays_before: int
+    remind_on: date
+    fire_at: datetime
+    status: str
+    fired_at: datetime | None
 
 
 def visibility(p: Principal) -> tuple[str, list[Any]]:
@@ -148,6 +162,27 @@ async def retry_delivery(request: Request, delivery_id: int, _: Annotated[Princi
         raise Conflict(f"delivery {delivery_id} is not parked as failed (or does not exist)")
     service.worker.wake()
     return {"delivery_id": delivery_id, "status": "due"}
+
+
+@router.get("/reminders", response_model=list[Reminder], tags=["operations"], summary="Scheduled and past reminders")
+async def reminders(
+    request: Request,
+    _: Annotated[Principal, Depends(ADMIN)],
+    source_event_id: UUID | None = None,
+    status: Literal["scheduled", "fired", "cancelled", "superseded", "skipped"] | None = None,
+    since: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[Reminder]:
+    async with request.app.state.service.connection() as conn:
+        rows = await Store(conn).reminders(source_id=source_event_id, status=status, since=since, limit=limit)
+    return [
+        Reminder(
+            **{k: r[k] for k in Reminder.model_fields if k not in ("source_event_id", "event_type")},
+            source_event_id=r["source_id"],
+            event_type=r["routing_key"],
+        )
+        for r in rows
+    ]
 
 
 @public.get("/public/announcements", response_class=HTMLResponse, summary="公示: current announcements (HTML)")

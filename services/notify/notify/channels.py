@@ -52,12 +52,21 @@ def webhook_body(payload: dict[str, Any]) -> bytes:
 class ChannelSender:
     """Sends one delivery attempt; raises DeliveryError (or a network error) when it fails."""
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.client = client or httpx.AsyncClient(timeout=settings.webhook_timeout, follow_redirects=False)
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        # Made on first use, so a service stopped and started again gets a fresh one.
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self.settings.webhook_timeout, follow_redirects=False)
+        return self._client
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     async def send(self, channel: str, address: str, payload: dict[str, Any], *, now: datetime) -> None:
         if channel == "email":

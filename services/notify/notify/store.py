@@ -95,8 +95,11 @@ _DUE_REMINDERS = """SELECT id, source_id, routing_key, name, thing_key, deadline
     ORDER BY fire_at, id LIMIT $2 FOR UPDATE SKIP LOCKED"""
 _FIRED = "UPDATE reminders SET status = 'fired', fired_at = $2 WHERE id = $1"
 _SKIPPED = "UPDATE reminders SET status = 'skipped', fired_at = $2 WHERE id = $1"
-_REMINDERS_OF = """SELECT id, name, thing_key, deadline, workdays_before, remind_on, fire_at, status, fired_at
-    FROM reminders WHERE source_id = $1 ORDER BY remind_on, workdays_before DESC"""
+_REMINDERS = """SELECT id, source_id, routing_key, name, thing_key, deadline, workdays_before, remind_on, fire_at,
+    status, fired_at FROM reminders
+    WHERE ($1::uuid IS NULL OR source_id = $1) AND ($2::text IS NULL OR status = $2)
+      AND ($3::date IS NULL OR remind_on >= $3)
+    ORDER BY remind_on, workdays_before DESC, id LIMIT $4"""
 
 _ADD_FEED = """INSERT INTO feed_items (id, source_id, routing_key, kind, title, body, street_code, published_on,
     starts_on, ends_on, objection_deadline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -277,8 +280,10 @@ class Store:
     async def skipped(self, reminder_id: UUID, at: datetime) -> None:
         await self.conn.execute(_SKIPPED, reminder_id, at)
 
-    async def reminders_of(self, source_id: UUID) -> list[asyncpg.Record]:
-        return list(await self.conn.fetch(_REMINDERS_OF, source_id))
+    async def reminders(
+        self, *, source_id: UUID | None, status: str | None, since: date | None, limit: int
+    ) -> list[asyncpg.Record]:
+        return list(await self.conn.fetch(_REMINDERS, source_id, status, since, limit))
 
     # --- feed ----------------------------------------------------------------------
     async def add_feed_item(self, **f: Any) -> None:

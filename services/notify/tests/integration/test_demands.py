@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import uuid
 
+from samples import eventually
+
 from shared.contracts.district import DemandPublished
 from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
 from shared.messaging.publish import publish_event
-from shared.testing import eventually, token
+from shared.testing import token
 
 STREET = "110101010"
 

@@ -15,12 +15,11 @@ import httpx
 import pytest
 import uvicorn
 from receivers import free_port
-from samples import sample_dict
+from samples import eventually, sample_dict
 
 from notify.app import create_app
 from shared.contracts.procurement import AnnouncementStarted, ProjectSigned, SolicitationOpened
 from shared.messaging.publish import publish_event
-from shared.testing import eventually
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from samples import STREET, org_registered, sample_dict
+from samples import STREET, eventually, org_registered, sample_dict
 
 from shared.contracts.procurement import ReviewerAssigned
 from shared.contracts.registry import AllianceMemberJoined
 from shared.messaging.publish import publish_event
-from shared.testing import eventually, token
+from shared.testing import token
 
 OTHER_STREET = "110101001"
 

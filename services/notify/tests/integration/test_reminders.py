@@ -7,11 +7,11 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from samples import org_registered, sample_dict
+from samples import eventually, org_registered, sample_dict
 
 from shared.contracts.venture import ProgressReportSubmitted, ReportAccepted, ReportDue
 from shared.messaging.publish import publish_event
-from shared.testing import eventually, token
+from shared.testing import token
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -148,6 +148,12 @@ async def test_a_reminder_fires_on_the_make_up_saturday_and_a_missed_earlier_one
     ]
     # the worker was down on the 9th; it wakes on the make-up Saturday
     client.app.state.service.clock = lambda: at(2025, 10, 11, 9, 30)
+    listed = await client.get(
+        "/reminders", params={"source_event_id": str(due.event_id)}, headers=token("district_admin")
+    )
+    assert [r["remind_on"] for r in listed.json()] == ["2025-10-09", "2025-10-11", "2025-10-13"]
+    for role, claims in (("org", {"org_id": org_id}), ("street_officer", {"street": "110101006"})):
+        assert (await client.get("/reminders", headers=token(role, **claims))).status_code == 403
 
     async def settled() -> list:
         found = await reminders(client, due.event_id)
