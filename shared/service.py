@@ -267,6 +267,14 @@ def _install_handlers(app: FastAPI) -> None:
             body = {"detail": exc.message, "code": exc.code}
         return JSONResponse(body, status_code=exc.status_code)
 
+    @app.exception_handler(asyncpg.DataError)
+    async def data_error(_: Request, exc: asyncpg.DataError) -> JSONResponse:
+        # Input PostgreSQL cannot hold (a U+0000 in text, an out-of-range number) is the
+        # caller's error, not a server failure; nothing was written (the transaction rolled back).
+        log.info("request_data_rejected", error=str(exc))
+        body = {"detail": [{"loc": ["request"], "msg": f"invalid input: {exc}", "type": "invalid_data"}]}
+        return JSONResponse(body, status_code=422)
+
     @app.exception_handler(ServiceUnavailable)
     async def unavailable(_: Request, exc: ServiceUnavailable) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "2"})
