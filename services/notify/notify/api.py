@@ -185,6 +185,14 @@ async def reminders(
     ]
 
 
+@router.get("/statistics", tags=["operations"], summary="Notices, deliveries, reminders and the feed in numbers")
+async def statistics(request: Request, _: Annotated[Principal, Depends(ADMIN)]) -> dict[str, Any]:
+    async with request.app.state.service.connection() as conn:
+        stats = await Store(conn).statistics()
+    sent = sum(n for by_status in stats["notices"].values() for status, n in by_status.items() if status == "sent")
+    return {"sent": sent, **stats}
+
+
 @public.get("/public/announcements", response_class=HTMLResponse, summary="公示: current announcements (HTML)")
 async def announcements_page(request: Request) -> HTMLResponse:
     service = request.app.state.service

@@ -110,6 +110,15 @@ _FEED = """SELECT id, kind, title, body, street_code, published_on, starts_on, e
     ORDER BY published_on DESC, created_at DESC LIMIT $2"""
 
 
+_STATS = {
+    "notices": "SELECT channel AS a, status AS b, count(*) AS n FROM notices GROUP BY 1, 2",
+    "deliveries": "SELECT channel AS a, status AS b, count(*) AS n FROM deliveries GROUP BY 1, 2",
+    "reminders": "SELECT name AS a, status AS b, count(*) AS n FROM reminders GROUP BY 1, 2",
+}
+_PENDING_COUNT = "SELECT count(*) FROM pending_notices WHERE resolved_at IS NULL"
+_FEED_COUNT = "SELECT kind, count(*) AS n FROM feed_items GROUP BY 1"
+
+
 def _entry(row: asyncpg.Record) -> Entry:
     return Entry(**{k: row[k] for k in ("kind", "key", "name", "email", "webhook_url", "street_code", "status", "ref")})
 
@@ -284,6 +293,18 @@ class Store:
         self, *, source_id: UUID | None, status: str | None, since: date | None, limit: int
     ) -> list[asyncpg.Record]:
         return list(await self.conn.fetch(_REMINDERS, source_id, status, since, limit))
+
+    async def statistics(self) -> dict[str, Any]:
+        """Counts by channel/name and status, waiting notices and feed items, for operators."""
+        out: dict[str, Any] = {}
+        for name, sql in _STATS.items():
+            table: dict[str, dict[str, int]] = {}
+            for r in await self.conn.fetch(sql):
+                table.setdefault(r["a"], {})[r["b"]] = r["n"]
+            out[name] = table
+        out["pending"] = await self.conn.fetchval(_PENDING_COUNT)
+        out["feed_items"] = {r["kind"]: r["n"] for r in await self.conn.fetch(_FEED_COUNT)}
+        return out
 
     # --- feed ----------------------------------------------------------------------
     async def add_feed_item(self, **f: Any) -> None:

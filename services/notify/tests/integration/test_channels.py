@@ -86,6 +86,11 @@ async def test_published_org_registered_reaches_inbox_mail_and_webhook_exactly_o
             )
             assert channels == ["email", "inbox", "webhook"]
 
+            stats = (await client.get("/statistics", headers=token("district_admin"))).json()
+            assert stats["sent"] >= 4 and stats["deliveries"]["email"]["sent"] >= 1
+            denied = await client.get("/statistics", headers=token("org", org_id=org_id))
+            assert denied.status_code == 403
+
 
 async def test_webhook_is_retried_with_backoff_until_the_receiver_accepts(running, publisher):
     org_id = uuid.uuid4()
