@@ -27,12 +27,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
+import aio_pika
 import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from shared.auth import Role
-from shared.testing import fresh_database, purge_queues, service_amqp_url, token
+from shared.contracts.base import IntegrationEvent
+from shared.messaging.publish import cloud_event_headers
+from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues, service_amqp_url, token
 
 CALLERS = ("none", "admin", "street", "street_x", "reviewer", "monitor", "org", "org_x")
 STREET = "110101006"
@@ -173,7 +176,12 @@ async def running_app(name: str, **settings: Any) -> AsyncIterator[Env]:
     await purge_queues(f"{name}.")
     dsn = await fresh_database(f"{name}_sec", name)
     cfg = config.Settings(
-        database_url=dsn, amqp_url=service_amqp_url(name), retry_delay=0.05, outbox_poll_interval=0.2, **settings
+        database_url=dsn,
+        amqp_url=service_amqp_url(name),
+        retry_delay=0.05,
+        outbox_poll_interval=0.2,
+        db_pool_size=4,  # the test server's connection slots are shared with everyone's test runs
+        **settings,
     )
     app = app_module.create_app(cfg)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
@@ -203,3 +211,26 @@ def public_rows(paths: Iterable[str]) -> dict[str, Row]:
 
 
 OPERATIONS = ("/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+
+
+async def publish(event: IntegrationEvent) -> None:
+    """Publish another context's event as that context would (guest user on the test vhost)."""
+    conn = await aio_pika.connect(ADMIN_AMQP_URL)
+    try:
+        channel = await conn.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange("events", aio_pika.ExchangeType.TOPIC, durable=True)
+        await exchange.publish(
+            aio_pika.Message(
+                event.model_dump_json().encode(),
+                message_id=str(event.event_id),
+                type=event.routing_key,
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                headers=cloud_event_headers(
+                    event_id=str(event.event_id), routing_key=event.routing_key, occurred_at=event.occurred_at
+                ),
+            ),
+            routing_key=event.routing_key,
+        )
+    finally:
+        await conn.close()

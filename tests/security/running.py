@@ -63,6 +63,7 @@ def start(names: list[str], *, suffix: str = "fuzz") -> dict[str, Running]:
             f"{up}_HTTP_PORT": str(port),
             f"{up}_HTTP_HOST": "127.0.0.1",
             f"{up}_ENVIRONMENT": "development",
+            f"{up}_DB_POOL_SIZE": "4",  # connection slots are shared with everyone's test runs
         }
         log_path = LOG_DIR / f"{name}-{suffix}.log"
         with log_path.open("wb") as log:
