@@ -5,7 +5,9 @@ Party branches, the alliance and support history are in `programmes.py`; figures
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +19,7 @@ from registry.domain.organisation import Organisation
 from registry.domain.platform import Platform
 from registry.domain.uscc import ChecksumOverride
 from shared.contracts.registry import Contact
+from shared.db import dumps
 from shared.errors import Conflict
 from shared.reference import Domain, OrgStatus, OrgType, PlatformLevel
 
@@ -26,6 +29,42 @@ _ORG_COLUMNS = """org_id, version, name, org_type, status, credit_code, street_c
 
 _GET = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE org_id = $1"
 _GET_FOR_UPDATE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE org_id = $1 FOR UPDATE"
+_GET_BY_CODE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE credit_code = $1"
+_CODES_TAKEN = "SELECT credit_code FROM orgs WHERE credit_code = ANY($1::text[])"
+_STATUSES = "SELECT org_id, status FROM orgs WHERE org_id = ANY($1::uuid[])"
+
+# Batches are written with COPY (CSV): for a bulk import it is PostgreSQL's fastest path. The
+# text form is used because the kit's JSON codecs are text codecs (binary COPY needs binary ones).
+_COPY_COLUMNS = [
+    "org_id",
+    "version",
+    "name",
+    "org_type",
+    "status",
+    "credit_code",
+    "street_code",
+    "community",
+    "platform_code",
+    "sponsor_org_id",
+    "domains",
+    "is_support_org",
+    "contact",
+    "registered_on",
+    "filed_on",
+]
+_HISTORY_COLUMNS = ["org_id", "version", "kind", "event_id", "occurred_at", "actor", "detail"]
+_NULL = "\\N"
+
+
+async def _copy(conn: asyncpg.Connection, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(tuple(_NULL if v is None else v for v in row) for row in rows)
+    data = io.BytesIO(buffer.getvalue().encode("utf-8"))
+    await conn.copy_to_table(table, source=data, columns=columns, format="csv", null=_NULL)
+
+
+_UPDATE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE org_id = $1 FOR UPDATE"
 _GET_BY_CODE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE credit_code = $1"
 _CODES_TAKEN = "SELECT credit_code FROM orgs WHERE credit_code = ANY($1::text[])"
 _STATUSES = "SELECT org_id, status FROM orgs WHERE org_id = ANY($1::uuid[])"
@@ -50,9 +89,6 @@ UPDATE orgs SET version = $2, name = $3, org_type = $4, status = $5, credit_code
        updated_at = now()
 WHERE org_id = $1 AND version = $18"""
 
-_HISTORY_MANY = """
-INSERT INTO org_history (org_id, version, kind, event_id, occurred_at, actor, detail)
-SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::uuid[], $5::timestamptz[], $6::text[], $7::jsonb[])"""
 _HISTORY = """SELECT version, kind, event_id, occurred_at, actor, detail FROM org_history
               WHERE org_id = $1 ORDER BY version"""
 
@@ -169,28 +205,31 @@ class OrgStore:
         return {r["org_id"]: r["status"] for r in await self.conn.fetch(_STATUSES, list(org_ids))}
 
     async def insert_many(self, orgs: Sequence[Organisation]) -> None:
-        """Insert new organisations in one statement; a duplicate credit code is a 409."""
+        """Insert new organisations with one COPY; a duplicate credit code is a 409."""
         if not orgs:
             return
-        try:
-            await self.conn.execute(
-                _INSERT_MANY,
-                [o.org_id for o in orgs],
-                [o.version for o in orgs],
-                [o.name for o in orgs],
-                [str(o.org_type) for o in orgs],
-                [str(o.status) for o in orgs],
-                [o.credit_code for o in orgs],
-                [o.street_code for o in orgs],
-                [o.community for o in orgs],
-                [o.platform_code for o in orgs],
-                [o.sponsor_org_id for o in orgs],
-                [",".join(o.domains) for o in orgs],
-                [o.is_support_org for o in orgs],
-                [_contact_json(o.contact) for o in orgs],
-                [o.registered_on for o in orgs],
-                [o.filed_on for o in orgs],
+        rows = (
+            (
+                o.org_id,
+                o.version,
+                o.name,
+                o.org_type,
+                o.status,
+                o.credit_code,
+                o.street_code,
+                o.community,
+                o.platform_code,
+                o.sponsor_org_id,
+                "{" + ",".join(o.domains) + "}",
+                "t" if o.is_support_org else "f",
+                dumps(_contact_json(o.contact)),
+                o.registered_on,
+                o.filed_on,
             )
+            for o in orgs
+        )
+        try:
+            await _copy(self.conn, "orgs", _COPY_COLUMNS, rows)
         except asyncpg.UniqueViolationError as exc:
             raise Conflict("统一社会信用代码已存在（重复登记）", code="duplicate_credit_code") from exc
 
@@ -244,16 +283,8 @@ class OrgStore:
     async def add_history(self, entries: Sequence[HistoryEntry]) -> None:
         if not entries:
             return
-        await self.conn.execute(
-            _HISTORY_MANY,
-            [e.org_id for e in entries],
-            [e.version for e in entries],
-            [e.kind for e in entries],
-            [e.event_id for e in entries],
-            [e.occurred_at for e in entries],
-            [e.actor for e in entries],
-            [e.detail for e in entries],
-        )
+        rows = ((e.org_id, e.version, e.kind, e.event_id, e.occurred_at, e.actor, dumps(e.detail)) for e in entries)
+        await _copy(self.conn, "org_history", _HISTORY_COLUMNS, rows)
 
     async def history(self, org_id: UUID) -> list[HistoryEntry]:
         rows = await self.conn.fetch(_HISTORY, org_id)
