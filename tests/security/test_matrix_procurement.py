@@ -1,0 +1,327 @@
+"""Procurement: every route × caller (see matrix.py for the callers and how a row is checked).
+
+Each row's resource is a street-office project of 东四街道 (so its street officer is staff of the
+project), driven by the district admin up to the stage the route acts on: the org under test
+proposed in it, reviewer rev-sec sits on its panel, monitor mon-sec monitors it. The demo clock
+(`X-Demo-Today`) gives every step its date.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from shared.auth import Role
+from shared.contracts.registry import OrgRegistered, OrgSnapshot
+from shared.testing import eventually, token
+from tests.security.matrix import (
+    ADMIN,
+    MONITOR,
+    OPERATIONS,
+    REVIEWER,
+    STREET,
+    Call,
+    Env,
+    Row,
+    assert_complete,
+    check_row,
+    ok,
+    public_rows,
+    publish,
+    running_app,
+)
+
+_serial = itertools.count(1)
+PURCHASER = {"code": "110101006000", "name": "东四街道办事处", "kind": "street_office"}
+STAGE_DATES = {
+    "sorting": "2026-03-02",
+    "solicitation": "2026-03-02",
+    "screening": "2026-03-21",
+    "review": "2026-03-23",
+    "announcement": "2026-03-25",
+    "optimisation": "2026-04-02",
+    "signing": "2026-04-10",
+    "monitoring": "2026-10-01",
+    "evaluation": "2027-05-10",
+}
+PROPOSAL = {"title": "方案", "plan": "计划", "budget_cny": "80000.00"}
+SCORES = {"need_fit": "90", "plan_quality": "90", "capacity": "90", "budget_value": "90"}
+STEPS = [
+    "sorting",
+    "solicitation",
+    "proposed",
+    "screening",
+    "screened",
+    "review",
+    "declared",
+    "scored",
+    "announcement",
+    "objected",
+    "optimisation",
+    "signing",
+    "monitoring",
+    "reported",
+]
+
+
+def today(day: str) -> dict[str, str]:
+    return {"X-Demo-Today": day}
+
+
+async def demand(env: Env) -> dict[str, Any]:
+    body = {
+        "purchaser": PURCHASER,
+        "street_code": STREET,
+        "title": f"东四街道助老服务{next(_serial)}",
+        "domain": "elder_care",
+        "budget_cny": "100000.00",
+        "expected_beneficiaries": 500,
+    }
+    return dict(await ok(env.client, "POST", "/demands", json=body, headers={**ADMIN, **today("2026-03-02")}))
+
+
+async def drive(env: Env, until: str) -> dict[str, Any]:
+    """A project of 东四街道办事处 taken by the district admin up to step `until` (see STEPS)."""
+    own: UUID = env.extra["own"]
+    org = token(Role.ORG, sub=f"org-{own}", org_id=own)
+    reviewer = token(Role.REVIEWER, sub=REVIEWER)
+    monitor = token(Role.MONITOR, sub=MONITOR)
+    steps = STEPS[: STEPS.index(until) + 1]
+    out: dict[str, Any] = {}
+
+    async def post(path: str, body: Any, day: str, who: dict[str, str] = ADMIN) -> Any:
+        return await ok(env.client, "POST", path, json=body, headers={**who, **today(day)})
+
+    project = await post("/projects", {"demand_ids": [(await demand(env))["demand_id"]]}, "2026-03-02")
+    base = out["base"] = f"/projects/{project['id']}"
+    for step in steps[1:]:
+        if step == "solicitation":
+            await post(f"{base}/solicitation", {"closes_on": "2026-03-20"}, "2026-03-02")
+        elif step == "proposed":
+            body = {"title": "东四助老方案", "plan": "上门探访与助餐", "budget_cny": "90000.00"}
+            out["proposal"] = (await post(f"{base}/proposals", body, "2026-03-03", org))["id"]
+        elif step == "screening":
+            await post(f"{base}/solicitation/close", {}, "2026-03-21")
+        elif step == "screened":
+            await post(f"{base}/proposals/{out['proposal']}/screening", {"valid": True}, "2026-03-23")
+        elif step == "review":
+            await post(f"{base}/review", {}, "2026-03-23")
+            await post(f"{base}/reviewers", {"reviewer": REVIEWER}, "2026-03-23")
+        elif step == "declared":
+            await post(f"{base}/conflicts", {"org_ids": []}, "2026-03-23", reviewer)
+        elif step == "scored":
+            await post(f"{base}/proposals/{out['proposal']}/scores", {"criteria": SCORES}, "2026-03-23", reviewer)
+        elif step == "announcement":
+            await post(f"{base}/approval", {}, "2026-03-24")
+        elif step == "objected" and until == "objected":  # a side branch: later steps need none pending
+            out["objection"] = (await post(f"{base}/objections", {"reason": "评分有误"}, "2026-03-25"))["id"]
+        elif step == "optimisation":
+            await post(f"{base}/announcement/close", {}, "2026-04-01")
+        elif step == "signing":
+            await post(f"{base}/optimisation", {"changes": "按评审意见调整", "amount_cny": "88000.00"}, "2026-04-02")
+        elif step == "monitoring":
+            await post(f"{base}/contract", {"starts_on": "2026-05-01", "ends_on": "2027-04-30"}, "2026-04-10")
+            await post(f"{base}/monitors", {"monitor": MONITOR}, "2026-04-10")
+        elif step == "reported":
+            await post(f"{base}/reports", {"milestone": "中期", "summary": "按计划推进"}, "2026-10-01", monitor)
+    return out
+
+
+def at(until: str, method: str, tail: str, body: Any = None, *, day: str) -> Any:
+    """A request on a project driven to `until`; `tail` may name {proposal} and {objection}."""
+
+    async def prepare(env: Env) -> Call:
+        p = await drive(env, until)
+        path = p["base"] + tail.format(**p)
+        return Call(method, path, json=body, headers=today(day), org=env.extra["own"])
+
+    return prepare
+
+
+async def new_demand(env: Env) -> Call:
+    body = {"purchaser": PURCHASER, "street_code": STREET, "title": f"东四街道文体活动{next(_serial)}"}
+    body.update(domain="culture_sports", budget_cny="50000.00", expected_beneficiaries=200)
+    return Call("POST", "/demands", json=body, headers=today("2026-03-02"))
+
+
+async def sort_demand(env: Env) -> Call:
+    d = await demand(env)
+    return Call("POST", "/projects", json={"demand_ids": [d["demand_id"]]}, headers=today("2026-03-02"))
+
+
+async def historical(env: Env) -> Call:
+    item = {
+        "source_ref": f"SEC-{uuid4()}",
+        "title": "历史项目",
+        "purchaser": PURCHASER,
+        "street_code": STREET,
+        "domain": "elder_care",
+        "org_id": str(env.extra["own"]),
+        "org_name": "东四为老服务中心",
+        "amount_cny": "50000.00",
+        "signed_on": "2019-03-01",
+        "starts_on": "2019-04-01",
+        "ends_on": "2020-03-31",
+    }
+    return Call("POST", "/projects/historical", json={"projects": [item]})
+
+
+def get(path: str, until: str | None = None) -> Any:
+    async def prepare(env: Env) -> Call:
+        tail = ""
+        if until is not None:
+            tail = (await drive(env, until))["base"]
+        return Call("GET", path.format(base=tail), org=env.extra["own"])
+
+    return prepare
+
+
+async def resolicit(env: Env) -> Call:
+    p = await drive(env, "screening")
+    headers = {**ADMIN, **today(STAGE_DATES["screening"])}
+    await ok(env.client, "POST", f"{p['base']}/unsuccessful", json={"reason": "流标"}, headers=headers)
+    return Call("POST", f"{p['base']}/resolicitation", json={"closes_on": "2026-04-30"}, headers=today("2026-03-22"))
+
+
+D = STAGE_DATES
+# --- the table ------------------------------------------------------------------------------------
+# staff = district admin, or the officer of the project's street when a street office buys it.
+#                                                              none admin street street_x reviewer monitor org org_x
+MATRIX: dict[str, Row] = {
+    **public_rows(OPERATIONS),
+    **public_rows(["/public/solicitations", "/public/announcements", "/public/contracts", "/statistics"]),
+    "POST /demands":                                   Row("401 201 201 403 403 403 403 403", new_demand),
+    "GET /demands":                                    Row("401 200 200 200 403 403 403 403", get("/demands"),
+                                                           "street officers see their own street office's"),
+    "GET /demands/rejected":                           Row("401 200 403 403 403 403 403 403", get("/demands/rejected")),
+    "POST /projects":                                  Row("401 201 201 403 403 403 403 403", sort_demand),
+    "POST /projects/historical":                       Row("401 200 403 403 403 403 403 403", historical),
+    "GET /projects":                                   Row("401 200 200 200 200 200 200 200", get("/projects"),
+                                                           "each caller sees the projects it is involved in"),
+    "GET /projects/{project_id}":                      Row("401 200 200 403 200 200 200 403",
+                                                           get("{base}", "monitoring")),
+    "PATCH /projects/{project_id}":                    Row("401 200 200 403 403 403 403 403",
+                                                           at("sorting", "PATCH", "", {"title": "助老服务（修订）"},
+                                                              day=D["sorting"])),
+    "GET /projects/{project_id}/scores":               Row("401 200 200 403 200 403 403 403",
+                                                           get("{base}/scores", "scored"), "reviewer: own scores"),
+    "POST /projects/{project_id}/solicitation":        Row("401 200 200 403 403 403 403 403",
+                                                           at("sorting", "POST", "/solicitation",
+                                                              {"closes_on": "2026-03-20"}, day=D["sorting"])),
+    "POST /projects/{project_id}/proposals":           Row("401 403 403 403 403 403 201 201",
+                                                           at("solicitation", "POST", "/proposals",
+                                                              PROPOSAL,
+                                                              day=D["solicitation"]),
+                                                           "any org may propose; screening is the gate"),
+    "GET /projects/{project_id}/proposals":            Row("401 200 200 403 200 403 200 403",
+                                                           get("{base}/proposals", "declared")),
+    "POST /projects/{project_id}/solicitation/close":  Row("401 200 200 403 403 403 403 403",
+                                                           at("proposed", "POST", "/solicitation/close", {},
+                                                              day=D["screening"])),
+    "POST /projects/{project_id}/proposals/{proposal_id}/screening":
+                                                       Row("401 200 200 403 403 403 403 403",
+                                                           at("screening", "POST", "/proposals/{proposal}/screening",
+                                                              {"valid": True}, day=D["review"])),
+    "POST /projects/{project_id}/review":              Row("401 200 200 403 403 403 403 403",
+                                                           at("screened", "POST", "/review", {}, day=D["review"])),
+    "POST /projects/{project_id}/reviewers":           Row("401 200 200 403 403 403 403 403",
+                                                           at("review", "POST", "/reviewers", {"reviewer": "rev-2"},
+                                                              day=D["review"])),
+    "POST /projects/{project_id}/conflicts":           Row("401 403 403 403 200 403 403 403",
+                                                           at("review", "POST", "/conflicts", {"org_ids": []},
+                                                              day=D["review"]), "the assigned reviewer"),
+    "POST /projects/{project_id}/proposals/{proposal_id}/scores":
+                                                       Row("401 403 403 403 200 403 403 403",
+                                                           at("declared", "POST", "/proposals/{proposal}/scores",
+                                                              {"criteria": SCORES}, day=D["review"]),
+                                                           "the assigned reviewer"),
+    "POST /projects/{project_id}/approval":            Row("401 200 200 403 403 403 403 403",
+                                                           at("scored", "POST", "/approval", {}, day="2026-03-24")),
+    "POST /projects/{project_id}/objections":          Row("401 201 201 403 403 403 201 201",
+                                                           at("announcement", "POST", "/objections", {"reason": "异议"},
+                                                              day=D["announcement"]),
+                                                           "any org, or staff recording a paper objection"),
+    "POST /projects/{project_id}/objections/{objection_id}/resolution":
+                                                       Row("401 200 200 403 403 403 403 403",
+                                                           at("objected", "POST", "/objections/{objection}/resolution",
+                                                              {"upheld": False, "resolution": "经核查不成立"},
+                                                              day="2026-03-26")),
+    "POST /projects/{project_id}/announcement/close":  Row("401 200 200 403 403 403 403 403",
+                                                           at("announcement", "POST", "/announcement/close", {},
+                                                              day="2026-04-01")),
+    "POST /projects/{project_id}/optimisation":        Row("401 200 200 403 403 403 403 403",
+                                                           at("optimisation", "POST", "/optimisation",
+                                                              {"changes": "调整", "amount_cny": "88000.00"},
+                                                              day=D["optimisation"])),
+    "POST /projects/{project_id}/contract":            Row("401 200 200 403 403 403 403 403",
+                                                           at("signing", "POST", "/contract",
+                                                              {"starts_on": "2026-05-01", "ends_on": "2027-04-30"},
+                                                              day=D["signing"])),
+    "POST /projects/{project_id}/monitors":            Row("401 200 200 403 403 403 403 403",
+                                                           at("monitoring", "POST", "/monitors", {"monitor": "mon-2"},
+                                                              day=D["signing"])),
+    "POST /projects/{project_id}/reports":             Row("401 403 403 403 403 201 403 403",
+                                                           at("monitoring", "POST", "/reports",
+                                                              {"milestone": "中期", "summary": "进展顺利"},
+                                                              day=D["monitoring"]), "the assigned monitor"),
+    "POST /projects/{project_id}/payments":            Row("401 201 201 403 403 403 403 403",
+                                                           at("monitoring", "POST", "/payments",
+                                                              {"amount_cny": "10000.00", "paid_on": "2026-06-01"},
+                                                              day="2026-06-01")),
+    "POST /projects/{project_id}/evaluation":          Row("401 403 403 403 403 200 403 403",
+                                                           at("reported", "POST", "/evaluation",
+                                                              {"grade": "good", "beneficiary_person_times": 800,
+                                                               "summary": "达成目标"}, day=D["evaluation"]),
+                                                           "the assigned monitor"),
+    "POST /projects/{project_id}/cancellation":        Row("401 200 200 403 403 403 403 403",
+                                                           at("sorting", "POST", "/cancellation", {"reason": "取消"},
+                                                              day=D["sorting"])),
+    "POST /projects/{project_id}/unsuccessful":        Row("401 200 200 403 403 403 403 403",
+                                                           at("screening", "POST", "/unsuccessful", {"reason": "流标"},
+                                                              day=D["screening"])),
+    "POST /projects/{project_id}/resolicitation":      Row("401 200 200 403 403 403 403 403", resolicit),
+    "GET /ocds/records":                               Row("401 200 403 403 403 403 403 403", get("/ocds/records")),
+    "GET /ocds/releases":                              Row("401 200 403 403 403 403 403 403", get("/ocds/releases")),
+    "GET /ocds/projects/{project_id}":                 Row("401 200 403 403 403 403 403 403",
+                                                           get("/ocds{base}", "sorting")),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def env() -> AsyncIterator[Env]:
+    async with running_app("procurement") as running:
+        own = uuid4()
+        snapshot = OrgSnapshot(
+            org_id=own,
+            version=1,
+            name="东四为老服务中心",
+            org_type="private_non_enterprise",
+            status="registered",
+            credit_code="52110101MJ0123456W",
+            street_code=STREET,
+            registered_on=date(2020, 5, 1),
+        )
+        await publish(OrgRegistered(org=snapshot))
+
+        async def known() -> bool:
+            async with running.app.state.service.connection() as conn:
+                return bool(await conn.fetchval("SELECT version FROM orgs WHERE org_id = $1", own))
+
+        await eventually(known, timeout=45)
+        running.extra["own"] = own
+        yield running
+
+
+async def test_every_procurement_route_has_a_matrix_row(env: Env) -> None:
+    assert_complete(env.app, MATRIX)
+
+
+@pytest.mark.parametrize("key", list(MATRIX))
+async def test_procurement_route_answers_each_caller_as_the_matrix_says(env: Env, key: str) -> None:
+    mismatches = await check_row(env, key, MATRIX[key])
+    assert not mismatches, "\n".join(mismatches)
