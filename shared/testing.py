@@ -44,25 +44,20 @@ async def fresh_database(name: str, owner: str) -> str:
 
 
 async def purge_queues(prefix: str) -> None:
-    """Delete the test vhost's queues whose names start with `prefix` (a clean broker per test)."""
-    proc = await asyncio.create_subprocess_exec(
-        "rabbitmqctl",
-        "-q",
-        "list_queues",
-        "-p",
-        TEST_VHOST,
-        "name",
-        "--no-table-headers",
-        stdout=asyncio.subprocess.PIPE,
-    )
-    stdout, _ = await proc.communicate()
-    out = stdout.decode().split()
+    """Delete the test vhost's queues a service named by `prefix` may have: its consumer queue
+    for every known routing key and its dead-letter queue (a clean broker per test).
+
+    Names are derived from the contracts rather than listed with rabbitmqctl, which starts an
+    Erlang VM per call and takes seconds on a loaded machine; deleting a missing queue is a no-op.
+    """
+    from shared.contracts import EVENT_TYPES
+
+    names = [f"{prefix}{key}" for key in EVENT_TYPES] + [f"{prefix}dlq"]
     connection = await aio_pika.connect(ADMIN_AMQP_URL)
     try:
         channel = await connection.channel()
-        for name in out:
-            if name.startswith(prefix):
-                await channel.queue_delete(name)
+        for name in names:
+            await channel.queue_delete(name)
     finally:
         await connection.close()
 
