@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -21,7 +21,7 @@ from shared.contracts.base import IntegrationEvent
 from shared.contracts.registry import OrgSnapshot
 from shared.messaging.publish import cloud_event_headers
 from shared.service import Service
-from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues, service_amqp_url, token
+from shared.testing import ADMIN_AMQP_URL, EventTap, eventually, fresh_database, purge_queues, service_amqp_url, token
 from venture.app import create_app
 from venture.config import Settings
 from venture.handlers import registry as registry_uc
@@ -65,7 +65,6 @@ class Orgs:
     """Seeds the organisation read model as registry's events would."""
 
     service: Service
-    versions: dict[UUID, int] = field(default_factory=dict)
 
     async def add(
         self,
@@ -226,3 +225,13 @@ class Flow:
 @pytest.fixture
 def flow(client: httpx.AsyncClient) -> Flow:
     return Flow(client)
+
+
+async def wait_event(tap: EventTap, routing_key: str, timeout: float = 60, **match: Any) -> list[dict[str, Any]]:
+    """The events on `tap` with this key whose fields equal `match` (at least one): other sessions
+    may publish to the same vhost, so tests look only at their own ids."""
+
+    async def found() -> list[dict[str, Any]]:
+        return [b for b in tap.bodies(routing_key) if all(b.get(k) == v for k, v in match.items())]
+
+    return await eventually(found, timeout=timeout)

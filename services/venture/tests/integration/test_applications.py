@@ -142,7 +142,7 @@ async def test_a_project_procurement_already_signed_is_not_funded_again(flow, or
         )
         return r if r.status_code == 409 else None
 
-    r = await eventually(refused)
+    r = await eventually(refused, timeout=60)
     assert r.json()["code"] == "already_funded" and "政府购买服务" in r.json()["detail"]
 
 
@@ -203,7 +203,7 @@ async def test_a_project_procurement_signs_during_the_notice_gets_no_grant(flow,
         async with app.state.service.connection() as conn:
             return await conn.fetchval("SELECT 1 FROM funded_projects WHERE org_id = $1", org)
 
-    await eventually(known)
+    await eventually(known, timeout=60)
     assert await flow.award(round_id) == []
     view = await flow.ok("GET", f"/applications/{app_id}", ADMIN)
     assert view["status"] == "not_selected" and "政府购买服务" in view["decision_reason"]

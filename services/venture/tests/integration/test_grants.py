@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.auth import Role
 from shared.testing import EventTap, token
 
-from ..conftest import ADMIN
+from ..conftest import ADMIN, wait_event
 
 
 async def _grant(flow, orgs):
@@ -79,7 +79,7 @@ async def test_a_severe_evaluation_failure_recovers_the_funds_paid(flow, orgs):
             201,
         )
         assert body["status"] == "terminated" and body["recovered_cny"] == "40000.00"
-        [event] = [b for b in await tap.wait_for("venture.funds_recovered.v1") if b["grant_id"] == grant_id]
+        [event] = await wait_event(tap, "venture.funds_recovered.v1", grant_id=grant_id)
         assert event["amount_cny"] == "40000.00"
     r = await flow.c.post(f"/grants/{grant_id}/tranches/2/disbursement", headers=ADMIN)
     assert r.status_code == 409 and r.json()["code"] == "grant_closed"

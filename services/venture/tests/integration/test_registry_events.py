@@ -18,7 +18,7 @@ from shared.contracts.registry import (
 )
 from shared.testing import EventTap, eventually, token
 
-from ..conftest import STREET, application_body, publish
+from ..conftest import STREET, application_body, publish, wait_event
 
 
 def snap(org_id, version, **over):
@@ -50,7 +50,7 @@ async def test_an_older_snapshot_arriving_late_does_not_overwrite_a_newer_one(ap
             reason="年检未通过",
         )
     )
-    await eventually(lambda: org_row(app, org_id))
+    await eventually(lambda: org_row(app, org_id), timeout=60)
     late = [
         OrgRegistered(org=snap(org_id, 1)),
         OrgProfileUpdated(org=snap(org_id, 2, name="改名"), changed_fields=["name"]),
@@ -64,7 +64,7 @@ async def test_an_older_snapshot_arriving_late_does_not_overwrite_a_newer_one(ap
                 "SELECT count(*) = 2 FROM inbox WHERE event_id = ANY($1::uuid[])", [e.event_id for e in late]
             )
 
-    await eventually(both_consumed)
+    await eventually(both_consumed, timeout=60)
     row = await org_row(app, org_id)
     assert (row["version"], row["status"], row["name"]) == (3, "suspended", "版本3")
 
@@ -73,14 +73,14 @@ async def test_a_redelivered_event_changes_the_read_model_once(app):
     org_id = uuid4()
     first = OrgRegistered(org=snap(org_id, 1))
     await publish(first)
-    await eventually(lambda: org_row(app, org_id))
+    await eventually(lambda: org_row(app, org_id), timeout=60)
     await publish(OrgProfileUpdated(org=snap(org_id, 2, name="新名"), changed_fields=["name"]))
 
     async def renamed():
         row = await org_row(app, org_id)
         return row["name"] == "新名"
 
-    await eventually(renamed)
+    await eventually(renamed, timeout=60)
     await publish(first)  # same event_id again
     await asyncio.sleep(0.5)
     assert (await org_row(app, org_id))["name"] == "新名"
@@ -106,7 +106,7 @@ async def test_a_cultivated_group_graduating_after_its_grant_is_recorded(flow, o
     async with EventTap("venture.incubatee_graduated.v1") as tap:
         graduated = snap(group, 2, name="东四合唱团", credit_code="51110101MJ0000001X")
         await publish(OrgGraduated(org=graduated, filed_on=date(2024, 5, 1), registered_on=date(2026, 6, 1)))
-        [event] = [b for b in await tap.wait_for("venture.incubatee_graduated.v1") if b["org_id"] == str(group)]
+        [event] = await wait_event(tap, "venture.incubatee_graduated.v1", org_id=str(group))
         assert event["grant_ids"] == [grant["grant_id"]] and event["registered_on"] == "2026-06-01"
         await publish(OrgGraduated(org=graduated, registered_on=date(2026, 6, 1)))  # a repeat tells nothing new
         await asyncio.sleep(1)
@@ -120,7 +120,7 @@ async def test_a_graduation_known_before_the_grant_is_told_at_award(flow, orgs, 
     sponsor = await orgs.add("交道口社区服务中心")
     group = uuid4()
     await publish(OrgFiled(org=snap(group, 1, org_type="community_org", status="filed", credit_code=None)))
-    await eventually(lambda: org_row(app, group))
+    await eventually(lambda: org_row(app, group), timeout=60)
     round_id = await flow.open_round()
     h = token(Role.ORG, sub="sponsor", org_id=sponsor)
     body = application_body(org_id=str(group), sponsor_org_id=str(sponsor))
@@ -132,7 +132,7 @@ async def test_a_graduation_known_before_the_grant_is_told_at_award(flow, orgs, 
             async with app.state.service.connection() as conn:
                 return await conn.fetchval("SELECT 1 FROM graduations WHERE org_id = $1", group)
 
-        await eventually(graduated)
+        await eventually(graduated, timeout=60)
         await flow.funded(round_id, {app_id: 90})
-        [event] = [b for b in await tap.wait_for("venture.incubatee_graduated.v1") if b["org_id"] == str(group)]
+        [event] = await wait_event(tap, "venture.incubatee_graduated.v1", org_id=str(group))
         assert event["round_numbers"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.auth import Role
 from shared.testing import EventTap, token
 
-from ..conftest import ADMIN, STREET
+from ..conftest import ADMIN, STREET, wait_event
 
 KEYS = [
     "venture.round_opened.v1",
@@ -62,13 +62,16 @@ async def test_a_round_runs_from_call_to_completion_and_street_follow_up(flow, o
         )
 
         for key in KEYS:
-            await tap.wait_for(key)
-        mine = [b for b in tap.bodies("venture.grant_awarded.v1") if b["grant_id"] == grant_id]
+            await wait_event(tap, key)
+        await wait_event(tap, "venture.followup_pledged.v1", grant_id=grant_id)
+        mine = await wait_event(tap, "venture.grant_awarded.v1", grant_id=grant_id)
         assert mine[0]["amount_cny"] == "80000.00" and mine[0]["org_id"] == str(applicant)
+        await wait_event(tap, "venture.report_due.v1", grant_id=grant_id, tranche_number=3)
         dues = [b for b in tap.bodies("venture.report_due.v1") if b["grant_id"] == grant_id]
+        dues.sort(key=lambda d: d["tranche_number"])
         assert [d["tranche_number"] for d in dues] == [1, 2, 3]
         assert dues[-1]["final"] is True and dues[0]["report_due_on"] == "2026-07-29"
-        notice = next(b for b in tap.bodies("venture.results_announced.v1") if b["round_id"] == round_id)
+        [notice] = await wait_event(tap, "venture.results_announced.v1", round_id=round_id)
         assert notice["ends_on"] == "2026-03-09"  # five working days after Monday 2 March
 
     view = await flow.ok("GET", f"/grants/{grant_id}", org_h)

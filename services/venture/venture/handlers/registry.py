@@ -38,8 +38,10 @@ async def incubatee_event(conn: asyncpg.Connection, org_id: UUID, *, today: date
     """`incubatee_graduated` once per org, when both the graduation and a community-org grant are known.
 
     Called on graduation and again on every award, so the order in which the two become known
-    does not matter.
+    does not matter. Each caller has written its half before taking the lock, and reads the other
+    half after it, so concurrent graduation and award cannot both miss each other.
     """
+    await store.lock_org(conn, org_id)
     grad = await store.graduation(conn, org_id)
     if grad is None:
         return []

@@ -72,8 +72,12 @@ async def open_round(conn: asyncpg.Connection, r: Round) -> list[IntegrationEven
 
 
 async def check_mentor_org(conn: asyncpg.Connection, mentor: UUID, field: str) -> None:
+    org = await org_store.get_org(conn, mentor)
+    if org is None:
+        # Same wording as for applicants, so clients can tell "not yet" (retry) from "never".
+        raise Invalid(field, f"督导机构 {mentor} 尚未出现在登记信息中")
     try:
-        check_mentor(await org_store.get_org(conn, mentor))
+        check_mentor(org)
     except ValueError:
         raise Invalid(field, f"督导机构 {mentor} 须是登记状态正常的支持型社会组织") from None
 

@@ -76,6 +76,12 @@ async def record_graduation(
     )
 
 
+async def lock_org(conn: asyncpg.Connection, org_id: UUID) -> None:
+    """Serialise, per org, transactions that each write one half of a fact and read the other half
+    (a graduation and a community-org grant), so one of them always sees both."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7310102))", str(org_id))
+
+
 async def graduation(conn: asyncpg.Connection, org_id: UUID) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT org_id, registered_on, filed_on FROM graduations WHERE org_id = $1", org_id)
 
