@@ -1,0 +1,306 @@
+"""Venture: every route × caller (see matrix.py for the callers and how a row is checked).
+
+Each row's resource is a round opened by the district admin in which the org under test applied
+for a project landing in 东四街道, taken up to the step the route acts on: reviewer rev-sec is
+assigned to the application (and declared where scoring needs it), the notice runs, grants are
+awarded, tranches paid and reported. The service's demo clock gives every step its date.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from shared.auth import Role
+from shared.contracts.registry import OrgSnapshot
+from shared.testing import token
+from tests.security.matrix import (
+    OPERATIONS,
+    OTHER_ORG,
+    REVIEWER,
+    STREET,
+    Call,
+    Env,
+    Row,
+    assert_complete,
+    check_row,
+    ok,
+    public_rows,
+    running_app,
+)
+
+_serial = itertools.count(1)
+CALL_OPEN = "2026-03-02"  # a Monday inside the call (2026-02-20 … 03-31)
+AFTER_NOTICE = "2026-04-30"
+SCORES = {"criteria": {"need": "90", "design": "85", "capacity": "80", "sustainability": "75"}}
+STEPS = [
+    "open",
+    "applied",
+    "closed",
+    "screened",
+    "assigned",
+    "declared",
+    "scored",
+    "notice",
+    "objected",
+    "awarded",
+    "paid",
+    "reported",
+    "completable",
+    "completed",
+]
+
+
+async def drive(env: Env, until: str) -> dict[str, Any]:
+    """A round with one application of the org under test, taken by the admin up to step `until`."""
+    own: UUID = env.extra["own"]
+    org = token(Role.ORG, sub=f"org-{own}", org_id=own)
+    reviewer = token(Role.REVIEWER, sub=REVIEWER)
+    c = env.client
+    await ok(c, "PUT", "/clock", json={"today": CALL_OPEN})
+    body = {
+        "number": next(_serial),
+        "year": 2026,
+        "title": "公益创投大赛",
+        "priority_domains": ["elder_care", "mutual_aid"],
+        "total_budget_cny": "300000.00",
+        "grant_cap_cny": "100000.00",
+        "call_opens_on": "2026-02-20",
+        "call_closes_on": "2026-03-31",
+        "notice_workdays": 5,
+        "tranche_percents": [50, 30, 20],
+    }
+    out: dict[str, Any] = {"round": (await ok(c, "POST", "/rounds", json=body))["id"]}
+    r = out["round"]
+    for step in STEPS[1 : STEPS.index(until) + 1]:
+        if step == "applied":
+            body = {**APPLICATION, "title": f"老街坊互助{next(_serial)}"}  # a funded title may not apply again
+            out["app"] = (await ok(c, "POST", f"/rounds/{r}/applications", org, json=body))["id"]
+        elif step == "closed":
+            await ok(c, "POST", f"/rounds/{r}/call-closure")
+        elif step == "screened":
+            await ok(c, "POST", f"/applications/{out['app']}/screening", json={"passed": True, "reason": "材料齐全"})
+        elif step == "assigned":
+            assignment = {"reviewer": REVIEWER, "application_ids": [out["app"]]}
+            await ok(c, "POST", f"/rounds/{r}/assignments", json=assignment)
+        elif step == "declared":
+            await ok(c, "POST", f"/rounds/{r}/declarations", reviewer, json={"statement": "本人与申报组织无利益关系"})
+        elif step == "scored":
+            await ok(c, "PUT", f"/applications/{out['app']}/scores/mine", reviewer, json=SCORES)
+        elif step == "notice":
+            await ok(c, "POST", f"/rounds/{r}/notice")
+        elif step == "objected" and until == "objected":  # a side branch: awards need none open
+            objection = {"application_id": out["app"], "reason": "申报材料与实际不符"}
+            other = token(Role.ORG, sub="org-x-sec", org_id=OTHER_ORG)
+            out["objection"] = (await ok(c, "POST", f"/rounds/{r}/objections", other, json=objection))["id"]
+        elif step == "awarded":
+            await ok(c, "PUT", "/clock", json={"today": AFTER_NOTICE})
+            out["grant"] = (await ok(c, "POST", f"/rounds/{r}/awards"))["grants"][0]["grant_id"]
+        elif step == "paid":
+            await ok(c, "POST", f"/grants/{out['grant']}/tranches/1/disbursement")
+        elif step == "reported":
+            report = {"tranche_number": 1, "summary": "第1期进展"}
+            out["report"] = (await ok(c, "POST", f"/grants/{out['grant']}/reports", org, json=report))["id"]
+        elif step == "completable":
+            g = out["grant"]
+            await ok(c, "POST", f"/reports/{out['report']}/decision", json={"accepted": True, "note": "通过"})
+            for n in (2, 3):
+                await ok(c, "POST", f"/grants/{g}/tranches/{n}/disbursement")
+                report = {"tranche_number": n, "summary": f"第{n}期进展"}
+                rid = (await ok(c, "POST", f"/grants/{g}/reports", org, json=report))["id"]
+                await ok(c, "POST", f"/reports/{rid}/decision", json={"accepted": True, "note": "通过"})
+            await ok(c, "POST", f"/grants/{g}/evaluations", json=FINAL)
+        elif step == "completed":
+            await ok(c, "POST", f"/grants/{out['grant']}/completion")
+    return out
+
+
+APPLICATION = {
+    "title": "老街坊互助",
+    "street_code": STREET,
+    "community": "钱粮胡同社区",
+    "domain": "mutual_aid",
+    "requested_cny": "80000.00",
+    "plan": "组织邻里互助小组，为独居老人提供探访与代办服务。",
+    "milestones": [{"title": "组建志愿者队伍", "due_on": "2026-06-30"}],
+}
+RESOLUTION = {"upheld": False, "resolution": "经核实不成立"}
+FINAL = {"kind": "final", "result": "pass", "note": "目标全部达成"}
+
+
+def _fill(body: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(body, str):
+        return body.format(**ids)
+    if isinstance(body, dict):
+        return {k: _fill(v, ids) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_fill(v, ids) for v in body]
+    return body
+
+
+def at(until: str, method: str, tail: str, body: Any = None) -> Any:
+    """A request on a round driven to `until`; `tail` may name {round}, {app}, {grant}, {report}, {objection}."""
+
+    async def prepare(env: Env) -> Call:
+        ids = await drive(env, until)
+        return Call(method, tail.format(**ids), json=_fill(body, ids), org=env.extra["own"])
+
+    return prepare
+
+
+async def open_round(env: Env) -> Call:
+    await ok(env.client, "PUT", "/clock", json={"today": CALL_OPEN})
+    body = {"number": next(_serial), "year": 2026, "title": "公益创投大赛", "total_budget_cny": "300000.00"}
+    body.update(grant_cap_cny="100000.00", call_opens_on="2026-02-20", call_closes_on="2026-03-31")
+    return Call("POST", "/rounds", json=body)
+
+
+async def apply(env: Env) -> Call:
+    ids = await drive(env, "open")
+    body = {**APPLICATION, "title": f"邻里守望{next(_serial)}", "org_id": str(env.extra["own"])}
+    return Call("POST", f"/rounds/{ids['round']}/applications", json=body, org=env.extra["own"])
+
+
+def get(path: str) -> Any:
+    async def prepare(env: Env) -> Call:
+        return Call("GET", path, org=env.extra["own"])
+
+    return prepare
+
+
+async def clock(env: Env) -> Call:
+    return Call("PUT", "/clock", json={"today": CALL_OPEN})
+
+
+async def objection(env: Env) -> Call:
+    ids = await drive(env, "notice")
+    body = {"application_id": ids["app"], "reason": "申报材料与实际不符"}
+    return Call("POST", f"/rounds/{ids['round']}/objections", json=body, org=env.extra["own"])
+
+
+async def award(env: Env) -> Call:
+    ids = await drive(env, "notice")
+    await ok(env.client, "PUT", "/clock", json={"today": AFTER_NOTICE})
+    return Call("POST", f"/rounds/{ids['round']}/awards", org=env.extra["own"])
+
+
+# --- the table ------------------------------------------------------------------------------------
+#                                                                none admin street street_x reviewer monitor org org_x
+MATRIX: dict[str, Row] = {
+    **public_rows(OPERATIONS),
+    **public_rows(["/rounds", "/statistics", "/exports/360giving"]),
+    "GET /rounds/{round_id}":                            Row("200 200 200 200 200 200 200 200",
+                                                             at("open", "GET", "/rounds/{round}"), "public"),
+    "GET /rounds/{round_id}/notice":                     Row("200 200 200 200 200 200 200 200",
+                                                             at("notice", "GET", "/rounds/{round}/notice"),
+                                                             "public (立项公示)"),
+    "POST /rounds":                                      Row("401 201 403 403 403 403 403 403", open_round),
+    "POST /rounds/{round_id}/call-closure":              Row("401 200 403 403 403 403 403 403",
+                                                             at("applied", "POST", "/rounds/{round}/call-closure")),
+    "POST /rounds/{round_id}/applications":              Row("401 201 403 403 403 403 201 403", apply,
+                                                             "an org in its own name; admin on paper"),
+    "GET /rounds/{round_id}/applications":               Row("401 200 200 200 403 403 200 200",
+                                                             at("applied", "GET", "/rounds/{round}/applications"),
+                                                             "street_x and org_x get a list without it"),
+    "GET /applications/{app_id}":                        Row("401 200 200 403 200 403 200 403",
+                                                             at("declared", "GET", "/applications/{app}"),
+                                                             "reviewer: assigned and declared"),
+    "POST /applications/{app_id}/withdrawal":            Row("401 403 403 403 403 403 200 403",
+                                                             at("applied", "POST", "/applications/{app}/withdrawal")),
+    "POST /applications/{app_id}/screening":             Row("401 200 403 403 403 403 403 403",
+                                                             at("closed", "POST", "/applications/{app}/screening",
+                                                                {"passed": True, "reason": "材料齐全"})),
+    "POST /rounds/{round_id}/assignments":               Row("401 201 403 403 403 403 403 403",
+                                                             at("screened", "POST", "/rounds/{round}/assignments",
+                                                                {"reviewer": "rev-2", "application_ids": ["{app}"]})),
+    "GET /reviewer/assignments":                         Row("401 403 403 403 200 403 403 403",
+                                                             get("/reviewer/assignments")),
+    "GET /rounds/{round_id}/applicants":                 Row("401 200 403 403 200 403 403 403",
+                                                             at("assigned", "GET", "/rounds/{round}/applicants"),
+                                                             "reviewer: assigned in the round"),
+    "POST /rounds/{round_id}/declarations":              Row("401 403 403 403 201 403 403 403",
+                                                             at("assigned", "POST", "/rounds/{round}/declarations",
+                                                                {"statement": "无利益关系"})),
+    "PUT /applications/{app_id}/scores/mine":            Row("401 403 403 403 200 403 403 403",
+                                                             at("declared", "PUT", "/applications/{app}/scores/mine",
+                                                                SCORES)),
+    "GET /applications/{app_id}/scores":                 Row("401 200 403 403 200 403 403 403",
+                                                             at("scored", "GET", "/applications/{app}/scores"),
+                                                             "reviewer: own scores only"),
+    "GET /rounds/{round_id}/ranking":                    Row("401 200 403 403 403 403 403 403",
+                                                             at("scored", "GET", "/rounds/{round}/ranking")),
+    "POST /rounds/{round_id}/notice":                    Row("401 200 403 403 403 403 403 403",
+                                                             at("scored", "POST", "/rounds/{round}/notice")),
+    "POST /rounds/{round_id}/objections":                Row("401 403 403 403 403 403 201 201",
+                                                             objection, "any org may object"),
+    "GET /rounds/{round_id}/objections":                 Row("401 200 403 403 403 403 403 403",
+                                                             at("objected", "GET", "/rounds/{round}/objections")),
+    "POST /objections/{objection_id}/resolution":        Row("401 200 403 403 403 403 403 403",
+                                                             at("objected", "POST",
+                                                                "/objections/{objection}/resolution", RESOLUTION)),
+    "POST /rounds/{round_id}/awards":                    Row("401 200 403 403 403 403 403 403", award),
+    "GET /grants":                                       Row("401 200 200 200 403 200 200 200",
+                                                             at("awarded", "GET", "/grants"),
+                                                             "street_x and org_x get a list without it"),
+    "GET /grants/{grant_id}":                            Row("401 200 200 403 403 200 200 403",
+                                                             at("awarded", "GET", "/grants/{grant}")),
+    "POST /grants/{grant_id}/tranches/{number}/disbursement":
+                                                         Row("401 200 403 403 403 403 403 403",
+                                                             at("awarded", "POST",
+                                                                "/grants/{grant}/tranches/1/disbursement")),
+    "POST /grants/{grant_id}/reports":                   Row("401 403 403 403 403 403 201 403",
+                                                             at("paid", "POST", "/grants/{grant}/reports",
+                                                                {"tranche_number": 1, "summary": "第1期进展"}),
+                                                             "the grantee (or its sponsor)"),
+    "POST /reports/{report_id}/decision":                Row("401 200 403 403 403 403 403 403",
+                                                             at("reported", "POST", "/reports/{report}/decision",
+                                                                {"accepted": True, "note": "通过"})),
+    "POST /grants/{grant_id}/evaluations":               Row("401 201 403 403 403 201 403 403",
+                                                             at("paid", "POST", "/grants/{grant}/evaluations",
+                                                                {"kind": "midterm", "result": "pass", "note": "中期"})),
+    "POST /grants/{grant_id}/completion":                Row("401 200 403 403 403 403 403 403",
+                                                             at("completable", "POST", "/grants/{grant}/completion")),
+    "POST /grants/{grant_id}/followup":                  Row("401 201 201 403 403 403 403 403",
+                                                             at("completed", "POST", "/grants/{grant}/followup",
+                                                                {"pledge": "继续提供场地"}),
+                                                             "the landing street's officer"),
+    "GET /clock":                                        Row("401 200 403 403 403 403 403 403", get("/clock")),
+    "PUT /clock":                                        Row("401 200 403 403 403 403 403 403", clock),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def env() -> AsyncIterator[Env]:
+    from venture.handlers import registry as registry_uc
+
+    async with running_app("venture") as running:
+        service = running.app.state.service
+        own = uuid4()
+        for org_id, name in ((own, "东四为老服务中心"), (OTHER_ORG, "北新桥邻里中心")):
+            snap = OrgSnapshot(
+                org_id=org_id,
+                version=1,
+                name=name,
+                org_type="private_non_enterprise",
+                status="registered",
+                street_code=STREET,
+                credit_code="52110101MJ0123456W",
+            )
+            async with service.transaction() as conn:
+                await registry_uc.record_org(conn, snap)
+        running.extra["own"] = own
+        yield running
+
+
+async def test_every_venture_route_has_a_matrix_row(env: Env) -> None:
+    assert_complete(env.app, MATRIX)
+
+
+@pytest.mark.parametrize("key", list(MATRIX))
+async def test_venture_route_answers_each_caller_as_the_matrix_says(env: Env, key: str) -> None:
+    mismatches = await check_row(env, key, MATRIX[key])
+    assert not mismatches, "\n".join(mismatches)
