@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
+import socket
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -22,6 +25,27 @@ class Sender(Protocol):
 
 class DeliveryError(Exception):
     """The channel refused or failed this attempt; the message says why."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying cannot help (e.g. a forbidden webhook address): park the delivery at once."""
+
+
+async def check_webhook_url(url: str, *, allow_private: bool) -> None:
+    """Only http(s); unless allowed, no loopback, private, link-local or reserved address."""
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise PermanentDeliveryError(f"webhook URL must be http(s) with a host: {url[:200]}")
+    if allow_private:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(parsed.host, parsed.port or 443, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise DeliveryError(f"webhook host does not resolve: {exc}") from exc
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+            raise PermanentDeliveryError(f"webhook address {ip} is not public")
 
 
 def email_message(settings: Settings, to: str, to_name: str, subject: str, body: str) -> EmailMessage:
@@ -93,6 +117,10 @@ class ChannelSender:
             raise DeliveryError(f"smtp: {exc}") from exc
 
     async def _webhook(self, url: str, payload: dict[str, Any], now: datetime) -> None:
+        allow = self.settings.webhook_allow_private
+        await check_webhook_url(
+            url, allow_private=self.settings.environment != "production" if allow is None else allow
+        )
         body = webhook_body(payload)
         timestamp = str(int(now.timestamp()))
         headers = {

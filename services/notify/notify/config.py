@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
 
     webhook_secret: str = DEV_WEBHOOK_SECRET
     webhook_timeout: float = 10.0
+    # Organisations choose their webhook URLs: in production refuse loopback/private targets
+    # (the broker's management port, the database) unless the operator allows them.
+    webhook_allow_private: bool | None = None
 
     # Deliveries: attempt n (1-based) failing waits base * 2**(n-1) seconds, capped.
     max_attempts: int = 6

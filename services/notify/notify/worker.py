@@ -15,7 +15,7 @@ import structlog
 from prometheus_client import Counter
 
 from notify import domain, handlers
-from notify.channels import Sender
+from notify.channels import PermanentDeliveryError, Sender
 from notify.config import Settings
 from notify.store import Store
 from shared.contracts.base import IntegrationEvent
@@ -90,10 +90,12 @@ class Worker:
         payload = row["payload"]
         channel, attempts = row["channel"], row["attempts"]
         error: str | None = None
+        permanent = False
         try:
             await self.sender.send(channel, row["address"], payload, now=self.clock())
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
+            permanent = isinstance(exc, PermanentDeliveryError)
         now = self.clock()
         async with pool.acquire() as conn, conn.transaction():
             store = Store(conn)
@@ -115,7 +117,7 @@ class Worker:
                 )
                 ATTEMPTS.labels(channel, "sent").inc()
                 log.info("delivery_sent", delivery_id=row["id"], channel=channel, attempts=attempts)
-            elif attempts >= self.settings.max_attempts:
+            elif permanent or attempts >= self.settings.max_attempts:
                 await store.delivery_failed(row["id"], row["notice_id"], error)
                 events.append(
                     DeliveryFailed(

@@ -218,3 +218,18 @@ async def _both_handled(client: httpx.AsyncClient, source_ids: list[uuid.UUID]) 
             "SELECT count(DISTINCT source_id) FROM notices WHERE source_id = ANY($1::uuid[])", source_ids
         )
     return bool(got == len(source_ids))
+
+
+async def test_a_webhook_to_a_private_address_is_parked_at_once_when_private_targets_are_refused(running, publisher):
+    org_id = uuid.uuid4()
+    with WebhookReceiver(DEV_WEBHOOK_SECRET) as hook:
+        async with running(webhook_allow_private=False) as client:
+            event = org_registered(org_id, email=None, webhook=hook.url())
+            await publish_event(publisher, event)
+
+            async def parked() -> list[dict]:
+                return [r for r in await deliveries(client, event.event_id) if r["status"] == "failed"]
+
+            [row] = await eventually(parked)
+            assert row["attempts"] == 1 and "not public" in row["last_error"]
+            assert hook.attempts == []

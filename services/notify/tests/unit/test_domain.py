@@ -177,3 +177,14 @@ def test_workdays_left_counts_the_make_up_saturday_and_skips_the_holiday():
     assert domain.workdays_left(date(2025, 10, 11), date(2025, 10, 13), CAL) == 1  # Sat (make-up) only
     assert domain.workdays_left(date(2025, 9, 29), date(2025, 10, 10), CAL) == 3  # 29, 30 Sep, 9 Oct
     assert domain.workdays_left(date(2025, 10, 10), date(2025, 10, 10), CAL) == 0
+
+
+async def test_webhook_urls_must_be_http_and_public_unless_allowed():
+    from notify.channels import PermanentDeliveryError, check_webhook_url
+
+    await check_webhook_url("http://127.0.0.1:9/hook", allow_private=True)
+    for url in ("http://127.0.0.1:15672/api", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/"):
+        with pytest.raises(PermanentDeliveryError, match="not public"):
+            await check_webhook_url(url, allow_private=False)
+    with pytest.raises(PermanentDeliveryError, match="http"):
+        await check_webhook_url("file:///etc/passwd", allow_private=True)
