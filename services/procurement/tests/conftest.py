@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import date
@@ -28,10 +29,23 @@ from shared.testing import ADMIN_AMQP_URL, eventually, fresh_database, purge_que
 kit_logging.configure("procurement-test", level="WARNING")
 
 
+async def _with_retry(make: Any, attempts: int = 20) -> Any:
+    """The PostgreSQL server is shared with other suites running at the same time; when its
+    connection slots are momentarily full, wait rather than fail the test's setup."""
+    for attempt in range(attempts):
+        try:
+            return await make()
+        except asyncpg.TooManyConnectionsError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.5)
+    return None
+
+
 @pytest.fixture
 async def settings() -> Settings:
     await purge_queues("procurement.")
-    dsn = await fresh_database("procurement_test", "procurement")
+    dsn = await _with_retry(lambda: fresh_database("procurement_test", "procurement"))
     return Settings(
         database_url=dsn,
         amqp_url=service_amqp_url("procurement"),

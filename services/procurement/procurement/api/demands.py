@@ -72,7 +72,9 @@ async def list_demands(
 ) -> list[dict[str, Any]]:
     street = principal.street if principal.role is Role.STREET_OFFICER else None
     async with svc.connection() as conn:
-        return await DemandStore(conn).list(status=status, street=street)
+        rows = await DemandStore(conn).list(status=status, street=street)
+    # Money leaves as a decimal string, never a float (FastAPI would encode a Decimal as a number).
+    return [{**r, "budget_cny": f"{r['budget_cny']:.2f}"} for r in rows]
 
 
 @router.get("/demands/rejected", summary="Refused district messages, raw (operators)")

@@ -21,6 +21,10 @@ from shared.messaging.consumer import InvalidMessage
 
 log = structlog.get_logger("procurement.demands")
 
+# The source_system of demands staff enter over HTTP; the district contract's pattern cannot
+# produce it, so no district system can revise a staff-entered demand.
+STAFF_SOURCE = "@staff"
+
 RAW_MESSAGE: ContextVar[tuple[bytes, dict[str, Any]] | None] = ContextVar("procurement_raw_message", default=None)
 """The message being consumed, as received (set by the subscriber), so a refusal keeps it verbatim."""
 
@@ -171,13 +175,15 @@ def _identity(body: bytes) -> tuple[str | None, str | None]:
 async def enter(
     conn: asyncpg.Connection, *, demand_ref: str | None, content: DemandContent, by: str, today: date
 ) -> tuple[UUID, Outcome, list[IntegrationEvent]]:
-    """A staff member enters a demand over HTTP (source_system `http`)."""
+    """A staff member enters a demand over HTTP (source_system `@staff`)."""
     errors = rule_errors(content, sent_on=today)
     if errors:
         raise Invalid(errors[0].field, errors[0].message)
     ref = demand_ref or f"WEB-{uuid4().hex[:12].upper()}"
-    demand_id, outcome = await record(conn, "http", ref, content, via="http", by=by)
+    demand_id, outcome = await record(conn, STAFF_SOURCE, ref, content, via="http", by=by)
     events: list[IntegrationEvent] = [
-        DemandAccepted(demand_id=demand_id, source_system="http", demand_ref=ref, revised=outcome is Outcome.REVISED)
+        DemandAccepted(
+            demand_id=demand_id, source_system=STAFF_SOURCE, demand_ref=ref, revised=outcome is Outcome.REVISED
+        )
     ]
     return demand_id, outcome, events

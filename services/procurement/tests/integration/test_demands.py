@@ -225,7 +225,8 @@ async def test_staff_enter_demands_over_http(client, who):
     created = await client.post("/demands", json=body, headers=headers)
     assert created.status_code == 201, created.text
     listed = (await client.get("/demands", headers=headers)).json()
-    assert any(d["id"] == created.json()["demand_id"] and d["received_via"] == "http" for d in listed)
+    mine = next(d for d in listed if d["id"] == created.json()["demand_id"])
+    assert mine["received_via"] == "http" and mine["budget_cny"] == "80000.00" and mine["status"] == "collecting"
 
 
 async def test_http_demand_with_bad_fields_is_422_naming_the_field(client):
