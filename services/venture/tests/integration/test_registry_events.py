@@ -4,8 +4,11 @@ graduation of a cultivated group is told once, whichever of grant and graduation
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date
 from uuid import uuid4
+
+import aio_pika
 
 from shared.auth import Role
 from shared.contracts.registry import (
@@ -16,7 +19,8 @@ from shared.contracts.registry import (
     OrgSnapshot,
     OrgStatusChanged,
 )
-from shared.testing import EventTap, eventually, token
+from shared.messaging import deadletters
+from shared.testing import ADMIN_AMQP_URL, EventTap, eventually, token
 
 from ..conftest import STREET, application_body, publish, wait_event
 
@@ -136,3 +140,28 @@ async def test_a_graduation_known_before_the_grant_is_told_at_award(flow, orgs, 
         await flow.funded(round_id, {app_id: 90})
         [event] = await wait_event(tap, "venture.incubatee_graduated.v1", org_id=str(group))
         assert event["round_numbers"]
+
+
+async def test_a_malformed_registry_event_is_dead_lettered_with_its_reason_and_the_next_one_still_applies(app):
+    bad_id = str(uuid4())
+    conn = await aio_pika.connect(ADMIN_AMQP_URL)
+    try:
+        channel = await conn.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange("events", aio_pika.ExchangeType.TOPIC, durable=True)
+        body = {"event_id": bad_id, "occurred_at": "2026-03-02T09:00:00+08:00", "org": {"org_id": "not-a-uuid"}}
+        await exchange.publish(
+            aio_pika.Message(json.dumps(body).encode(), message_id=bad_id, content_type="application/json"),
+            routing_key="registry.org_registered.v1",
+        )
+    finally:
+        await conn.close()
+    good = uuid4()
+    await publish(OrgRegistered(org=snap(good, 1)))
+    await eventually(lambda: org_row(app, good), timeout=60)
+
+    async def parked():
+        letters = await deadletters.list_dead_letters(ADMIN_AMQP_URL, "venture")
+        return [d for d in letters if d.message_id == bad_id]
+
+    [letter] = await eventually(parked, timeout=60)
+    assert letter.queue == "venture.registry.org_registered.v1" and "org.org_id" in letter.reason
