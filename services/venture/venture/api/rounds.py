@@ -224,7 +224,20 @@ async def file_objection(
 async def list_objections(round_id: UUID, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)) -> list[dict[str, Any]]:
     async with ctx.read() as conn:
         rows = await review_store.objections_of_round(conn, round_id)
-    return [{k: (str(v) if v is not None and k.endswith("id") else v) for k, v in dict(r).items()} for r in rows]
+    return [
+        {
+            "id": str(r["id"]),
+            "application_id": str(r["application_id"]),
+            "filed_by": r["filed_by"],
+            "filed_by_org_id": r["filed_by_org_id"] and str(r["filed_by_org_id"]),
+            "reason": r["reason"],
+            "status": r["status"],
+            "resolution": r["resolution"],
+            "filed_on": r["filed_on"].isoformat(),
+            "resolved_on": r["resolved_on"] and r["resolved_on"].isoformat(),
+        }
+        for r in rows
+    ]
 
 
 @router.post("/objections/{objection_id}/resolution", summary="Resolve an objection (district_admin)")

@@ -60,7 +60,7 @@ def application_view(row: Any, *, blind: bool = False, for_reviewer: bool = Fals
         "milestones": row["milestones"],
         "status": row["status"],
         "screening_reason": row["screening_reason"],
-        "score": row["score"] and str(row["score"]),
+        "score": None if row["score"] is None else str(row["score"]),
         "rank": row["rank"],
         "award_cny": money(row["award_cny"]),
         "decision_reason": row["decision_reason"],
