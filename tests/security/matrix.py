@@ -57,6 +57,7 @@ class Call:
     files: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     org: UUID | None = None
+    secret: str | None = None  # the resource's id, for rows that say who may (not) see it in a 200
 
 
 @dataclass
@@ -78,6 +79,8 @@ class Row:
     statuses: str
     prepare: Prepare
     note: str = ""
+    hidden: str = ""  # callers whose 2xx answer must not contain the resource's id (a scoped list)
+    shown: str = ""  # callers whose 2xx answer must contain it
 
     def expected(self) -> dict[str, int]:
         codes = [int(c) for c in self.statuses.split()]
@@ -124,7 +127,7 @@ def route_of(key: str) -> str:
     return key.split(" #", 1)[0]
 
 
-async def _send(client: httpx.AsyncClient, call: Call, caller: str) -> tuple[int, str]:
+async def _send(client: httpx.AsyncClient, call: Call, caller: str) -> tuple[int, str, str]:
     try:
         r = await client.request(
             call.method,
@@ -135,8 +138,8 @@ async def _send(client: httpx.AsyncClient, call: Call, caller: str) -> tuple[int
             headers={**call.headers, **caller_headers(caller, call.org)},
         )
     except Exception:  # an app exception surfaces through ASGITransport: that is a 500
-        return 500, traceback.format_exc(limit=-6)
-    return r.status_code, r.text[:300]
+        return 500, traceback.format_exc(limit=-6), ""
+    return r.status_code, r.text[:300], r.text
 
 
 async def check_row(env: Env, key: str, row: Row) -> list[str]:
@@ -154,9 +157,14 @@ async def check_row(env: Env, key: str, row: Row) -> list[str]:
             if used:
                 call = await row.prepare(env)
             used = True
-        status, text = await _send(env.client, call, caller)
+        status, text, body = await _send(env.client, call, caller)
         if status != expected[caller]:
             mismatches.append(f"{key} as {caller}: expected {expected[caller]}, got {status}: {text}")
+        elif allowed and call.secret is not None:
+            if caller in row.hidden.split() and call.secret in body:
+                mismatches.append(f"{key} as {caller}: the answer shows {call.secret}, which is not theirs")
+            if caller in row.shown.split() and call.secret not in body:
+                mismatches.append(f"{key} as {caller}: the answer lacks {call.secret}, which is theirs to see")
     return mismatches
 
 

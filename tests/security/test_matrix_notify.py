@@ -72,8 +72,8 @@ async def street_notice(env: Env) -> Call:
 
 async def inbox(env: Env) -> Call:
     org_id, event = await _registered()
-    await _notice(env, "org", org_id, event)
-    return Call("GET", "/inbox", org=org_id)
+    notice = await _notice(env, "org", org_id, event)
+    return Call("GET", "/inbox", org=org_id, secret=notice["id"])
 
 
 async def failed_delivery(env: Env) -> Call:
@@ -101,7 +101,8 @@ MATRIX: dict[str, Row] = {
     **public_rows(OPERATIONS),
     **public_rows(["/public/announcements", "/public/announcements.atom"]),
     "GET /inbox":                              Row("401 200 200 200 200 200 200 200", inbox,
-                                                   "each caller sees only its own notices (notify's own tests)"),
+                                                   "each caller sees only its own notices",
+                                                   hidden="admin street street_x reviewer monitor org_x", shown="org"),
     "POST /inbox/{notice_id}/read #org's":     Row("401 404 404 404 404 404 200 404", org_notice,
                                                    "404, not 403: someone else's notice looks missing"),
     "POST /inbox/{notice_id}/read #street's":  Row("401 404 200 404 404 404 404 404", street_notice,

@@ -143,6 +143,16 @@ def at(until: str, method: str, tail: str, body: Any = None, *, day: str) -> Any
     return prepare
 
 
+async def list_demands(env: Env) -> Call:
+    d = await demand(env)
+    return Call("GET", "/demands", secret=str(d["demand_id"]))
+
+
+async def list_projects(env: Env) -> Call:
+    p = await drive(env, "monitoring")
+    return Call("GET", "/projects", org=env.extra["own"], secret=p["base"].rsplit("/", 1)[1])
+
+
 async def new_demand(env: Env) -> Call:
     body = {"purchaser": PURCHASER, "street_code": STREET, "title": f"东四街道文体活动{next(_serial)}"}
     body.update(domain="culture_sports", budget_cny="50000.00", expected_beneficiaries=200)
@@ -196,13 +206,16 @@ MATRIX: dict[str, Row] = {
     **public_rows(OPERATIONS),
     **public_rows(["/public/solicitations", "/public/announcements", "/public/contracts", "/statistics"]),
     "POST /demands":                                   Row("401 201 201 403 403 403 403 403", new_demand),
-    "GET /demands":                                    Row("401 200 200 200 403 403 403 403", get("/demands"),
-                                                           "street officers see their own street office's"),
+    "GET /demands":                                    Row("401 200 200 200 403 403 403 403", list_demands,
+                                                           "street officers see their own street office's",
+                                                           hidden="street_x", shown="admin street"),
     "GET /demands/rejected":                           Row("401 200 403 403 403 403 403 403", get("/demands/rejected")),
     "POST /projects":                                  Row("401 201 201 403 403 403 403 403", sort_demand),
     "POST /projects/historical":                       Row("401 200 403 403 403 403 403 403", historical),
-    "GET /projects":                                   Row("401 200 200 200 200 200 200 200", get("/projects"),
-                                                           "each caller sees the projects it is involved in"),
+    "GET /projects":                                   Row("401 200 200 200 200 200 200 200", list_projects,
+                                                           "each caller sees the projects it is involved in",
+                                                           hidden="street_x org_x",
+                                                           shown="admin street reviewer monitor org"),
     "GET /projects/{project_id}":                      Row("401 200 200 403 200 200 200 403",
                                                            get("{base}", "monitoring")),
     "PATCH /projects/{project_id}":                    Row("401 200 200 403 403 403 403 403",

@@ -142,12 +142,13 @@ def _fill(body: Any, ids: dict[str, Any]) -> Any:
     return body
 
 
-def at(until: str, method: str, tail: str, body: Any = None) -> Any:
+def at(until: str, method: str, tail: str, body: Any = None, *, secret: str | None = None) -> Any:
     """A request on a round driven to `until`; `tail` may name {round}, {app}, {grant}, {report}, {objection}."""
 
     async def prepare(env: Env) -> Call:
         ids = await drive(env, until)
-        return Call(method, tail.format(**ids), json=_fill(body, ids), org=env.extra["own"])
+        hide = None if secret is None else str(ids[secret])
+        return Call(method, tail.format(**ids), json=_fill(body, ids), org=env.extra["own"], secret=hide)
 
     return prepare
 
@@ -204,8 +205,10 @@ MATRIX: dict[str, Row] = {
     "POST /rounds/{round_id}/applications":              Row("401 201 403 403 403 403 201 403", apply,
                                                              "an org in its own name; admin on paper"),
     "GET /rounds/{round_id}/applications":               Row("401 200 200 200 403 403 200 200",
-                                                             at("applied", "GET", "/rounds/{round}/applications"),
-                                                             "street_x and org_x get a list without it"),
+                                                             at("applied", "GET", "/rounds/{round}/applications",
+                                                                secret="app"),
+                                                             "street_x and org_x get a list without it",
+                                                             hidden="street_x org_x", shown="admin street org"),
     "GET /applications/{app_id}":                        Row("401 200 200 403 200 403 200 403",
                                                              at("declared", "GET", "/applications/{app}"),
                                                              "reviewer: assigned and declared"),
@@ -244,8 +247,9 @@ MATRIX: dict[str, Row] = {
                                                                 "/objections/{objection}/resolution", RESOLUTION)),
     "POST /rounds/{round_id}/awards":                    Row("401 200 403 403 403 403 403 403", award),
     "GET /grants":                                       Row("401 200 200 200 403 200 200 200",
-                                                             at("awarded", "GET", "/grants"),
-                                                             "street_x and org_x get a list without it"),
+                                                             at("awarded", "GET", "/grants", secret="grant"),
+                                                             "street_x and org_x get a list without it",
+                                                             hidden="street_x org_x", shown="admin street monitor org"),
     "GET /grants/{grant_id}":                            Row("401 200 200 403 403 200 200 403",
                                                              at("awarded", "GET", "/grants/{grant}")),
     "POST /grants/{grant_id}/tranches/{number}/disbursement":
