@@ -47,6 +47,7 @@ class Api:
         self.sem = asyncio.Semaphore(concurrency)
         self.tick = tick or (lambda n: None)
         self.calls = 0
+        self.server_errors = 0
         self._tokens: dict[tuple[str, str, str | None, str | None], str] = {}
 
     async def close(self) -> None:
@@ -90,15 +91,27 @@ class Api:
         retry = tuple(retry)
         url = f"{self.endpoints.url(service)}{path}"
         for attempt in range(attempts):
-            async with self.sem:
-                response = await self.client.request(
-                    method, url, headers=headers, json=body, files=files, params=params
-                )
+            try:
+                async with self.sem:
+                    response = await self.client.request(
+                        method, url, headers=headers, json=body, files=files, params=params
+                    )
+            except httpx.TransportError as exc:
+                if attempt >= 5:
+                    raise DemoError(f"{method} {service}{path}: {exc!r}") from exc
+                await asyncio.sleep(1 + attempt)
+                continue
             self.calls += 1
             if response.is_success:
                 self.tick(1)
                 return response.json() if response.content else None
             text = response.text
+            if response.status_code >= 500 and attempt < 5:
+                # A busy machine (e.g. PostgreSQL out of connection slots) fails a request before
+                # it does anything; try again after a pause.
+                self.server_errors += 1
+                await asyncio.sleep(1 + attempt)
+                continue
             if retry and any(r in text for r in retry) and attempt < attempts - 1:
                 await asyncio.sleep(min(0.25 * (attempt + 1), 2.0))
                 continue

@@ -49,29 +49,47 @@ async def notices_sent(api: Api) -> dict[str, Any]:
     return {"source": "GET /metrics (notification_sent events) and GET /deliveries", "sent": sent, "deliveries": by}
 
 
-async def settle(api: Api, plan: Plan, timeout: float = 180.0) -> None:
-    """Wait until the events have been carried through: registry has heard of every grant and
-    contract, and notify's count of sent notices has stopped moving."""
-    grants = sum(1 for r in plan.rounds for a in r.applications if a.outcome == "funded")
+_METRIC = re.compile(r"^(outbox_published_total|events_consumed_total)\{([^}]*)\}\s+([0-9.e+]+)$", re.M)
+_LABEL = re.compile(r'(\w+)="([^"]*)"')
+
+
+async def backlog(api: Api, district_messages: int) -> dict[str, int]:
+    """Events published (outbox counters of all services, plus the district's messages) that a
+    consumer queue has not yet consumed, per queue, from the services' /metrics."""
+    published: dict[str, float] = {"district.demand_published.v1": district_messages}
+    consumed: dict[str, float] = {}
+    for service in ("registry", "venture", "procurement", "notify"):
+        for name, labels, value in _METRIC.findall(await api.metrics(service)):
+            tags = dict(_LABEL.findall(labels))
+            if name == "outbox_published_total":
+                published[tags["routing_key"]] = published.get(tags["routing_key"], 0) + float(value)
+            else:
+                consumed[tags["queue"]] = consumed.get(tags["queue"], 0) + float(value)
+    lag = {}
+    for queue, n in consumed.items():
+        key = queue.split(".", 1)[1]
+        if key in published and published[key] > n:
+            lag[queue] = int(published[key] - n)
+    return lag
+
+
+async def settle(api: Api, plan: Plan, timeout: float = 300.0) -> dict[str, int]:
+    """Wait until every consumer has caught up with what was published (or the timeout passes):
+    the figures of registry (grants, contracts) and notify (notices) come from events."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        support = await api.get("registry", "/statistics/support")
-        if support.get("grants", {}).get("count") == grants and support.get("contracts", {}).get("count") == len(
-            plan.projects
-        ):
-            break
-        await asyncio.sleep(1)
-    last, stable_since = None, time.monotonic()
+    lag: dict[str, int] = {}
     while time.monotonic() < deadline:
         try:
-            now = (await notices_sent(api)).get("sent")
+            lag = await backlog(api, len(plan.projects))
         except httpx.HTTPError:
-            now = None
-        if now != last:
-            last, stable_since = now, time.monotonic()
-        elif time.monotonic() - stable_since > 4:
-            return
+            lag = {"(metrics unavailable)": -1}
+        if not lag:
+            await asyncio.sleep(2)  # the last consumers' outbox rows, and a last look
+            lag = await backlog(api, len(plan.projects))
+            if not lag:
+                return lag
         await asyncio.sleep(1)
+    return lag
 
 
 async def collect(api: Api, plan: Plan) -> tuple[list[Row], dict[str, Any]]:
@@ -199,6 +217,8 @@ def render(rows: list[Row], raw: dict[str, Any], seconds: float, calls: int) -> 
         f"{support.get('contracts', {}).get('count')} procurement contracts (from their events)",
         f"party coverage: {coverage['covered_orgs']} of {coverage['active_orgs']} active organisations "
         f"(filed community groups included) in {coverage['branches']} branches",
-        f"{calls} HTTP calls in {seconds:.0f} s",
+        f"{calls} HTTP calls in {seconds:.0f} s; chapters (s, venture and procurement overlap): {raw.get('phases')}",
     ]
+    if raw.get("backlog"):
+        lines.append(f"still being consumed when the figures were read (queue: events): {raw['backlog']}")
     return "\n".join(lines)
