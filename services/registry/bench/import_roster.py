@@ -13,8 +13,10 @@ import argparse
 import asyncio
 import csv
 import io
+import os
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from registry.app import MIGRATIONS
 from registry.domain.uscc import make_code
@@ -55,8 +57,14 @@ async def main(rows: int, batch_size: int) -> None:
     conn = await db.connect(dsn)
     await db.migrate(conn, [db.KIT_MIGRATIONS, MIGRATIONS])
     await conn.close()
-    pool = await db.create_pool(dsn, max_size=4)
+    pool = await db.create_pool(dsn, min_size=4, max_size=4)
     try:
+        held = [await pool.acquire() for _ in range(4)]
+        backends = [await c.fetchval("SELECT pg_backend_pid()") for c in held]
+        for c in held:
+            await pool.release(c)
+        pg_cpu_before = sum(_cpu_seconds(pid) for pid in backends)
+        cpu_before = time.process_time()
         started = time.perf_counter()
         report = await import_roster(
             pool_transaction(pool),
@@ -66,6 +74,8 @@ async def main(rows: int, batch_size: int) -> None:
             batch_size=batch_size,
         )
         elapsed = time.perf_counter() - started
+        py_cpu = time.process_time() - cpu_before
+        pg_cpu = sum(_cpu_seconds(pid) for pid in backends) - pg_cpu_before
         async with pool.acquire() as c:
             orgs = await c.fetchval("SELECT count(*) FROM orgs")
             events = await c.fetchval("SELECT count(*) FROM outbox WHERE routing_key = 'registry.org_registered.v1'")
@@ -73,8 +83,20 @@ async def main(rows: int, batch_size: int) -> None:
         await pool.close()
     print(
         f"rows={report.total_rows} imported={report.imported} rejected={len(report.rejected)} "
-        f"orgs={orgs} outbox_events={events} seconds={elapsed:.2f} rows_per_second={rows / elapsed:,.0f}"
+        f"orgs={orgs} outbox_events={events} seconds={elapsed:.2f} rows_per_second={rows / elapsed:,.0f}\n"
+        f"cpu: importer {py_cpu:.1f} s, postgres backends {pg_cpu:.1f} s "
+        f"(on an idle 2-core machine the pipelined import needs about max of the two); "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a local process (a PostgreSQL backend), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
