@@ -60,7 +60,7 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The procurement app running in-process with its real lifespan (pool, broker, relay)."""
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
-        await app.state.service.wait_ready()
+        await app.state.service.wait_ready(timeout=90)  # a shared, busy PostgreSQL may be full for a while
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://procurement.test") as c:
             yield c
@@ -252,6 +252,15 @@ def ocds_validator(schema_file: str) -> jsonschema.Draft4Validator:
     )
 
 
+async def wait_mine(tap: Any, routing_key: str, timeout: float = 30.0, **match: Any) -> list[dict[str, Any]]:
+    """Bodies on the tap with `routing_key` whose fields equal `match` (others' events are ignored)."""
+
+    async def found() -> list[dict[str, Any]]:
+        return [b for b in tap.bodies(routing_key) if all(b.get(k) == v for k, v in match.items())]
+
+    return await eventually(found, timeout=timeout)
+
+
 class Kit:
     """Test helpers handed to tests as a fixture (conftest modules cannot be imported under importlib mode)."""
 
@@ -261,6 +270,7 @@ class Kit:
     registered_org = staticmethod(registered_org)
     drive = staticmethod(drive)
     ocds_validator = staticmethod(ocds_validator)
+    wait_mine = staticmethod(wait_mine)
 
 
 @pytest.fixture

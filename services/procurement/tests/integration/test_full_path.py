@@ -45,7 +45,7 @@ async def drive_to_evaluation(client, kit, db) -> tuple[str, dict[str, Any], Eve
         await kit.publish_raw(
             json.dumps(demand_message(ref)).encode(), "district.demand_published.v1", url=DISTRICT_URL
         )
-        accepted = [b for b in await tap.wait_for("procurement.demand_accepted.v1") if b["demand_ref"] == ref]
+        accepted = await kit.wait_mine(tap, "procurement.demand_accepted.v1", demand_ref=ref)
         demand_id = accepted[0]["demand_id"]
 
         async def post(path: str, body: Any = None, headers: Any = ADMIN, when: str = "2026-09-01") -> Any:
@@ -86,7 +86,7 @@ async def drive_to_evaluation(client, kit, db) -> tuple[str, dict[str, Any], Eve
             "2027-11-15",
         )
         assert done["stage"] == "evaluated"
-        await tap.wait_for("procurement.project_evaluated.v1")
+        await kit.wait_mine(tap, "procurement.project_evaluated.v1", project_id=pid)
     return pid, project, tap
 
 

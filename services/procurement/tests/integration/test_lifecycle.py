@@ -42,8 +42,8 @@ async def test_a_cancelled_project_accepts_no_further_step(client, kit, db):
     sol = await kit.drive(client, db, until="solicitation")
     async with EventTap("procurement.project_cancelled.v1") as tap:
         assert (await post(client, sol["base"] + "/cancellation", {"reason": "需求取消"})).status_code == 200
-        cancelled = await tap.wait_for("procurement.project_cancelled.v1")
-        assert any(c["project_id"] == sol["project_id"] and c["previous_stage"] == "solicitation" for c in cancelled)
+        cancelled = await kit.wait_mine(tap, "procurement.project_cancelled.v1", project_id=sol["project_id"])
+        assert cancelled[0]["previous_stage"] == "solicitation" and cancelled[0]["reason"] == "需求取消"
     proposal = {"title": "t", "plan": "p", "budget_cny": "1.00"}
     assert (await post(client, sol["base"] + "/proposals", proposal, sol["org_a"])).status_code == 409
     assert (await post(client, sol["base"] + "/cancellation", {"reason": "again"})).status_code == 409
@@ -77,10 +77,9 @@ async def test_no_proposals_makes_the_project_unsuccessful_and_it_can_be_resolic
         assert closed.json()["stage"] == "unsuccessful"
         again = await post(client, sol["base"] + "/resolicitation", {"closes_on": "2026-04-30"}, when="2026-03-22")
         assert again.json()["stage"] == "solicitation" and again.json()["round"] == 2
-        opened = await tap.wait_for("procurement.solicitation_opened.v1", n=1)
-        assert any(o["project_id"] == sol["project_id"] and o["round"] == 2 for o in opened)
-        failed = await tap.wait_for("procurement.project_unsuccessful.v1")
-        assert any(f["project_id"] == sol["project_id"] for f in failed)
+        await kit.wait_mine(tap, "procurement.solicitation_opened.v1", project_id=sol["project_id"], round=2)
+        failed = await kit.wait_mine(tap, "procurement.project_unsuccessful.v1", project_id=sol["project_id"])
+        assert failed[0]["round"] == 1
 
 
 async def test_contract_over_twelve_months_is_422_on_ends_on(client, kit, db):
