@@ -39,15 +39,22 @@ ADMIN = token(Role.DISTRICT_ADMIN, sub="admin")
 async def settings() -> Settings:
     await purge_queues("venture.")
     dsn = await fresh_database("venture_test", "venture")
-    return Settings(database_url=dsn, amqp_url=service_amqp_url("venture"), retry_delay=0.05, outbox_poll_interval=0.2)
+    # A small pool: many suites share this PostgreSQL server at once.
+    return Settings(
+        database_url=dsn,
+        amqp_url=service_amqp_url("venture"),
+        retry_delay=0.05,
+        outbox_poll_interval=0.2,
+        db_pool_size=4,
+    )
 
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     """The venture app running in-process with its real lifespan (pool, broker, relay)."""
     app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
-        await app.state.service.wait_ready()
+    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=30):
+        await app.state.service.wait_ready(timeout=120)  # the shared server may be busy
         yield app
 
 
