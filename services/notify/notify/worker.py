@@ -21,6 +21,7 @@ from notify.store import Store
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.notify import DeliveryFailed, NotificationSent
 from shared.messaging import outbox
+from shared.messaging.consumer import TRANSIENT
 
 log = structlog.get_logger("notify.worker")
 
@@ -87,8 +88,7 @@ class Worker:
         return len(claimed) == self.settings.worker_batch_size
 
     async def _attempt(self, pool: asyncpg.Pool, row: Any) -> None:
-        payload = row["payload"]
-        channel, attempts = row["channel"], row["attempts"]
+        payload, channel = row["payload"], row["channel"]
         error: str | None = None
         permanent = False
         try:
@@ -96,6 +96,18 @@ class Worker:
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
             permanent = isinstance(exc, PermanentDeliveryError)
+        # A mail already sent but not recorded would be sent again after the lease: keep trying to record.
+        for pause in (0.2, 0.5, 1.0, 2.0, 4.0, 8.0):
+            try:
+                await self._record(pool, row, error, permanent)
+                return
+            except TRANSIENT as exc:
+                log.warning("delivery_record_retry", delivery_id=row["id"], error=repr(exc))
+                await asyncio.sleep(pause)
+        await self._record(pool, row, error, permanent)
+
+    async def _record(self, pool: asyncpg.Pool, row: Any, error: str | None, permanent: bool) -> None:
+        channel, attempts = row["channel"], row["attempts"]
         now = self.clock()
         async with pool.acquire() as conn, conn.transaction():
             store = Store(conn)

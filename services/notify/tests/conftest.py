@@ -33,6 +33,7 @@ async def settings() -> Settings:
         retry_base_seconds=0.05,
         retry_max_seconds=0.2,
         max_attempts=4,
+        worker_lease_seconds=5,
         db_pool_size=4,  # the test server's connections are shared with every team's test runs
     )
 
