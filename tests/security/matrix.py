@@ -242,3 +242,42 @@ async def publish(event: IntegrationEvent) -> None:
         )
     finally:
         await conn.close()
+
+
+def _string_leaves(body: Any, path: tuple[Any, ...] = ()) -> Iterable[tuple[Any, ...]]:
+    if isinstance(body, str):
+        yield path
+    elif isinstance(body, dict):
+        for k, v in body.items():
+            yield from _string_leaves(v, (*path, k))
+    elif isinstance(body, list):
+        for i, v in enumerate(body):
+            yield from _string_leaves(v, (*path, i))
+
+
+def _with(body: Any, path: tuple[Any, ...], value: str) -> Any:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(body, dict):
+        return {**body, head: _with(body[head], rest, value)}
+    copy = list(body)
+    copy[head] = _with(body[head], rest, value)
+    return copy
+
+
+async def check_nul_in_body(env: Env, key: str, row: Row) -> list[str]:
+    """The row's realistic request as district_admin, with a U+0000 added to each string of its JSON
+    body in turn: PostgreSQL cannot store U+0000, so a service that lets it through answers 500."""
+    call = await row.prepare(env)
+    problems = []
+    for path in _string_leaves(call.json):
+        original: Any = call.json
+        for step in path:
+            original = original[step]
+        nul = Call(call.method, call.path, _with(call.json, path, original + "\x00"), call.params, call.files,
+                   call.headers, call.org)  # fmt: skip
+        status, text, _ = await _send(env.client, nul, "admin")
+        if status >= 500:
+            problems.append(f"{key} with U+0000 in {'.'.join(map(str, path))}: {status}: {text}")
+    return problems

@@ -29,6 +29,7 @@ from tests.security.matrix import (
     Env,
     Row,
     assert_complete,
+    check_nul_in_body,
     check_row,
     ok,
     public_rows,
@@ -338,3 +339,21 @@ async def test_every_procurement_route_has_a_matrix_row(env: Env) -> None:
 async def test_procurement_route_answers_each_caller_as_the_matrix_says(env: Env, key: str) -> None:
     mismatches = await check_row(env, key, MATRIX[key])
     assert not mismatches, "\n".join(mismatches)
+
+
+NUL_IN_BODY = [k for k, row in MATRIX.items() if k.split()[0] in ("POST", "PUT", "PATCH")]
+KNOWN_NUL_IN_BODY: dict[str, str] = {}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(
+            k, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_NUL_IN_BODY[k])] if k in KNOWN_NUL_IN_BODY else []
+        )
+        for k in NUL_IN_BODY
+    ],
+)
+async def test_procurement_route_refuses_a_nul_in_any_body_string_without_a_server_error(env: Env, key: str) -> None:
+    problems = await check_nul_in_body(env, key, MATRIX[key])
+    assert not problems, "\n".join(problems)
