@@ -43,7 +43,7 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The notify app running in-process with its real lifespan (pool, broker, relay, worker)."""
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
-        await app.state.service.wait_ready()
+        await app.state.service.wait_ready(timeout=90)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://notify.test") as c:
             c.app = app  # type: ignore[attr-defined]
@@ -59,7 +59,7 @@ def running(settings: Settings):  # type: ignore[no-untyped-def]
     async def start(**overrides: object) -> AsyncIterator[httpx.AsyncClient]:
         app = create_app(settings.model_copy(update=overrides))
         async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
-            await app.state.service.wait_ready()
+            await app.state.service.wait_ready(timeout=90)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://notify.test") as c:
                 c.app = app  # type: ignore[attr-defined]

@@ -140,7 +140,7 @@ async def test_the_announcement_page_renders_chinese_text_and_the_list_in_a_head
     serving = asyncio.create_task(server.serve())
     try:
         await eventually(lambda: asyncio.sleep(0, result=server.started), timeout=30)
-        await app.state.service.wait_ready()
+        await app.state.service.wait_ready(timeout=90)
         titles = await publish_three(publisher)
         url = f"http://127.0.0.1:{port}/public/announcements"
 
