@@ -52,7 +52,7 @@ class Stream:
         fault: Callable[[], Awaitable[str]] | None = None,
         fault_at: float = 0.25,
         poison_every: int = 0,
-        workers: int = 12,
+        workers: int = 24,
     ) -> StreamResult:
         """Release `n` items at `rate`/s to `workers`; start `fault` after `fault_at` of the stream."""
         queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue()
