@@ -21,7 +21,13 @@ kit_logging.configure("registry-test", level="WARNING")
 async def settings() -> Settings:
     await purge_queues("registry.")
     dsn = await fresh_database("registry_test", "registry")
-    return Settings(database_url=dsn, amqp_url=service_amqp_url("registry"), retry_delay=0.05, outbox_poll_interval=0.2)
+    return Settings(
+        database_url=dsn,
+        amqp_url=service_amqp_url("registry"),
+        retry_delay=0.05,
+        outbox_poll_interval=0.2,
+        db_pool_size=4,
+    )
 
 
 @pytest.fixture
