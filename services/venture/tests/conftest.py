@@ -39,13 +39,13 @@ ADMIN = token(Role.DISTRICT_ADMIN, sub="admin")
 async def settings() -> Settings:
     await purge_queues("venture.")
     dsn = await fresh_database("venture_test", "venture")
-    # A small pool: many suites share this PostgreSQL server at once.
+    # A small pool: many suites share this PostgreSQL server (max_connections 100) at once.
     return Settings(
         database_url=dsn,
         amqp_url=service_amqp_url("venture"),
         retry_delay=0.05,
         outbox_poll_interval=0.2,
-        db_pool_size=4,
+        db_pool_size=2,  # min = max: every connection is opened (with retries) at start-up
     )
 
 
