@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from typing import Any
 
 import asyncpg
@@ -92,57 +93,23 @@ UNROUTED_POLICY = {"alternate-exchange": UNROUTED}
 UNROUTED_QUEUE_ARGS: dict[str, Any] = {"x-queue-type": "quorum", "x-max-length": 100_000, "x-overflow": "drop-head"}
 
 
-def declare_unrouted(vhost: str) -> None:
-    """Nothing published to `events` vanishes: what no queue is bound for (an unknown version,
-    a key nobody consumes yet) goes to the alternate exchange and is kept in `events.unrouted`."""
-    rabbitmqctl(
-        "set_policy",
-        "-p",
-        vhost,
-        "--apply-to",
-        "exchanges",
-        "events-unrouted",
-        r"^events$",
-        json.dumps(UNROUTED_POLICY),
-    )
-    asyncio.run(_declare_unrouted(vhost))
-
-
-async def _declare_unrouted(vhost: str) -> None:
-    import aio_pika
-
-    admin = os.environ.get("PROVISION_ADMIN_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
-    conn = await aio_pika.connect(admin.rstrip("/") + "/" + ("" if vhost == "/" else vhost))
-    try:
-        channel = await conn.channel()
-        await channel.declare_exchange("events", aio_pika.ExchangeType.TOPIC, durable=True)
-        await channel.declare_exchange("events.dlx", aio_pika.ExchangeType.TOPIC, durable=True)
-        exchange = await channel.declare_exchange(UNROUTED, aio_pika.ExchangeType.FANOUT, durable=True)
-        queue = await channel.declare_queue(UNROUTED, durable=True, arguments=UNROUTED_QUEUE_ARGS)
-        await queue.bind(exchange)
-    finally:
-        await conn.close()
-
-
 def provision_rabbitmq(vhosts: list[str]) -> None:
+    """One `rabbitmqctl import_definitions` (one Erlang VM start, not one per setting): users,
+    vhosts, permissions, topic permissions, the unrouted-events policy, exchanges and queue."""
+    from ops.rabbitmq_definitions import definitions
+
     if shutil.which("rabbitmqctl") is None:
         raise RuntimeError("rabbitmqctl not found: provision RabbitMQ from ops/rabbitmq/definitions.json instead")
-    users = [(s, password(s, "AMQP")) for s in SERVICES] + [(d, password(d, "AMQP")) for d in DISTRICT_SYSTEMS]
-    for user, pw in users:
-        rabbitmqctl("add_user", user, pw, ok_if="already exists")
-        rabbitmqctl("change_password", user, pw)
-    for vhost in vhosts:
-        rabbitmqctl("add_vhost", vhost, ok_if="already exists")
-        if vhost != "/":
-            rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-        declare_unrouted(vhost)
-        grants = [(s, service_permissions(s), service_topic_permissions(s)) for s in SERVICES]
-        grants += [(d, system_permissions(d), system_topic_permissions(d)) for d in DISTRICT_SYSTEMS]
-        for user, perms, topics in grants:
-            rabbitmqctl("set_permissions", "-p", vhost, user, *perms)
-            for exchange, write, read in topics:
-                rabbitmqctl("set_topic_permissions", "-p", vhost, user, exchange, write, read)
-        print(f"rabbitmq: vhost {vhost}: users {', '.join(u for u, _ in users)} with own permissions")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(definitions(vhosts), f)
+        path = f.name
+    try:
+        os.chmod(path, 0o644)  # the broker's own user reads the file
+        rabbitmqctl("import_definitions", path)
+    finally:
+        os.unlink(path)
+    users = [*SERVICES, *DISTRICT_SYSTEMS]
+    print(f"rabbitmq: vhosts {', '.join(vhosts)}: users {', '.join(users)} with their own permissions")
 
 
 def main() -> None:

@@ -31,64 +31,41 @@ def password_hash(plain: str, salt: bytes) -> str:
     return base64.b64encode(salt + hashlib.sha256(salt + plain.encode()).digest()).decode()
 
 
-def definitions(vhost: str = "/") -> dict[str, object]:
-    admin_user = os.environ.get("RABBITMQ_ADMIN_USER", "admin")
-    names = [*SERVICES, *DISTRICT_SYSTEMS]
-    users = [
-        {
-            "name": admin_user,
-            "password_hash": password_hash(password(admin_user, "AMQP"), os.urandom(4)),
-            "hashing_algorithm": "rabbit_password_hashing_sha256",
-            "tags": ["administrator"],
-        }
-    ]
-    permissions = [{"user": admin_user, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"}]
-    topic_permissions = []
-    for name in names:
-        users.append(
-            {
-                "name": name,
-                "password_hash": password_hash(password(name, "AMQP"), os.urandom(4)),
-                "hashing_algorithm": "rabbit_password_hashing_sha256",
-                "tags": [],
-            }
-        )
-        perms = service_permissions(name) if name in SERVICES else system_permissions(name)
-        topics = service_topic_permissions(name) if name in SERVICES else system_topic_permissions(name)
-        permissions.append({"user": name, "vhost": vhost, "configure": perms[0], "write": perms[1], "read": perms[2]})
-        topic_permissions += [
-            {"user": name, "vhost": vhost, "exchange": ex, "write": w, "read": r} for ex, w, r in topics
-        ]
+def _user(name: str, tags: list[str]) -> dict[str, object]:
     return {
-        "rabbit_version": "3.10.8",
-        "users": users,
-        "vhosts": [{"name": vhost}],
-        "permissions": permissions,
-        "topic_permissions": topic_permissions,
-        "exchanges": [
-            {
-                "name": n,
-                "vhost": vhost,
-                "type": "topic",
-                "durable": True,
-                "auto_delete": False,
-                "internal": False,
-                "arguments": {},
-            }
-            for n in ("events", "events.dlx")
-        ]
-        + [
-            {
-                "name": UNROUTED,
-                "vhost": vhost,
-                "type": "fanout",
-                "durable": True,
-                "auto_delete": False,
-                "internal": False,
-                "arguments": {},
-            }
-        ],
-        "policies": [
+        "name": name,
+        "password_hash": password_hash(password(name, "AMQP"), os.urandom(4)),
+        "hashing_algorithm": "rabbit_password_hashing_sha256",
+        "tags": tags,
+    }
+
+
+def definitions(vhosts: list[str] | None = None, *, admin_user: str | None = None) -> dict[str, object]:
+    """Users, vhosts, permissions, topic permissions, the unrouted-events policy, exchanges
+    and the unrouted queue, for each vhost. With `admin_user`, an administrator is defined
+    (Compose); local provisioning grants the existing `guest` full rights on the test vhosts."""
+    vhosts = vhosts or ["/"]
+    names = [*SERVICES, *DISTRICT_SYSTEMS]
+    users = [_user(n, []) for n in names]
+    if admin_user:
+        users.insert(0, _user(admin_user, ["administrator"]))
+    permissions: list[dict[str, object]] = []
+    topic_permissions: list[dict[str, object]] = []
+    policies, exchanges, queues, bindings = [], [], [], []
+    for vhost in vhosts:
+        full = admin_user or ("guest" if vhost != "/" else None)
+        if full:
+            permissions.append({"user": full, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"})
+        for name in names:
+            perms = service_permissions(name) if name in SERVICES else system_permissions(name)
+            topics = service_topic_permissions(name) if name in SERVICES else system_topic_permissions(name)
+            permissions.append(
+                {"user": name, "vhost": vhost, "configure": perms[0], "write": perms[1], "read": perms[2]}
+            )
+            topic_permissions += [
+                {"user": name, "vhost": vhost, "exchange": ex, "write": w, "read": r} for ex, w, r in topics
+            ]
+        policies.append(
             {
                 "vhost": vhost,
                 "name": "events-unrouted",
@@ -97,11 +74,23 @@ def definitions(vhost: str = "/") -> dict[str, object]:
                 "definition": UNROUTED_POLICY,
                 "priority": 0,
             }
-        ],
-        "queues": [
+        )
+        exchanges += [
+            {
+                "name": n,
+                "vhost": vhost,
+                "type": t,
+                "durable": True,
+                "auto_delete": False,
+                "internal": False,
+                "arguments": {},
+            }
+            for n, t in (("events", "topic"), ("events.dlx", "topic"), (UNROUTED, "fanout"))
+        ]
+        queues.append(
             {"name": UNROUTED, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": UNROUTED_QUEUE_ARGS}
-        ],
-        "bindings": [
+        )
+        bindings.append(
             {
                 "source": UNROUTED,
                 "vhost": vhost,
@@ -110,12 +99,23 @@ def definitions(vhost: str = "/") -> dict[str, object]:
                 "routing_key": "",
                 "arguments": {},
             }
-        ],
+        )
+    return {
+        "rabbit_version": "3.10.8",
+        "users": users,
+        "vhosts": [{"name": v} for v in vhosts],
+        "permissions": permissions,
+        "topic_permissions": topic_permissions,
+        "policies": policies,
+        "exchanges": exchanges,
+        "queues": queues,
+        "bindings": bindings,
     }
 
 
 def main() -> None:
-    json.dump(definitions(), sys.stdout, indent=2, ensure_ascii=False)
+    admin = os.environ.get("RABBITMQ_ADMIN_USER", "admin")
+    json.dump(definitions(["/"], admin_user=admin), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

@@ -90,4 +90,5 @@ def test_definitions_file_grants_the_same_permissions_as_local_provisioning():
         assert perms[svc] == service_permissions(svc)
         for exchange, write, read in service_topic_permissions(svc):
             assert topics[(svc, exchange)] == (write, read)
-    assert {e["name"] for e in defs["exchanges"]} == {"events", "events.dlx"}
+    assert {e["name"] for e in defs["exchanges"]} == {"events", "events.dlx", "events.unrouted"}
+    assert defs["policies"][0]["definition"] == {"alternate-exchange": "events.unrouted"}
