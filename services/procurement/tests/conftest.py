@@ -69,7 +69,7 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def db(settings: Settings, client: httpx.AsyncClient) -> AsyncIterator[asyncpg.Connection]:
     """A direct connection to the service database, for asserting on read models and kept messages."""
-    conn = await asyncpg.connect(settings.database_url)
+    conn = await _with_retry(lambda: asyncpg.connect(settings.database_url))
     try:
         yield conn
     finally:
