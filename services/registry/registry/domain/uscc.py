@@ -20,6 +20,7 @@ WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 20 29 
 
 # GB 11714: the organisation code's own check character (digits 0-9, letters A-Z = 10-35).
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_VALUE = {ch: int(ch, 36) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 CATEGORY_BY_TYPE: dict[OrgType, str] = {
     OrgType.SOCIAL_ASSOCIATION: "51",
@@ -58,7 +59,7 @@ def check_character(first17: str) -> str:
 
 def org_code_check_character(first8: str) -> str:
     """GB 11714's check character for the first 8 characters of an organisation code."""
-    total = sum(int(ch, 36) * w for ch, w in zip(first8, _ORG_WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(_ORG_VALUE.__getitem__, first8), _ORG_WEIGHTS))
     value = 11 - total % 11
     return "X" if value == 10 else "0" if value == 11 else str(value)
 
