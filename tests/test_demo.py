@@ -94,7 +94,7 @@ def endpoints_of(system: System) -> Endpoints:
 @pytest.fixture(scope="module")
 async def demo(demo_system: System) -> Result:
     started = time.monotonic()
-    result = await run(endpoints_of(demo_system), scale=SCALE, progress=False, concurrency=12)
+    result = await run(endpoints_of(demo_system), scale=SCALE, progress=False)
     print(result.text, f"\n(demo at scale {SCALE}: {time.monotonic() - started:.0f} s)")
     return result
 

@@ -38,13 +38,15 @@ class DemoError(RuntimeError):
 
 
 class Api:
-    """One HTTP client for all four services, at most `concurrency` requests in flight."""
+    """One HTTP client for all four services, at most `concurrency` requests in flight to each."""
 
     def __init__(self, endpoints: Endpoints, *, concurrency: int = 12, tick: Callable[[int], None] | None = None):
         self.endpoints = endpoints
         self.secret = os.environ.get("JWT_SECRET", DEV_SECRET)
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(60.0))
-        self.sem = asyncio.Semaphore(concurrency)
+        # One budget per service: venture's year-by-year steps must not queue behind hundreds of
+        # procurement requests running beside them.
+        self.sems = {s: asyncio.Semaphore(concurrency) for s in ("registry", "venture", "procurement", "notify")}
         self.tick = tick or (lambda n: None)
         self.calls = 0
         self.server_errors = 0
@@ -92,7 +94,7 @@ class Api:
         url = f"{self.endpoints.url(service)}{path}"
         for attempt in range(attempts):
             try:
-                async with self.sem:
+                async with self.sems[service]:
                     response = await self.client.request(
                         method, url, headers=headers, json=body, files=files, params=params
                     )

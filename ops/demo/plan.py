@@ -410,7 +410,7 @@ def _projects(rng: random.Random, scale: float, orgs: list[OrgSpec], rounds: lis
                 target_street = rng.choice([*STREET_CODES, None])
             place = STREETS[target_street] if target_street else "东城区"
             winner = winners[i]
-            others = [o.key for o in rng.sample(pool, 3) if o.key != winner][: 1 + k % 2]
+            others = [o.key for o in rng.sample(pool, 3) if o.key != winner][: 1 + (k % 3 == 0)]
             amount = amounts[i]
             projects.append(
                 ProjectSpec(
