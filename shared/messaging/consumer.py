@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -27,6 +28,15 @@ from shared.messaging import inbox, outbox
 from shared.messaging.topology import DLX, EVENTS, consumer_queue
 
 log = structlog.get_logger("shared.consumer")
+
+_RAW: ContextVar[tuple[bytes, dict[str, Any]] | None] = ContextVar("consumed_raw_message", default=None)
+
+
+def current_raw_message() -> tuple[bytes, dict[str, Any]] | None:
+    """The body and headers of the message being consumed, as received (None outside a consumer):
+    for a handler that must keep a refused message verbatim."""
+    return _RAW.get()
+
 
 CONSUMED = Counter("events_consumed_total", "Messages consumed, by queue and outcome", ["queue", "outcome"])
 
@@ -133,7 +143,11 @@ class Consumers:
             consumer = f"{self.service}.{handler.__name__}"
 
             async def receive(message: RabbitMessage) -> None:
-                await self._receive(message, queue.name, consumer, event_cls, handler, on_invalid)
+                token = _RAW.set((message.body, dict(message.raw_message.headers or {})))
+                try:
+                    await self._receive(message, queue.name, consumer, event_cls, handler, on_invalid)
+                finally:
+                    _RAW.reset(token)
 
             receive.__name__ = handler.__name__
             receive.__doc__ = handler.__doc__ or event_cls.__doc__

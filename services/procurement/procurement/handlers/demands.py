@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from contextvars import ContextVar
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -17,16 +16,13 @@ from shared.contracts.base import IntegrationEvent
 from shared.contracts.district import DemandPublished
 from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
 from shared.errors import Conflict, Invalid
-from shared.messaging.consumer import InvalidMessage
+from shared.messaging.consumer import InvalidMessage, current_raw_message
 
 log = structlog.get_logger("procurement.demands")
 
 # The source_system of demands staff enter over HTTP; the district contract's pattern cannot
 # produce it, so no district system can revise a staff-entered demand.
 STAFF_SOURCE = "@staff"
-
-RAW_MESSAGE: ContextVar[tuple[bytes, dict[str, Any]] | None] = ContextVar("procurement_raw_message", default=None)
-"""The message being consumed, as received (set by the subscriber), so a refusal keeps it verbatim."""
 
 
 def content_of(event: DemandPublished) -> DemandContent:
@@ -63,7 +59,7 @@ async def receive(conn: asyncpg.Connection, event: DemandPublished, *, routing_k
                     revised=outcome is Outcome.REVISED,
                 )
             ]
-    raw = RAW_MESSAGE.get()
+    raw = current_raw_message()  # a refusal keeps the message verbatim
     body, headers = raw if raw is not None else (event.model_dump_json().encode(), {})
     return await _refuse(
         conn,
