@@ -130,9 +130,9 @@ async def test_html_in_an_event_is_escaped_on_the_public_page(client, publisher)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium absent (ops/install-browser.sh)")
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium absent (ops/install-tools.sh)")
 async def test_the_announcement_page_renders_chinese_text_and_the_list_in_a_headless_browser(settings, publisher):
-    assert CHROMIUM is not None, "CI must have chromium: run ops/install-browser.sh"
+    assert CHROMIUM is not None, "CI must have chromium: run ops/install-tools.sh"
     port = free_port()
     app = create_app(settings.model_copy(update={"http_port": port}))
     app.state.service.clock = lambda: datetime(2026, 3, 9, 10, tzinfo=SHANGHAI)
