@@ -154,6 +154,17 @@ async def list_projects(env: Env) -> Call:
     return Call("GET", "/projects", org=env.extra["own"], secret=p["base"].rsplit("/", 1)[1])
 
 
+async def two_reviewers(env: Env) -> Call:
+    """rev-sec and rev-2 both scored: a reviewer's answer must not show the other's."""
+    p = await drive(env, "scored")
+    other = {**token(Role.REVIEWER, sub="rev-2"), **today(STAGE_DATES["review"])}
+    admin = {**ADMIN, **today(STAGE_DATES["review"])}
+    await ok(env.client, "POST", f"{p['base']}/reviewers", admin, json={"reviewer": "rev-2"})
+    await ok(env.client, "POST", f"{p['base']}/conflicts", other, json={"org_ids": []})
+    await ok(env.client, "POST", f"{p['base']}/proposals/{p['proposal']}/scores", other, json={"criteria": SCORES})
+    return Call("GET", f"{p['base']}/scores", org=env.extra["own"], secret="rev-2")
+
+
 async def new_demand(env: Env) -> Call:
     body = {"purchaser": PURCHASER, "street_code": STREET, "title": f"东四街道文体活动{next(_serial)}"}
     body.update(domain="culture_sports", budget_cny="50000.00", expected_beneficiaries=200)
@@ -219,11 +230,17 @@ MATRIX: dict[str, Row] = {
                                                            shown="admin street reviewer monitor org"),
     "GET /projects/{project_id}":                      Row("401 200 200 403 200 200 200 403",
                                                            get("{base}", "monitoring")),
+    "GET /projects/{project_id} #nobody assigned yet": Row("401 200 200 403 403 403 403 403",
+                                                           get("{base}", "sorting"),
+                                                           "reviewer, monitor, org: not before they are involved"),
     "PATCH /projects/{project_id}":                    Row("401 200 200 403 403 403 403 403",
                                                            at("sorting", "PATCH", "", {"title": "助老服务（修订）"},
                                                               day=D["sorting"])),
     "GET /projects/{project_id}/scores":               Row("401 200 200 403 200 403 403 403",
                                                            get("{base}/scores", "scored"), "reviewer: own scores"),
+    "GET /projects/{project_id}/scores #two reviewers": Row("401 200 200 403 200 403 403 403", two_reviewers,
+                                                           "reviewers see no other reviewer's scores",
+                                                           hidden="reviewer", shown="admin street"),
     "POST /projects/{project_id}/solicitation":        Row("401 200 200 403 403 403 403 403",
                                                            at("sorting", "POST", "/solicitation",
                                                               {"closes_on": "2026-03-20"}, day=D["sorting"])),

@@ -154,6 +154,21 @@ def at(until: str, method: str, tail: str, body: Any = None, *, secret: str | No
     return prepare
 
 
+async def two_reviewers(env: Env) -> Call:
+    """rev-sec and rev-2 both scored: a reviewer's answer must not show the other's."""
+    ids = await drive(env, "scored")
+    other = token(Role.REVIEWER, sub="rev-2")
+    await ok(
+        env.client,
+        "POST",
+        f"/rounds/{ids['round']}/assignments",
+        json={"reviewer": "rev-2", "application_ids": [ids["app"]]},
+    )
+    await ok(env.client, "POST", f"/rounds/{ids['round']}/declarations", other, json={"statement": "无利益关系"})
+    await ok(env.client, "PUT", f"/applications/{ids['app']}/scores/mine", other, json=SCORES)
+    return Call("GET", f"/applications/{ids['app']}/scores", org=env.extra["own"], secret="rev-2")
+
+
 async def open_round(env: Env) -> Call:
     await ok(env.client, "PUT", "/clock", json={"today": CALL_OPEN})
     body = {"number": next(_serial), "year": 2026, "title": "公益创投大赛", "total_budget_cny": "300000.00"}
@@ -213,6 +228,8 @@ MATRIX: dict[str, Row] = {
     "GET /applications/{app_id}":                        Row("401 200 200 403 200 403 200 403",
                                                              at("declared", "GET", "/applications/{app}"),
                                                              "reviewer: assigned and declared"),
+    "GET /applications/{app_id} #reviewer unassigned":  Row("401 200 200 403 403 403 200 403",
+                                                             at("applied", "GET", "/applications/{app}")),
     "POST /applications/{app_id}/withdrawal":            Row("401 403 403 403 403 403 200 403",
                                                              at("applied", "POST", "/applications/{app}/withdrawal")),
     "POST /applications/{app_id}/screening":             Row("401 200 403 403 403 403 403 403",
@@ -235,6 +252,9 @@ MATRIX: dict[str, Row] = {
     "GET /applications/{app_id}/scores":                 Row("401 200 403 403 200 403 403 403",
                                                              at("scored", "GET", "/applications/{app}/scores"),
                                                              "reviewer: own scores only"),
+    "GET /applications/{app_id}/scores #two reviewers":  Row("401 200 403 403 200 403 403 403", two_reviewers,
+                                                             "reviewers see no other reviewer's scores",
+                                                             hidden="reviewer", shown="admin"),
     "GET /rounds/{round_id}/ranking":                    Row("401 200 403 403 403 403 403 403",
                                                              at("scored", "GET", "/rounds/{round}/ranking")),
     "POST /rounds/{round_id}/notice":                    Row("401 200 403 403 403 403 403 403",
