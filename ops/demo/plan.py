@@ -112,6 +112,7 @@ class ProjectSpec:
     winner: int
     competitors: list[int]
     published_on: date
+    objection: str | None = None  # a losing bidder objects during the announcement: dismissed | upheld
 
 
 @dataclass
@@ -427,6 +428,7 @@ def _projects(rng: random.Random, scale: float, orgs: list[OrgSpec], rounds: lis
                     winner=winner,
                     competitors=others,
                     published_on=_day(rng, year, 1, 5),
+                    objection="upheld" if i % 50 == 21 else "dismissed" if i % 20 == 7 else None,
                 )
             )
             i += 1

@@ -220,6 +220,7 @@ class Story:
         await self._clock(date(y, 5, 8))
         notice = await api.call("venture", "POST", f"/rounds/{round_id}/notice", token=admin)
         ends = date.fromisoformat(notice["notice_ends_on"])
+        await self._venture_objection(round_id, spec, notice)
         await self._clock(ends + timedelta(days=1))
         awarded = await api.call("venture", "POST", f"/rounds/{round_id}/awards", token=admin, body={})
         grants = awarded["grants"]
@@ -233,6 +234,29 @@ class Story:
         await gather(self._disburse(g, 2) for g in grants)
         await self._clock(date(y + 1, 2, 20))
         await gather(self._close_grant(g) for g in grants)
+
+    async def _venture_objection(self, round_id: str, spec: RoundSpec, notice: dict[str, Any]) -> None:
+        """An applicant below the line objects to a selected project during the notice; dismissed."""
+        losers = [a for a in spec.applications if a.outcome == "low_score"]
+        if not losers or not notice["projects"]:
+            return
+        out = await self.api.call(
+            "venture",
+            "POST",
+            f"/rounds/{round_id}/objections",
+            token=self.api.org(self.id(losers[0].org)),
+            body={
+                "application_id": notice["projects"][0]["application_id"],
+                "reason": "该项目与我机构往年项目内容相近，请核实其原创性",
+            },
+        )
+        await self.api.call(
+            "venture",
+            "POST",
+            f"/objections/{out['id']}/resolution",
+            token=self.api.admin(),
+            body={"upheld": False, "resolution": "经核实，项目设计为申报机构原创，异议不成立"},
+        )
 
     async def _apply(self, round_id: str, a: ApplicationSpec, year: int) -> tuple[str, ApplicationSpec]:
         org_id = self.id(a.org)
@@ -385,6 +409,54 @@ class Story:
         self.api.tick(len(self.plan.projects))
         await gather(self._project(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.projects)
 
+    async def _score(self, pid: str, proposals: dict[int, str], reviewers: list[str]) -> None:
+        for i, rv in enumerate(reviewers):
+            token = self.api.token("reviewer", rv)
+            for rank, prop in enumerate(proposals.values()):
+                base = 88 - 12 * rank - i
+                await self.api.call(
+                    "procurement",
+                    "POST",
+                    f"/projects/{pid}/proposals/{prop}/scores",
+                    token=token,
+                    body={
+                        "criteria": {
+                            "need_fit": base,
+                            "plan_quality": base - 2,
+                            "capacity": base + 1,
+                            "budget_value": base,
+                        },
+                        "comment": "方案针对性强" if rank == 0 else "方案可行，但执行细节不足",
+                    },
+                )
+
+    async def _objection(
+        self, p: ProjectSpec, pid: str, day: date, proposals: dict[int, str], reviewers: list[str]
+    ) -> None:
+        """A losing bidder objects (质疑); staff dismiss it, or uphold it and the panel scores again."""
+        out = await self.api.call(
+            "procurement",
+            "POST",
+            f"/projects/{pid}/objections",
+            token=self.api.org(self.id(p.competitors[0])),
+            today=day,
+            body={"reason": "对评审打分的一致性有疑问，请求复核"},
+        )
+        upheld = p.objection == "upheld"
+        await self.api.call(
+            "procurement",
+            "POST",
+            f"/projects/{pid}/objections/{out['id']}/resolution",
+            token=self._staff(p),
+            today=day + timedelta(days=1),
+            body={
+                "upheld": upheld,
+                "resolution": "复核发现评分记录不完整，重新组织评审" if upheld else "经复核，评审程序合规，维持原结果",
+            },
+        )
+        if upheld:
+            await self._score(pid, proposals, reviewers)
+
     def _staff(self, p: ProjectSpec) -> str:
         if p.purchaser["kind"] == "street_office":
             return self.api.token("street_officer", f"jd-{p.street_code}", street=p.street_code)
@@ -434,34 +506,22 @@ class Story:
         reviewers = list(dict.fromkeys(reviewers))
         for rv in reviewers:
             await step("POST", f"/projects/{pid}/reviewers", None, {"reviewer": rv})
-        for i, rv in enumerate(reviewers):
-            token = api.token("reviewer", rv)
+        for rv in reviewers:
             await api.call(
                 "procurement",
                 "POST",
                 f"/projects/{pid}/conflicts",
-                token=token,
+                token=api.token("reviewer", rv),
                 body={"org_ids": [], "note": "无利益冲突"},
             )
-            for rank, (_key, prop) in enumerate(proposals.items()):
-                base = 88 - 12 * rank - i
-                await api.call(
-                    "procurement",
-                    "POST",
-                    f"/projects/{pid}/proposals/{prop}/scores",
-                    token=token,
-                    body={
-                        "criteria": {
-                            "need_fit": base,
-                            "plan_quality": base - 2,
-                            "capacity": base + 1,
-                            "budget_value": base,
-                        },
-                        "comment": "方案针对性强" if rank == 0 else "方案可行，但执行细节不足",
-                    },
-                )
+        await self._score(pid, proposals, reviewers)
         day += timedelta(days=7)
         approved = await step("POST", f"/projects/{pid}/approval", day)
+        if p.objection and p.competitors:
+            await self._objection(p, pid, day + timedelta(days=2), proposals, reviewers)
+            if p.objection == "upheld":  # back to review: the panel scored again, a new announcement
+                day += timedelta(days=10)
+                approved = await step("POST", f"/projects/{pid}/approval", day)
         ends = date.fromisoformat(approved["announcement"]["ends_on"])
         day = ends + timedelta(days=1)
         await step("POST", f"/projects/{pid}/announcement/close", day)
