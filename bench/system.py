@@ -303,7 +303,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     def med(name: str, f: Any) -> float:
         return statistics.median(f(m) for m in results[name])
 
-    table = []
+    table: list[dict[str, Any]] = []
     for name in results:
         table.append(
             {
