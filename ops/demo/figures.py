@@ -80,12 +80,12 @@ async def settle(api: Api, plan: Plan, timeout: float = 300.0) -> dict[str, int]
     lag: dict[str, int] = {}
     while time.monotonic() < deadline:
         try:
-            lag = await backlog(api, len(plan.projects))
+            lag = await backlog(api, len(plan.projects) + len(plan.cancelled))
         except httpx.HTTPError:
             lag = {"(metrics unavailable)": -1}
         if not lag:
             await asyncio.sleep(2)  # the last consumers' outbox rows, and a last look
-            lag = await backlog(api, len(plan.projects))
+            lag = await backlog(api, len(plan.projects) + len(plan.cancelled))
             if not lag:
                 return lag
         await asyncio.sleep(1)

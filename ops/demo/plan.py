@@ -113,6 +113,7 @@ class ProjectSpec:
     competitors: list[int]
     published_on: date
     objection: str | None = None  # a losing bidder objects during the announcement: dismissed | upheld
+    first_call_empty: bool = False  # nobody proposed in the first call: unsuccessful, re-solicited
 
 
 @dataclass
@@ -132,6 +133,7 @@ class Plan:
     alliance: list[tuple[int, str, date]]
     projects: list[ProjectSpec]
     expected: dict[str, object]
+    cancelled: list[ProjectSpec] = field(default_factory=list)  # sorted, then withdrawn by the purchaser
 
     def org(self, key: int) -> OrgSpec:
         return self.orgs[key]
@@ -276,7 +278,25 @@ def build(scale: float = 1.0, seed: int = 2007) -> Plan:
         "contract_value_cny": sum((p.amount_cny for p in projects), Decimal(0)),
         "beneficiary_person_times": sum(p.beneficiaries for p in projects),
     }
-    return Plan(scale, orgs, rounds, branches, alliance, projects, expected)
+    cancelled = [
+        ProjectSpec(
+            ref=f"MZJ-{year}-C{n + 1:02d}",
+            year=year,
+            purchaser={"code": "11010100MZJ", "name": "东城区民政局", "kind": "district_department"},
+            source_system="mzj-oa",
+            street_code=None,
+            title=f"{year}年东城区社区治理骨干培训项目（预算调整）",
+            domain="community_governance",
+            budget_cny=Decimal("80000.00"),
+            amount_cny=Decimal("0.00"),
+            beneficiaries=300,
+            winner=-1,
+            competitors=[],
+            published_on=_day(rng, year, 1, 5),
+        )
+        for n, year in enumerate(PROJECT_YEARS[: scaled(4, scale)])
+    ]
+    return Plan(scale, orgs, rounds, branches, alliance, projects, expected, cancelled)
 
 
 def _rounds(
@@ -429,6 +449,7 @@ def _projects(rng: random.Random, scale: float, orgs: list[OrgSpec], rounds: lis
                     competitors=others,
                     published_on=_day(rng, year, 1, 5),
                     objection="upheld" if i % 50 == 21 else "dismissed" if i % 20 == 7 else None,
+                    first_call_empty=i % 40 == 13,
                 )
             )
             i += 1

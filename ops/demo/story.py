@@ -386,7 +386,7 @@ class Story:
     # ---- chapter 4: government purchase of services ----------------------------------------------
 
     async def procurement(self, district: District) -> None:
-        for p in self.plan.projects:
+        for p in self.plan.projects + self.plan.cancelled:
             await district.publish(
                 demand_message(
                     source_system=p.source_system,
@@ -402,12 +402,26 @@ class Story:
                     wanted_by=date(p.year + 1, 6, 30),
                 )
             )
-        answers = await district.wait_for([(p.source_system, p.ref) for p in self.plan.projects])
+        answers = await district.wait_for([(p.source_system, p.ref) for p in self.plan.projects + self.plan.cancelled])
         refused = [a for a in answers.values() if a["routing_key"] != "procurement.demand_accepted.v1"]
         if refused:
             raise DemoError(f"procurement refused {len(refused)} demands, e.g. {refused[0]}")
         self.api.tick(len(self.plan.projects))
-        await gather(self._project(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.projects)
+        await gather(
+            [self._project(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.projects]
+            + [self._cancel(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.cancelled]
+        )
+
+    async def _cancel(self, p: ProjectSpec, demand_id: str) -> None:
+        """A demand sorted into a project and then withdrawn (the department's budget was cut)."""
+        step, day = _Steps(self.api, self._staff(p)), p.published_on + timedelta(days=14)
+        project = await step("POST", "/projects", day, {"demand_ids": [demand_id]})
+        await step(
+            "POST",
+            f"/projects/{project['id']}/cancellation",
+            day + timedelta(days=5),
+            {"reason": "年度预算调整，购买主体撤回该项目"},
+        )
 
     async def _score(self, pid: str, proposals: dict[int, str], reviewers: list[str]) -> None:
         for i, rv in enumerate(reviewers):
@@ -470,6 +484,11 @@ class Story:
         pid = project["id"]
         closes = day + timedelta(days=21)
         await step("POST", f"/projects/{pid}/solicitation", day, {"closes_on": closes.isoformat()})
+        if p.first_call_empty:  # nobody proposed: unsuccessful (流标), then a second call
+            await step("POST", f"/projects/{pid}/solicitation/close", closes + timedelta(days=1))
+            day = closes + timedelta(days=3)
+            closes = day + timedelta(days=21)
+            await step("POST", f"/projects/{pid}/resolicitation", day, {"closes_on": closes.isoformat()})
         bidders = [p.winner, *p.competitors]
         proposals: dict[int, str] = {}
         for rank, key in enumerate(bidders):
