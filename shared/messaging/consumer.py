@@ -59,12 +59,30 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     asyncio.TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a connection whose backend was terminated mid-transaction
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
     asyncpg.DeadlockDetectedError,
     asyncpg.SerializationError,
     asyncpg.AdminShutdownError,
 )
+# SQLSTATE classes that say "the server, not the message": connection exception, insufficient
+# resources, operator intervention (shutdown, restart, cancelled statement).
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether retrying the same message later may succeed."""
+    if isinstance(exc, TRANSIENT):
+        return True
+    if isinstance(exc, asyncpg.PostgresError):
+        state = str(getattr(exc, "sqlstate", "") or "")
+        if state[:2] in _TRANSIENT_SQLSTATE_CLASSES:
+            return True
+        # A database refusing connections for a while (ALLOW_CONNECTIONS false, being dropped).
+        if state == "55000" and "not currently accepting connections" in str(exc):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -209,21 +227,33 @@ class Consumers:
                         out = await handler(event, conn)
                         await outbox.add(conn, list(out or []))
                         outcome = "ok"
-                await message.ack()
-                CONSUMED.labels(queue, outcome).inc()
-                if outcome == "ok":
-                    log.info("event_consumed")
             except PermanentError as exc:
                 await self._dead_letter(message, queue, consumer, f"{type(exc).__name__}: {exc}")
-            except TRANSIENT as exc:
-                CONSUMED.labels(queue, "retry").inc()
-                log.warning("event_retry", error=repr(exc))
-                await self._await_recovery()
-                await message.nack(requeue=True)
+                return
             except Exception as exc:
-                # A defect, not a passing fault: keep the message for an operator to replay.
-                log.exception("event_handler_failed")
-                await self._dead_letter(message, queue, consumer, f"{type(exc).__name__}: {exc}")
+                if is_transient(exc):
+                    CONSUMED.labels(queue, "retry").inc()
+                    log.warning("event_retry", error=repr(exc))
+                    await self._await_recovery()
+                    await self._settle(message.nack(requeue=True))
+                else:
+                    # A defect, not a passing fault: keep the message for an operator to replay.
+                    log.exception("event_handler_failed")
+                    await self._dead_letter(message, queue, consumer, f"{type(exc).__name__}: {exc}")
+                return
+            # Committed. If the ack is lost with the connection, the broker redelivers and the
+            # inbox absorbs the duplicate, so a failed ack is logged, never dead-lettered.
+            await self._settle(message.ack())
+            CONSUMED.labels(queue, outcome).inc()
+            if outcome == "ok":
+                log.info("event_consumed")
+
+    @staticmethod
+    async def _settle(settling: Awaitable[None]) -> None:
+        try:
+            await settling
+        except Exception as exc:
+            log.warning("message_settle_failed", error=repr(exc))
 
     async def _invalid(
         self, message: RabbitMessage, invalid: InvalidMessage, consumer: str, on_invalid: InvalidHandler | None
@@ -239,15 +269,18 @@ class Consumers:
             async with pool.acquire() as conn, conn.transaction():
                 out = await on_invalid(invalid, conn)
                 await outbox.add(conn, list(out or []))
-            await message.ack()
-            CONSUMED.labels(invalid.queue, "answered_invalid").inc()
-        except TRANSIENT as exc:
-            log.warning("event_retry", error=repr(exc))
-            await self._await_recovery()
-            await message.nack(requeue=True)
         except Exception as exc:
-            log.exception("invalid_handler_failed")
-            await self._dead_letter(message, invalid.queue, consumer, f"invalid message: {invalid.reason()}; {exc!r}")
+            if is_transient(exc):
+                log.warning("event_retry", error=repr(exc))
+                await self._await_recovery()
+                await self._settle(message.nack(requeue=True))
+            else:
+                log.exception("invalid_handler_failed")
+                reason = f"invalid message: {invalid.reason()}; {exc!r}"
+                await self._dead_letter(message, invalid.queue, consumer, reason)
+            return
+        await self._settle(message.ack())
+        CONSUMED.labels(invalid.queue, "answered_invalid").inc()
 
     async def _await_recovery(self, *, max_wait: float = 120.0) -> None:
         """Pause before requeueing until the database answers again (or `max_wait` passes).
@@ -303,9 +336,9 @@ class Consumers:
         except Exception as exc:
             # Could not park it: reject so the queue's own dead-lettering keeps it.
             log.error("dead_letter_publish_failed", error=repr(exc))
-            await message.reject(requeue=False)
+            await self._settle(message.reject(requeue=False))
             CONSUMED.labels(queue, "dead_lettered").inc()
             return
-        await message.ack()
+        await self._settle(message.ack())
         CONSUMED.labels(queue, "dead_lettered").inc()
         log.warning("event_dead_lettered", queue=queue, reason=reason)

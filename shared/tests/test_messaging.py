@@ -197,3 +197,22 @@ def test_money_rejects_floats_negatives_and_non_decimals(bad):
     with pytest.raises(ValidationError):
         M(amount=bad)
     assert M(amount="200000").model_dump(mode="json") == {"amount": "200000.00"}
+
+
+@pytest.mark.parametrize(
+    ("exc", "transient"),
+    [
+        (asyncpg.InternalClientError("cannot switch to state 15"), True),
+        (asyncpg.ObjectNotInPrerequisiteStateError('database "x" is not currently accepting connections'), True),
+        (asyncpg.AdminShutdownError("terminating connection due to administrator command"), True),
+        (asyncpg.TooManyConnectionsError("sorry, too many clients already"), True),
+        (ConnectionResetError(), True),
+        (asyncpg.ObjectNotInPrerequisiteStateError("cursor is not open"), False),
+        (asyncpg.UniqueViolationError("duplicate key"), False),
+        (KeyError("bug"), False),
+    ],
+)
+def test_database_outages_are_transient_and_defects_are_not(exc, transient):
+    from shared.messaging.consumer import is_transient
+
+    assert is_transient(exc) is transient
