@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Request
 from procurement.api.deps import ServiceDep
 from procurement.domain import ocds
 from procurement.domain.project import Project
+from procurement.handlers import projects as h
 from procurement.store import ProjectStore, statistics
 from shared.auth import Principal, Role, require
-from shared.errors import NotFound
 
 router = APIRouter(tags=["public"])
 
@@ -104,7 +104,5 @@ async def ocds_releases(request: Request, principal: Admin, svc: ServiceDep) -> 
 @router.get("/ocds/projects/{project_id}", summary="OCDS 1.1 record package of one project")
 async def ocds_project(project_id: UUID, request: Request, principal: Admin, svc: ServiceDep) -> dict[str, Any]:
     async with svc.connection() as conn:
-        project = await ProjectStore(conn).get(project_id)
-    if project is None:
-        raise NotFound(f"没有项目 {project_id}")
+        project = await h.get(conn, project_id)
     return ocds.record_package([project], base_uri=_base(request))

@@ -39,12 +39,18 @@ class Setup:
     ocid_prefix: str
 
 
+async def get(conn: asyncpg.Connection, project_id: UUID, *, lock: bool = False) -> Project:
+    """The project, or NotFound (404) naming it."""
+    project = await ProjectStore(conn).get(project_id, lock=lock)
+    if project is None:
+        raise NotFound(f"没有项目 {project_id}")
+    return project
+
+
 async def run(conn: asyncpg.Connection, project_id: UUID, decide: Decision) -> Project:
     """Load the project (locked), let `decide` act on it, save it and queue its events, in one transaction."""
     store = ProjectStore(conn)
-    project = await store.get(project_id, lock=True)
-    if project is None:
-        raise NotFound(f"没有项目 {project_id}")
+    project = await get(conn, project_id, lock=True)
     events = list(await decide(project))
     ocds.freeze(project)
     await store.save(project)
