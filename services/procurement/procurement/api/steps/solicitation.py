@@ -1,0 +1,101 @@
+"""Steps 2 and 3: revising the sorted project, the call for proposals and the proposals themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from procurement.access import manages, require_view
+from procurement.api.deps import ServiceDep, SetupDep, TodayDep
+from procurement.domain.project import Project
+from procurement.handlers import projects as h
+from shared.auth import Role
+from shared.contracts.base import IntegrationEvent, MoneyCNY
+from shared.errors import Forbidden
+from shared.reference import Domain
+
+from .common import Anyone, DeadlineIn, OrgUser, Staff, managed
+
+router = APIRouter(tags=["projects"])
+
+# --- 2 sorting, 3 solicitation ---------------------------------------------------------------------
+
+
+class ReviseIn(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    domain: Domain | None = None
+    budget_cny: Decimal | None = Field(default=None, gt=0, max_digits=14, decimal_places=2)
+    expected_beneficiaries: int | None = Field(default=None, ge=0)
+
+
+@router.patch("/projects/{project_id}", summary="Revise a project during sorting")
+async def revise(project_id: UUID, body: ReviseIn, p: Staff, svc: ServiceDep, setup: SetupDep) -> dict[str, Any]:
+    changes = body.model_dump(exclude_none=True)
+    return await managed(svc, project_id, p, lambda pr: pr.revise(rules=setup.rules, changes=changes))
+
+
+@router.post("/projects/{project_id}/solicitation", summary="Open the call for proposals (项目征集)")
+async def open_solicitation(
+    project_id: UUID, body: DeadlineIn, p: Staff, svc: ServiceDep, today: TodayDep
+) -> dict[str, Any]:
+    return await managed(svc, project_id, p, lambda pr: pr.open_solicitation(closes_on=body.closes_on, today=today))
+
+
+class ProposalIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    plan: str = Field(min_length=1, max_length=20000)
+    budget_cny: MoneyCNY = Field(gt=0)
+
+
+@router.post("/projects/{project_id}/proposals", status_code=201, summary="An org submits or revises its proposal")
+async def submit_proposal(
+    project_id: UUID, body: ProposalIn, p: OrgUser, svc: ServiceDep, today: TodayDep
+) -> dict[str, Any]:
+    assert p.org_id is not None
+    result: dict[str, Any] = {}
+    async with svc.transaction() as conn:
+        name = await h.org_name(conn, p.org_id)
+
+        async def decide(project: Project) -> Sequence[IntegrationEvent]:
+            grant = await h.double_funding(conn, p.org_id, body.title, project.title)  # type: ignore[arg-type]
+            proposal, events = project.submit_proposal(
+                org_id=p.org_id,  # type: ignore[arg-type]
+                org_name=name,
+                title=body.title,
+                plan=body.plan,
+                budget_cny=body.budget_cny,
+                today=today,
+                venture_grant=grant,
+            )
+            result.update(proposal.model_dump(mode="json"))
+            return events
+
+        await h.run(conn, project_id, decide)
+    return result
+
+
+@router.get(
+    "/projects/{project_id}/proposals", summary="Proposals: staff all, an org its own, a reviewer the valid ones"
+)
+async def list_proposals(project_id: UUID, principal: Anyone, svc: ServiceDep) -> list[dict[str, Any]]:
+    async with svc.connection() as conn:
+        project = await h.get(conn, project_id)
+    if manages(principal, project):
+        return [x.model_dump(mode="json") for x in project.proposals]
+    require_view(principal, project)
+    if principal.role is Role.ORG:
+        return [x.model_dump(mode="json") for x in project.proposals if x.org_id == principal.org_id]
+    if principal.role is Role.REVIEWER and project.reviewer(principal.sub) is not None:
+        return [x.model_dump(mode="json") for x in project.valid_proposals()]
+    raise Forbidden("您无权查看该项目的申报")
+
+
+@router.post("/projects/{project_id}/solicitation/close", summary="Close the call; screening begins")
+async def close_solicitation(project_id: UUID, p: Staff, svc: ServiceDep, today: TodayDep) -> dict[str, Any]:
+    return await managed(svc, project_id, p, lambda pr: pr.close_solicitation(today=today))
