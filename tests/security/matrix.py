@@ -88,6 +88,13 @@ class Row:
         return dict(zip(CALLERS, codes, strict=True))
 
 
+# Tokens that must never pass where a token is needed: admin claims, but forged or expired.
+FORGED = {
+    "forged": token(Role.DISTRICT_ADMIN, sub="mallory", secret="not-the-services-secret-0123456789abcdef"),
+    "expired": token(Role.DISTRICT_ADMIN, sub="admin-sec", ttl_seconds=-60),
+}
+
+
 def caller_headers(caller: str, org: UUID | None) -> dict[str, str]:
     own = org or uuid4()
     return {
@@ -99,6 +106,7 @@ def caller_headers(caller: str, org: UUID | None) -> dict[str, str]:
         "monitor": token(Role.MONITOR, sub=MONITOR),
         "org": token(Role.ORG, sub=f"org-{own}", org_id=own),
         "org_x": token(Role.ORG, sub="org-x-sec", org_id=OTHER_ORG),
+        **FORGED,
     }[caller]
 
 
@@ -147,7 +155,9 @@ async def check_row(env: Env, key: str, row: Row) -> list[str]:
     resource (a write changes the resource, so the next caller would meet another state)."""
     expected = row.expected()
     mutating = key.split()[0] != "GET"
-    order = sorted(CALLERS, key=lambda c: 200 <= expected[c] < 300)
+    if expected["none"] == 401:  # where a token is needed, a forged or expired admin token is no token
+        expected.update(dict.fromkeys(FORGED, 401))
+    order = sorted(expected, key=lambda c: 200 <= expected[c] < 300)
     call = await row.prepare(env)
     used = False
     mismatches = []
