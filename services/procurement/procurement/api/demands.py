@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 
 from procurement.access import require_street
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
-from procurement.domain.demand import DemandContent
 from procurement.domain.model import Purchaser
 from procurement.handlers import demands, projects
 from procurement.store import DemandStore, RejectedStore
@@ -46,18 +45,7 @@ class DemandIn(BaseModel):
 @router.post("/demands", status_code=201, summary="Enter a demand (需求征集) over HTTP")
 async def enter_demand(body: DemandIn, principal: Staff, svc: ServiceDep, today: TodayDep) -> dict[str, Any]:
     require_street(principal, purchaser_kind=str(body.purchaser.kind), street_code=body.street_code)
-    content = DemandContent(
-        purchaser_code=body.purchaser.code,
-        purchaser_name=body.purchaser.name,
-        purchaser_kind=str(body.purchaser.kind),
-        street_code=body.street_code,
-        title=body.title,
-        description=body.description,
-        domain=str(body.domain),
-        budget_cny=body.budget_cny,
-        expected_beneficiaries=body.expected_beneficiaries,
-        wanted_by=body.wanted_by,
-    )
+    content = demands.content_of(body)
     async with svc.transaction() as conn:
         demand_id, outcome, events = await demands.enter(
             conn, demand_ref=body.demand_ref, content=content, by=principal.sub, today=today

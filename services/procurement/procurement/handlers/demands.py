@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -13,10 +14,11 @@ import structlog
 from procurement.domain.demand import DemandContent, Outcome, decide, rule_errors
 from procurement.store import DemandStore, RejectedStore
 from shared.contracts.base import IntegrationEvent
-from shared.contracts.district import DemandPublished
+from shared.contracts.district import DemandPublished, Purchaser
 from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
 from shared.errors import Conflict, Invalid
 from shared.messaging.consumer import InvalidMessage, current_raw_message
+from shared.reference import Domain
 
 log = structlog.get_logger("procurement.demands")
 
@@ -25,18 +27,39 @@ log = structlog.get_logger("procurement.demands")
 STAFF_SOURCE = "@staff"
 
 
-def content_of(event: DemandPublished) -> DemandContent:
+class DemandFields(Protocol):
+    """A demand as it arrives: the district event, or the same fields entered by staff."""
+
+    @property
+    def purchaser(self) -> Purchaser: ...
+    @property
+    def street_code(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def domain(self) -> Domain: ...
+    @property
+    def budget_cny(self) -> Decimal: ...
+    @property
+    def expected_beneficiaries(self) -> int: ...
+    @property
+    def wanted_by(self) -> date | None: ...
+
+
+def content_of(demand: DemandFields) -> DemandContent:
     return DemandContent(
-        purchaser_code=event.purchaser.code,
-        purchaser_name=event.purchaser.name,
-        purchaser_kind=str(event.purchaser.kind),
-        street_code=event.street_code,
-        title=event.title,
-        description=event.description,
-        domain=str(event.domain),
-        budget_cny=event.budget_cny,
-        expected_beneficiaries=event.expected_beneficiaries,
-        wanted_by=event.wanted_by,
+        purchaser_code=demand.purchaser.code,
+        purchaser_name=demand.purchaser.name,
+        purchaser_kind=str(demand.purchaser.kind),
+        street_code=demand.street_code,
+        title=demand.title,
+        description=demand.description,
+        domain=str(demand.domain),
+        budget_cny=demand.budget_cny,
+        expected_beneficiaries=demand.expected_beneficiaries,
+        wanted_by=demand.wanted_by,
     )
 
 
