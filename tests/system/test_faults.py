@@ -108,12 +108,6 @@ async def test_duplicates_out_of_order_and_poison_change_nothing_and_lose_nothin
 
 # Last in the module: what it dead-letters stays in the dead-letter queues, and the ledger is
 # cumulative, so a failure here would fail every later reconciliation too.
-@pytest.mark.xfail(
-    reason="kit defect (shared/messaging/consumer.py TRANSIENT): asyncpg.InternalClientError from a "
-    "terminated backend and ObjectNotInPrerequisiteStateError 'database is not currently accepting "
-    "connections' are treated as defects, so in-flight events are dead-lettered instead of requeued",
-    strict=False,
-)
 async def test_database_outage_mid_stream_loses_nothing(system, ledger, stream):
     dbs = [svc.dsn.rsplit("/", 1)[1] for svc in system.services.values()]
     result = await stream.run(N, rate=60, fault=lambda: faults.database_outage(dbs, 10), fault_at=0.2)
