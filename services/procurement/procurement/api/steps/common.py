@@ -11,8 +11,10 @@ from fastapi import Depends
 from pydantic import BaseModel
 
 from procurement.access import require_manager
+from procurement.domain.model import OrgView
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
+from procurement.store import ReadModels
 from shared.auth import Principal, Role, current_principal, require
 from shared.contracts.base import IntegrationEvent
 from shared.service import Service
@@ -35,6 +37,26 @@ async def managed(svc: Service, project_id: UUID, principal: Principal, act: Act
         return act(project)
 
     async with svc.transaction() as conn:
+        project = await h.run(conn, project_id, decide)
+    return h.view(project, principal, manager=True)
+
+
+async def managed_with_org(
+    svc: Service,
+    project_id: UUID,
+    principal: Principal,
+    org_of: Callable[[Project], UUID | None],
+    act: Callable[[Project, OrgView | None], Sequence[IntegrationEvent]],
+) -> dict[str, Any]:
+    """A staff command that judges an org (screening, signing): it gets the registry's view of it, if any."""
+    async with svc.transaction() as conn:
+
+        async def decide(project: Project) -> Sequence[IntegrationEvent]:
+            require_manager(principal, project)
+            org_id = org_of(project)
+            org = await ReadModels(conn).org(org_id) if org_id is not None else None
+            return act(project, org)
+
         project = await h.run(conn, project_id, decide)
     return h.view(project, principal, manager=True)
 

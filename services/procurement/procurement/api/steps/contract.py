@@ -11,15 +11,13 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from procurement.access import require_manager
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
 from procurement.domain.model import Grade
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
-from procurement.store import ReadModels
 from shared.contracts.base import IntegrationEvent, MoneyCNY
 
-from .common import Monitor, Staff, managed, run_as
+from .common import Monitor, Staff, managed, managed_with_org, run_as
 
 router = APIRouter(tags=["projects"])
 
@@ -48,22 +46,20 @@ class ContractIn(BaseModel):
 async def sign(
     project_id: UUID, body: ContractIn, p: Staff, svc: ServiceDep, setup: SetupDep, today: TodayDep
 ) -> dict[str, Any]:
-    async with svc.transaction() as conn:
-
-        async def decide(project: Project) -> Sequence[IntegrationEvent]:
-            require_manager(p, project)
-            org = await ReadModels(conn).org(project.selection.org_id) if project.selection else None
-            return project.sign(
-                org=org,
-                starts_on=body.starts_on,
-                ends_on=body.ends_on,
-                multi_year=body.multi_year,
-                rules=setup.rules,
-                today=today,
-            )
-
-        project = await h.run(conn, project_id, decide)
-    return h.view(project, p, manager=True)
+    return await managed_with_org(
+        svc,
+        project_id,
+        p,
+        lambda pr: pr.selection.org_id if pr.selection else None,
+        lambda pr, org: pr.sign(
+            org=org,
+            starts_on=body.starts_on,
+            ends_on=body.ends_on,
+            multi_year=body.multi_year,
+            rules=setup.rules,
+            today=today,
+        ),
+    )
 
 
 # --- 9 monitoring, 10 evaluation ----------------------------------------------------------------------

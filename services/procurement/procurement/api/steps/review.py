@@ -10,14 +10,12 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from procurement.access import require_manager
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
-from procurement.store import ReadModels
 from shared.contracts.base import IntegrationEvent
 
-from .common import Reviewer, Staff, managed, run_as
+from .common import Reviewer, Staff, managed, managed_with_org, run_as
 
 router = APIRouter(tags=["projects"])
 
@@ -33,15 +31,13 @@ class ScreeningIn(BaseModel):
 async def screen(
     project_id: UUID, proposal_id: UUID, body: ScreeningIn, p: Staff, svc: ServiceDep, today: TodayDep
 ) -> dict[str, Any]:
-    async with svc.transaction() as conn:
-
-        async def decide(project: Project) -> Sequence[IntegrationEvent]:
-            require_manager(p, project)
-            org = await ReadModels(conn).org(project.proposal(proposal_id).org_id)
-            return project.screen(proposal_id=proposal_id, valid=body.valid, reason=body.reason, org=org, today=today)
-
-        project = await h.run(conn, project_id, decide)
-    return h.view(project, p, manager=True)
+    return await managed_with_org(
+        svc,
+        project_id,
+        p,
+        lambda pr: pr.proposal(proposal_id).org_id,
+        lambda pr, org: pr.screen(proposal_id=proposal_id, valid=body.valid, reason=body.reason, org=org, today=today),
+    )
 
 
 @router.post("/projects/{project_id}/review", summary="Close screening and start the approval review (立项评审)")
