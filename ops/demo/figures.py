@@ -63,7 +63,7 @@ async def backlog(api: Api, district_messages: int) -> dict[str, int]:
             tags = dict(_LABEL.findall(labels))
             if name == "outbox_published_total":
                 published[tags["routing_key"]] = published.get(tags["routing_key"], 0) + float(value)
-            else:
+            elif tags.get("outcome") != "retry":  # a retry is a delivery put back, not yet consumed
                 consumed[tags["queue"]] = consumed.get(tags["queue"], 0) + float(value)
     lag = {}
     for queue, n in consumed.items():
