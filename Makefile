@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 EDITABLES := -e shared $(foreach s,$(SERVICES),-e services/$(s))
+empty :=
+space := $(empty) $(empty)
 
 .PHONY: install provision run test lint format services-up docs demo bench
 
@@ -29,7 +31,7 @@ test: provision
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared $(foreach s,$(SERVICES),services/$(s)/$(s)) ops
+	MYPYPATH=$(subst $(space),:,$(foreach s,$(SERVICES),services/$(s))) $(VENV)/bin/mypy -p shared $(foreach s,$(SERVICES),-p $(s)) -p ops
 
 format: install
 	$(VENV)/bin/ruff format .

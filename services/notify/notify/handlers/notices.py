@@ -129,10 +129,10 @@ async def _resolve(store: Store, target: Target) -> tuple[Target, Entry | None, 
         if demand is None or not demand.ref:
             return target, None, ("demand", target.key)
         purchaser = Target("purchaser", "purchaser", demand.ref, demand.street_code)
-        entry = await store.entry("purchaser", demand.ref) or Entry(
+        known = await store.entry("purchaser", demand.ref) or Entry(
             "purchaser", demand.ref, name=demand.name, street_code=demand.street_code
         )
-        return purchaser, entry, None
+        return purchaser, known, None
     if target.role in WAITING_ROLES:
         await store.lock_recipient(target.kind, target.key)
     entry = await store.entry(target.kind, target.key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from procurement.domain.model import (
@@ -88,7 +88,9 @@ class ReviewSteps(ProjectBase):
                     "average": average,
                 }
             )
-        rows.sort(key=lambda r: (-(r["average"] or Decimal(-1)), r["budget_cny"], str(r["proposal_id"])))
+        rows.sort(
+            key=lambda r: (-(cast(Decimal | None, r["average"]) or Decimal(-1)), r["budget_cny"], str(r["proposal_id"]))
+        )
         for rank, row in enumerate(rows, start=1):
             row["rank"] = rank
         return rows
