@@ -117,22 +117,81 @@ async def replay(amqp_url: str, service: str, *, message_ids: set[str] | None = 
     return replayed
 
 
+async def show(amqp_url: str, service: str, message_id: str, *, limit: int = 10_000) -> dict[str, Any] | None:
+    """One dead letter in full: its reason, properties, headers and whole body (it stays parked)."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel()
+        found: dict[str, Any] | None = None
+        for msg in await _drain(channel, service, limit):
+            if msg.message_id == message_id:
+                found = {
+                    **asdict(describe(msg)),
+                    "type": msg.type,
+                    "correlation_id": msg.correlation_id,
+                    "content_type": msg.content_type,
+                    "headers": {k: _text(v) if isinstance(v, bytes) else v for k, v in (msg.headers or {}).items()},
+                    "body": msg.body.decode("utf-8", errors="replace"),
+                }
+                break
+        await channel.close()  # returns every fetched message to the queue
+        return found
+    finally:
+        await connection.close()
+
+
+async def purge(amqp_url: str, service: str, *, message_ids: set[str] | None = None, limit: int = 10_000) -> int:
+    """Delete dead letters for good (all, or those with the given ids)."""
+    connection = await aio_pika.connect(amqp_url)
+    purged = 0
+    try:
+        channel = await connection.channel()
+        for msg in await _drain(channel, service, limit):
+            if message_ids is None or msg.message_id in message_ids:
+                await msg.ack()
+                purged += 1
+            else:
+                await msg.nack(requeue=True)
+        await channel.close()
+    finally:
+        await connection.close()
+    return purged
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="List or replay a service's dead letters.")
-    parser.add_argument("command", choices=["list", "replay"])
+    parser = argparse.ArgumentParser(description="List, show, replay or purge a service's dead letters.")
+    parser.add_argument("command", choices=["list", "show", "replay", "purge"])
     parser.add_argument("service")
     parser.add_argument("--amqp-url", default=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
-    parser.add_argument("--id", action="append", dest="ids", help="replay only this message id (repeatable)")
+    parser.add_argument("--id", action="append", dest="ids", help="only this message id (repeatable)")
     parser.add_argument("--limit", type=int, default=100)
+    parser.add_argument("--yes", action="store_true", help="purge without asking")
     args = parser.parse_args()
+    ids = set(args.ids) if args.ids else None
+    queue = dead_letter_queue_name(args.service)
     if args.command == "list":
         letters = asyncio.run(list_dead_letters(args.amqp_url, args.service, limit=args.limit))
         for letter in letters:
             print(json.dumps(asdict(letter), ensure_ascii=False))
-        print(f"{len(letters)} dead letter(s) in {dead_letter_queue_name(args.service)}")
+        print(f"{len(letters)} dead letter(s) in {queue}")
+    elif args.command == "show":
+        if not ids or len(ids) != 1:
+            parser.error("show needs exactly one --id")
+        shown = asyncio.run(show(args.amqp_url, args.service, next(iter(ids))))
+        if shown is None:
+            raise SystemExit(f"no dead letter with that id in {queue}")
+        print(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
+    elif args.command == "replay":
+        n = asyncio.run(replay(args.amqp_url, args.service, message_ids=ids))
+        print(f"replayed {n} dead letter(s) from {queue}")
     else:
-        n = asyncio.run(replay(args.amqp_url, args.service, message_ids=set(args.ids) if args.ids else None))
-        print(f"replayed {n} dead letter(s) from {dead_letter_queue_name(args.service)}")
+        what = f"{len(ids)} dead letter(s)" if ids else "ALL dead letters"
+        if not args.yes:
+            answer = input(f"Delete {what} in {queue} for good? Type the service name to confirm: ")
+            if answer.strip() != args.service:
+                raise SystemExit("not purged")
+        n = asyncio.run(purge(args.amqp_url, args.service, message_ids=ids))
+        print(f"purged {n} dead letter(s) from {queue}")
 
 
 if __name__ == "__main__":

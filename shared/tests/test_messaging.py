@@ -148,6 +148,12 @@ async def test_poison_message_is_dead_lettered_with_reason_and_next_message_is_p
         assert sorted(await effects(kit_dsn)) == [1, 13]
         remaining = await deadletters.list_dead_letters(amqp_url, "kit")
         assert {d.message_id for d in remaining} == {"poison-1", "poison-2"}
+
+        shown = await deadletters.show(amqp_url, "kit", "poison-2")
+        assert shown is not None and json.loads(shown["body"]) == {"n": "x"}
+        assert shown["headers"]["x-error-queue"] == "kit.kit.pinged.v1"
+        assert await deadletters.purge(amqp_url, "kit", message_ids={"poison-1"}) == 1
+        assert [d.message_id for d in await deadletters.list_dead_letters(amqp_url, "kit")] == ["poison-2"]
     finally:
         await svc.stop()
 
