@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shared.contracts import EVENT_TYPES
+from shared.contracts import contract_events
 from shared.docs import asyncapi_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,13 +64,13 @@ def events_markdown() -> str:
     lines = [EVENTS_INTRO]
     lines.append("| routing key | published by | consumed by | meaning |")
     lines.append("|---|---|---|---|")
-    for key, cls in sorted(EVENT_TYPES.items()):
+    for key, cls in contract_events().items():
         context = key.split(".", 1)[0]
         publisher = "district systems" if context == "district" else context
         doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
         lines.append(f"| `{key}` | {publisher} | {', '.join(sorted(consumers.get(key, []))) or '—'} | {doc} |")
     lines.append("")
-    for key, cls in sorted(EVENT_TYPES.items()):
+    for key, cls in contract_events().items():
         lines.append(f"### `{key}` — {cls.__name__}\n")
         lines.append("| field | type | required |")
         lines.append("|---|---|---|")

@@ -23,7 +23,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.rabbit import Channel, RabbitBroker
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import context, db
@@ -38,6 +38,8 @@ log = structlog.get_logger("shared.service")
 
 HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"])
+OUTBOX_PENDING = Gauge("outbox_pending", "Outbox rows not yet published")
+OUTBOX_OLDEST = Gauge("outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox row (0 when none)")
 
 
 class ServiceSettings(BaseSettings):
@@ -238,6 +240,15 @@ def _ops_router(service: Service) -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
+        if service.pool is not None:
+            with contextlib.suppress(Exception):
+                async with service.pool.acquire(timeout=2) as conn:
+                    pending, oldest = await conn.fetchrow(
+                        """SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)
+                           FROM outbox WHERE published_at IS NULL"""
+                    )
+                OUTBOX_PENDING.set(pending)
+                OUTBOX_OLDEST.set(float(oldest))
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
