@@ -91,6 +91,15 @@ def system_topic_permissions(system: str) -> list[tuple[str, str, str]]:
 UNROUTED = "events.unrouted"
 UNROUTED_POLICY = {"alternate-exchange": UNROUTED}
 UNROUTED_QUEUE_ARGS: dict[str, Any] = {"x-queue-type": "quorum", "x-max-length": 100_000, "x-overflow": "drop-head"}
+# The event archive for late subscribers: a stream bound to every contract routing key (only
+# those, so an unknown key still falls through to events.unrouted), with size and age limits.
+ARCHIVE = "events.archive"
+ARCHIVE_QUEUE_ARGS: dict[str, Any] = {
+    "x-queue-type": "stream",
+    "x-max-length-bytes": int(os.environ.get("ARCHIVE_MAX_BYTES", 5 * 1024**3)),
+    "x-max-age": os.environ.get("ARCHIVE_MAX_AGE", "400D"),
+    "x-stream-max-segment-size-bytes": 50 * 1024**2,
+}
 
 
 def provision_rabbitmq(vhosts: list[str]) -> None:

@@ -13,6 +13,8 @@ import os
 import sys
 
 from ops.provision import (
+    ARCHIVE,
+    ARCHIVE_QUEUE_ARGS,
     DISTRICT_SYSTEMS,
     SERVICES,
     UNROUTED,
@@ -24,6 +26,7 @@ from ops.provision import (
     system_permissions,
     system_topic_permissions,
 )
+from shared.contracts import contract_events
 
 
 def password_hash(plain: str, salt: bytes) -> str:
@@ -90,6 +93,20 @@ def definitions(vhosts: list[str] | None = None, *, admin_user: str | None = Non
         queues.append(
             {"name": UNROUTED, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": UNROUTED_QUEUE_ARGS}
         )
+        queues.append(
+            {"name": ARCHIVE, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": ARCHIVE_QUEUE_ARGS}
+        )
+        bindings += [
+            {
+                "source": "events",
+                "vhost": vhost,
+                "destination": ARCHIVE,
+                "destination_type": "queue",
+                "routing_key": key,
+                "arguments": {},
+            }
+            for key in contract_events()
+        ]
         bindings.append(
             {
                 "source": UNROUTED,

@@ -1,0 +1,54 @@
+"""The event archive: a late subscriber replays history into its own queue (docs in ops/archive.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import aio_pika
+
+from ops.archive import replay, topic_matches
+from shared.testing import ADMIN_AMQP_URL
+
+
+def test_topic_patterns_match_like_the_broker():
+    assert topic_matches("procurement.#", "procurement.project_signed.v1")
+    assert topic_matches("#", "registry.org_registered.v1")
+    assert topic_matches("*.org_registered.v1", "registry.org_registered.v1")
+    assert not topic_matches("procurement.*", "procurement.project_signed.v1")
+    assert not topic_matches("venture.#", "procurement.project_signed.v1")
+
+
+async def test_a_late_subscriber_replays_archived_events_since_a_point_in_time():
+    marker = uuid.uuid4().hex
+    conn = await aio_pika.connect(ADMIN_AMQP_URL)
+    try:
+        channel = await conn.channel(publisher_confirms=True)
+        events = await channel.get_exchange("events")
+
+        async def publish(key: str, n: int) -> None:
+            body = json.dumps({"marker": marker, "n": n}).encode()
+            msg = aio_pika.Message(body, message_id=f"{marker}-{n}", timestamp=datetime.now(UTC))
+            await events.publish(msg, routing_key=key)
+
+        await publish("notify.notification_sent.v1", 0)  # before the point in time: not replayed
+        await asyncio.sleep(1.5)
+        since = datetime.now(UTC) - timedelta(milliseconds=200)
+        await publish("notify.notification_sent.v1", 1)
+        await publish("notify.delivery_failed.v1", 2)
+        await publish("procurement.demand_accepted.v1", 3)  # filtered out by --key
+        await asyncio.sleep(1.0)  # the archive timestamps of the replay window must be in the past
+
+        inbox = await channel.declare_queue(f"archive-test.{marker}", exclusive=True)
+        copied = await replay(ADMIN_AMQP_URL, inbox.name, since=since, keys=["notify.#"])
+        got = []
+        while (msg := await inbox.get(no_ack=True, fail=False)) is not None:
+            body = json.loads(msg.body)
+            if body.get("marker") == marker:
+                got.append((body["n"], msg.message_id))
+        assert sorted(got) == [(1, f"{marker}-1"), (2, f"{marker}-2")]
+        assert copied >= 2
+    finally:
+        await conn.close()
