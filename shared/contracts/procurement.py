@@ -178,6 +178,8 @@ class AnnouncementStarted(ProjectEvent):
     ends_on: date
     objection_deadline: date
     working_days: int
+    applicant_org_ids: list[UUID] = Field(default_factory=list)
+    """Every organisation that submitted a proposal in this round: all applicants are told."""
 
 
 class ObjectionFiled(ProjectEvent):

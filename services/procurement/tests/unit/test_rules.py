@@ -90,6 +90,17 @@ def test_announcement_across_national_day_counts_the_saturday_make_up_workday():
     assert events[1].routing_key == "procurement.announcement_started.v1"
 
 
+def test_the_announcement_names_every_applicant_so_all_are_told():
+    a, b = org(), org()
+    project = in_review((a, "90000"), (b, "95000"))
+    project.assign_reviewer(sub="r1")
+    project.declare_conflicts(sub="r1", org_ids=[], note=None)
+    for p in project.current_proposals():
+        project.score(sub="r1", proposal_id=p.id, criteria=CRITERIA, comment="", rules=RULES)
+    started = project.approve(rules=RULES, calendar=CAL, today=D)[1]
+    assert set(started.applicant_org_ids) == {a.org_id, b.org_id}
+
+
 def test_five_working_days_across_spring_festival_2026():
     # 02-13 (1), Saturday 02-14 make-up (2), 02-15..23 off, 02-24 (3), 02-25 (4), 02-26 (5).
     assert CAL.add_workdays(date(2026, 2, 12), 5) == date(2026, 2, 26)

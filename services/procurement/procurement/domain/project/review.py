@@ -162,5 +162,6 @@ class ReviewSteps(ProjectBase):
                 ends_on=a.ends_on,
                 objection_deadline=a.objection_deadline,
                 working_days=a.working_days,
+                applicant_org_ids=sorted({p.org_id for p in self.current_proposals()}, key=str),
             ),
         ]
