@@ -154,7 +154,7 @@ def admin_amqp_url(vhost: str = VHOST) -> str:
 
 
 async def purge_vhost(vhost: str = VHOST) -> None:
-    """Delete every queue of the vhost (but the unrouted parking lot), so a run starts empty."""
+    """Delete every queue of the vhost but the unrouted parking lot and the archive, so a run starts empty."""
     proc = await asyncio.create_subprocess_exec(
         "rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "--no-table-headers", stdout=asyncio.subprocess.PIPE
     )
@@ -165,7 +165,7 @@ async def purge_vhost(vhost: str = VHOST) -> None:
     try:
         channel = await conn.channel()
         for name in out.decode().split():
-            if name != "events.unrouted":
+            if name not in ("events.unrouted", "events.archive"):
                 await channel.queue_delete(name)
     finally:
         await conn.close()
