@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import httpx
+
+from shared.testing import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "venture", "procurement", "notify")
@@ -132,21 +133,6 @@ class System:
 
     def __getitem__(self, name: str) -> ServiceProcess:
         return self.services[name]
-
-
-async def fresh_database(name: str, owner: str) -> str:
-    conn = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-            name,
-        )
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await conn.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
-        await conn.execute(f'REVOKE CONNECT ON DATABASE "{name}" FROM PUBLIC')
-    finally:
-        await conn.close()
-    return f"postgresql://{owner}:{owner}-dev-password@127.0.0.1:5432/{name}"
 
 
 def admin_amqp_url(vhost: str = VHOST) -> str:
