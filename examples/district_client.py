@@ -14,7 +14,7 @@ import argparse
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import aio_pika
 
@@ -32,7 +32,7 @@ def sample_demand(source_system: str, demand_ref: str) -> dict[str, object]:
         "domain": "elder_care",
         "budget_cny": "200000.00",
         "expected_beneficiaries": 1200,
-        "wanted_by": "2026-06-30",
+        "wanted_by": (date.today() + timedelta(days=180)).isoformat(),
     }
 
 
