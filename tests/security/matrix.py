@@ -276,6 +276,11 @@ def _with(body: Any, path: tuple[Any, ...], value: str) -> Any:
     return copy
 
 
+def write_routes(matrix: dict[str, Row]) -> list[str]:
+    """The rows whose route takes a body (POST, PUT, PATCH): each gets the NUL-in-body probe."""
+    return [k for k in matrix if k.split()[0] in ("POST", "PUT", "PATCH")]
+
+
 async def check_nul_in_body(env: Env, key: str, row: Row) -> list[str]:
     """The row's realistic request as district_admin, with a U+0000 added to each string of its JSON
     body in turn: PostgreSQL cannot store U+0000, so a service that lets it through answers 500."""

@@ -30,6 +30,7 @@ from tests.security.matrix import (
     ok,
     public_rows,
     publish,
+    write_routes,
 )
 
 
@@ -134,19 +135,7 @@ async def test_notify_route_answers_each_caller_as_the_matrix_says(env: Env, key
     assert not mismatches, "\n".join(mismatches)
 
 
-NUL_IN_BODY = [k for k, row in MATRIX.items() if k.split()[0] in ("POST", "PUT", "PATCH")]
-KNOWN_NUL_IN_BODY: dict[str, str] = {}
-
-
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(
-            k, marks=[pytest.mark.xfail(strict=True, reason=KNOWN_NUL_IN_BODY[k])] if k in KNOWN_NUL_IN_BODY else []
-        )
-        for k in NUL_IN_BODY
-    ],
-)
+@pytest.mark.parametrize("key", write_routes(MATRIX))
 async def test_notify_route_refuses_a_nul_in_any_body_string_without_a_server_error(env: Env, key: str) -> None:
     problems = await check_nul_in_body(env, key, MATRIX[key])
     assert not problems, "\n".join(problems)
