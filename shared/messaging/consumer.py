@@ -1,13 +1,22 @@
-"""Consuming events: one message, one transaction (inbox row, effects, outbox rows), and a
-retry policy: transient errors are requeued (counted by the quorum queue's delivery limit,
-after which RabbitMQ dead-letters the message), permanent ones are dead-lettered at once
-with the reason in the message headers."""
+"""Consuming events: inbox row, effects and outbox rows in one transaction, acked after the
+commit; and a retry policy: transient errors are requeued (counted by the quorum queue's
+delivery limit, after which RabbitMQ dead-letters the message), permanent ones are
+dead-lettered at once with the reason in the message headers.
+
+Messages of one queue that arrive while a transaction is running are handled together in the
+next one (one inbox statement, the handlers in delivery order, one outbox statement, one
+commit), so a backlog costs a few round trips per batch instead of per message; a lone message
+is handled at once. If a batch fails, its messages are retried one per transaction, so one bad
+message never takes its neighbours with it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,8 +26,8 @@ import asyncpg
 import structlog
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker
-from faststream.rabbit.annotations import RabbitMessage
-from prometheus_client import Counter
+from faststream.rabbit.message import RabbitMessage
+from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 
 from shared import context
@@ -39,6 +48,10 @@ def current_raw_message() -> tuple[bytes, dict[str, Any]] | None:
 
 
 CONSUMED = Counter("events_consumed_total", "Messages consumed, by queue and outcome", ["queue", "outcome"])
+BATCH_SIZE = Histogram(
+    "events_batch_size", "Messages handled in one transaction", buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256)
+)
+BATCH_FALLBACKS = Counter("events_batch_fallbacks_total", "Batches retried one message at a time", ["queue"])
 
 E = TypeVar("E", bound=IntegrationEvent)
 Handler = Callable[[E, asyncpg.Connection], Awaitable[Sequence[IntegrationEvent] | None]]
@@ -160,12 +173,31 @@ class Consumers:
             queue = consumer_queue(self.service, event_cls.routing_key)
             consumer = f"{self.service}.{handler.__name__}"
 
-            async def receive(message: RabbitMessage) -> None:
-                token = _RAW.set((message.body, dict(message.raw_message.headers or {})))
+            batcher = _Batcher(self, queue.name, consumer, handler)
+
+            async def receive(body: bytes) -> None:
+                # The message from FastStream's context, not by injection: an injected
+                # `RabbitMessage` is resolved in a worker thread, a thread hop per message.
+                message: RabbitMessage = self.broker.context.get_local("message")
                 try:
-                    await self._receive(message, queue.name, consumer, event_cls, handler, on_invalid)
-                finally:
-                    _RAW.reset(token)
+                    event = parse(event_cls, message.body)
+                except (ValueError, ValidationError) as exc:
+                    raw = message.raw_message
+                    invalid = InvalidMessage(
+                        queue=queue.name,
+                        routing_key=raw.routing_key or "",
+                        message_id=raw.message_id,
+                        body=message.body,
+                        headers=dict(raw.headers or {}),
+                        errors=field_errors(exc),
+                    )
+                    token = _RAW.set((message.body, invalid.headers))
+                    try:
+                        await self._invalid(message, invalid, consumer, on_invalid)
+                    finally:
+                        _RAW.reset(token)
+                    return
+                await batcher.submit(message, event)
 
             receive.__name__ = handler.__name__
             receive.__doc__ = handler.__doc__ or event_cls.__doc__
@@ -182,37 +214,48 @@ class Consumers:
 
         return register
 
-    async def _receive(
-        self,
-        message: RabbitMessage,
-        queue: str,
-        consumer: str,
-        event_cls: type[E],
-        handler: Handler[E],
-        on_invalid: InvalidHandler | None,
+    async def _process(
+        self, items: list[tuple[RabbitMessage, IntegrationEvent]], queue: str, consumer: str, handler: Handler[Any]
     ) -> None:
-        raw = message.raw_message
-        try:
-            event = parse(event_cls, message.body)
-        except (ValueError, ValidationError) as exc:
-            invalid = InvalidMessage(
-                queue=queue,
-                routing_key=raw.routing_key or "",
-                message_id=raw.message_id,
-                body=message.body,
-                headers=dict(raw.headers or {}),
-                errors=field_errors(exc),
-            )
-            await self._invalid(message, invalid, consumer, on_invalid)
+        """Handle a batch in one transaction; if it fails, each message again on its own."""
+        if len(items) == 1:
+            await self._receive_one(*items[0], queue, consumer, handler)
             return
+        outcomes: list[str] = []
+        try:
+            pool = self._pool()
+            if pool is None:
+                raise TransientError("database pool not ready")
+            async with pool.acquire() as conn, conn.transaction():
+                fresh = await inbox.first_times(conn, consumer=consumer, events=[e for _, e in items])
+                out: list[IntegrationEvent] = []
+                for message, event in items:
+                    if event.event_id not in fresh:
+                        outcomes.append("duplicate")
+                        continue
+                    fresh.discard(event.event_id)  # a second copy within the batch is a duplicate too
+                    with _bound(event, consumer), _raw(message):
+                        out += list(await handler(event, conn) or [])
+                    outcomes.append("ok")
+                await outbox.add(conn, out)
+        except Exception as exc:
+            log.warning("event_batch_failed", queue=queue, size=len(items), error=repr(exc))
+            BATCH_FALLBACKS.labels(queue).inc()
+            for message, event in items:
+                await self._receive_one(message, event, queue, consumer, handler)
+            return
+        BATCH_SIZE.observe(len(items))
+        for (message, event), outcome in zip(items, outcomes, strict=True):
+            # Committed: a lost ack means a redelivery, which the inbox absorbs.
+            await self._settle(message.ack())
+            CONSUMED.labels(queue, outcome).inc()
+            with _bound(event, consumer):
+                log.info("event_consumed" if outcome == "ok" else "event_duplicate_ignored")
 
-        with context.bound(
-            correlation_id=event.correlation_id,
-            causation_id=str(event.event_id),
-            event_id=str(event.event_id),
-            routing_key=event.routing_key,
-            consumer=consumer,
-        ):
+    async def _receive_one(
+        self, message: RabbitMessage, event: IntegrationEvent, queue: str, consumer: str, handler: Handler[Any]
+    ) -> None:
+        with _bound(event, consumer), _raw(message):
             try:
                 pool = self._pool()
                 if pool is None:
@@ -342,3 +385,67 @@ class Consumers:
         await self._settle(message.ack())
         CONSUMED.labels(queue, "dead_lettered").inc()
         log.warning("event_dead_lettered", queue=queue, reason=reason)
+
+
+@contextmanager
+def _bound(event: IntegrationEvent, consumer: str) -> Iterator[None]:
+    with context.bound(
+        correlation_id=event.correlation_id,
+        causation_id=str(event.event_id),
+        event_id=str(event.event_id),
+        routing_key=event.routing_key,
+        consumer=consumer,
+    ):
+        yield
+
+
+@contextmanager
+def _raw(message: RabbitMessage) -> Iterator[None]:
+    token = _RAW.set((message.body, dict(message.raw_message.headers or {})))
+    try:
+        yield
+    finally:
+        _RAW.reset(token)
+
+
+class _Batcher:
+    """Collects the messages of one queue that wait while its transactions run.
+
+    Each delivery's task submits its message and waits until it is settled; up to `workers`
+    transactions per queue run at once, each taking what has queued up (at most `max_batch`).
+    No message waits for a batch to fill: a lone message is handled at once.
+    """
+
+    def __init__(
+        self,
+        consumers: Consumers,
+        queue: str,
+        consumer: str,
+        handler: Handler[Any],
+        *,
+        max_batch: int = 128,
+        workers: int = 2,
+    ) -> None:
+        self.consumers, self.queue, self.consumer, self.handler = consumers, queue, consumer, handler
+        self.max_batch, self.workers = max_batch, workers
+        self.waiting: deque[tuple[RabbitMessage, IntegrationEvent, asyncio.Future[None]]] = deque()
+        self.active: set[asyncio.Task[None]] = set()
+
+    async def submit(self, message: RabbitMessage, event: IntegrationEvent) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append((message, event, done))
+        if len(self.active) < self.workers:
+            task = asyncio.create_task(self._work())
+            self.active.add(task)
+            task.add_done_callback(self.active.discard)
+        await done
+
+    async def _work(self) -> None:
+        while self.waiting:
+            batch = [self.waiting.popleft() for _ in range(min(self.max_batch, len(self.waiting)))]
+            try:
+                await self.consumers._process([(m, e) for m, e, _ in batch], self.queue, self.consumer, self.handler)
+            finally:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_result(None)

@@ -186,6 +186,61 @@ async def test_transient_error_is_retried_until_it_succeeds(kit_dsn, amqp_url):
         await svc.stop()
 
 
+async def test_a_backlog_is_handled_in_batches_exactly_once_and_a_poison_one_alone(kit_dsn, amqp_url):
+    """300 queued events (10 of them delivered twice, one refused): handled in batches of many
+    per transaction, each effect exactly once, each caused event with its own cause's ids, the
+    refused one dead-lettered after its batch is retried message by message."""
+    svc = make_service(kit_dsn, amqp_url)
+
+    @svc.consumers.on(KitPinged)
+    async def record(event: KitPinged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
+        if event.n == 150:
+            raise PermanentError("one hundred and fifty is refused")
+        await conn.execute("INSERT INTO effects (n, event_id) VALUES ($1, $2)", event.n, event.event_id)
+        return [KitEchoed(n=event.n)]
+
+    await svc.start()  # declares the queue
+    await svc.wait_ready()
+    await svc.stop()
+    batches_before = _metric("events_batch_size_count")
+    fallbacks_before = _metric("events_batch_fallbacks_total", queue="kit.kit.pinged.v1")
+    sources = [KitPinged(n=i) for i in range(300)]
+    connection = await aio_pika.connect(amqp_url)
+    channel = await connection.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange("events")
+    for event in sources + sources[:10]:
+        body = event.model_dump_json().encode()
+        await exchange.publish(
+            aio_pika.Message(body, message_id=str(event.event_id), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key="kit.pinged.v1",
+        )
+    await connection.close()
+
+    async with EventTap("kit.echoed.v1", url=amqp_url) as tap:
+        await svc.start()
+        try:
+            await svc.wait_ready()
+            echoed = await tap.wait_for("kit.echoed.v1", 299)
+            letters = await eventually(lambda: deadletters.list_dead_letters(amqp_url, "kit"))
+        finally:
+            await svc.stop()
+    done = await effects(kit_dsn)
+    assert sorted(done) == [i for i in range(300) if i != 150]
+    assert [d.reason for d in letters] == ["PermanentError: one hundred and fifty is refused"]
+    by_n = {e.n: e for e in sources}
+    assert all(e["causation_id"] == str(by_n[e["n"]].event_id) for e in echoed)
+    assert all(e["correlation_id"] == by_n[e["n"]].correlation_id for e in echoed)
+    transactions = _metric("events_batch_size_count") - batches_before
+    assert 0 < transactions < 100, f"{transactions} batch transactions for 310 deliveries"
+    assert _metric("events_batch_fallbacks_total", queue="kit.kit.pinged.v1") - fallbacks_before >= 1
+
+
+def _metric(name: str, **labels: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 class KitEchoed(IntegrationEvent):
     routing_key: ClassVar[str] = "kit.echoed.v1"
     n: int
