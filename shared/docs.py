@@ -30,6 +30,7 @@ def asyncapi_document(service: Any, *, version: str = "0.1.0") -> dict[str, Any]
     """AsyncAPI 3.0 of a `shared.service.Service` built only for documentation (it registers
     document-only publishers on the service's broker)."""
     broker = service.broker
+    service.consumers.document(broker)
     for cls in published_events(service.name):
         broker.publisher(
             exchange=EVENTS,

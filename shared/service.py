@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+import aio_pika
 import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -94,6 +95,7 @@ class Service:
         self.consumers = Consumers(name, self.broker, lambda: self.pool, retry_delay=settings.retry_delay)
         self.relay: outbox.OutboxRelay | None = None
         self.broker_ready = False
+        self._consumer_connection: aio_pika.abc.AbstractRobustConnection | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._on_ready: list[Any] = []
 
@@ -119,6 +121,7 @@ class Service:
         for t in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
+        await self._close_consumers()
         if self.relay is not None:
             await self.relay.stop()
         with contextlib.suppress(Exception):
@@ -153,6 +156,12 @@ class Service:
         self.relay.start()
         log.info("database_ready")
 
+    async def _close_consumers(self) -> None:
+        if self._consumer_connection is not None:
+            with contextlib.suppress(Exception):
+                await self._consumer_connection.close()
+            self._consumer_connection = None
+
     async def _connect_broker(self) -> None:
         delay = 0.5
         while True:
@@ -161,9 +170,15 @@ class Service:
                 await self.broker.declare_exchange(DLX)
                 dlq = await self.broker.declare_queue(dead_letter_queue(self.name))
                 await dlq.bind(DLX.name, routing_key=f"{self.name}.#")
+                if self.consumers.routing_keys:
+                    self._consumer_connection = await aio_pika.connect_robust(
+                        self.settings.amqp_url, client_properties={"connection_name": f"{self.name} consumers"}
+                    )
+                    await self.consumers.start(self._consumer_connection, prefetch_count=self.settings.prefetch_count)
                 break
             except Exception as exc:
                 log.warning("broker_unavailable", error=str(exc), retry_in=delay)
+                await self._close_consumers()
                 with contextlib.suppress(Exception):
                     await self.broker.stop()
                 await asyncio.sleep(delay)
@@ -199,7 +214,8 @@ class Service:
                     checks["database"] = await conn.fetchval("SELECT 1") == 1
                     checks["outbox_pending"] = await outbox.pending_count(conn)
         with contextlib.suppress(Exception):
-            checks["broker"] = self.broker_ready and await self.broker.ping(timeout=2)
+            consuming = self._consumer_connection is None or not self._consumer_connection.is_closed
+            checks["broker"] = self.broker_ready and consuming and await self.broker.ping(timeout=2)
         return checks
 
     def http_app(self, *, title: str, description: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
