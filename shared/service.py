@@ -33,7 +33,7 @@ from shared.auth import DEV_SECRET, TokenVerifier
 from shared.errors import DomainError, Invalid
 from shared.messaging import outbox
 from shared.messaging.consumer import Consumers
-from shared.messaging.topology import DLX, dead_letter_queue
+from shared.messaging.topology import DLX, EVENTS, dead_letter_queue
 
 log = structlog.get_logger("shared.service")
 
@@ -95,7 +95,8 @@ class Service:
         self.consumers = Consumers(name, self.broker, lambda: self.pool, retry_delay=settings.retry_delay)
         self.relay: outbox.OutboxRelay | None = None
         self.broker_ready = False
-        self._consumer_connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._amqp: aio_pika.abc.AbstractRobustConnection | None = None
+        self._events_exchange: aio_pika.abc.AbstractExchange | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._on_ready: list[Any] = []
 
@@ -148,7 +149,8 @@ class Service:
                 delay = min(delay * 2, 10.0)
         self.relay = outbox.OutboxRelay(
             self.pool,
-            self.broker,
+            lambda: self._events_exchange,
+            app_id=self.name,
             dsn=self.settings.database_url,
             batch_size=self.settings.outbox_batch_size,
             poll_interval=self.settings.outbox_poll_interval,
@@ -157,10 +159,11 @@ class Service:
         log.info("database_ready")
 
     async def _close_consumers(self) -> None:
-        if self._consumer_connection is not None:
+        self._events_exchange = None
+        if self._amqp is not None:
             with contextlib.suppress(Exception):
-                await self._consumer_connection.close()
-            self._consumer_connection = None
+                await self._amqp.close()
+            self._amqp = None
 
     async def _connect_broker(self) -> None:
         delay = 0.5
@@ -170,11 +173,16 @@ class Service:
                 await self.broker.declare_exchange(DLX)
                 dlq = await self.broker.declare_queue(dead_letter_queue(self.name))
                 await dlq.bind(DLX.name, routing_key=f"{self.name}.#")
-                if self.consumers.routing_keys:
-                    self._consumer_connection = await aio_pika.connect_robust(
-                        self.settings.amqp_url, client_properties={"connection_name": f"{self.name} consumers"}
-                    )
-                    await self.consumers.start(self._consumer_connection, prefetch_count=self.settings.prefetch_count)
+                # The outbox relay and the consumers use aio-pika directly on their own robust
+                # connection (FastStream's per-message layers cost CPU and add nothing there).
+                self._amqp = await aio_pika.connect_robust(
+                    self.settings.amqp_url, client_properties={"connection_name": f"{self.name} events"}
+                )
+                confirmed = await self._amqp.channel(publisher_confirms=True)
+                self._events_exchange = await confirmed.declare_exchange(
+                    EVENTS.name, aio_pika.ExchangeType.TOPIC, durable=True
+                )
+                await self.consumers.start(self._amqp, prefetch_count=self.settings.prefetch_count)
                 break
             except Exception as exc:
                 log.warning("broker_unavailable", error=str(exc), retry_in=delay)
@@ -214,7 +222,7 @@ class Service:
                     checks["database"] = await conn.fetchval("SELECT 1") == 1
                     checks["outbox_pending"] = await outbox.pending_count(conn)
         with contextlib.suppress(Exception):
-            consuming = self._consumer_connection is None or not self._consumer_connection.is_closed
+            consuming = self._amqp is not None and not self._amqp.is_closed
             checks["broker"] = self.broker_ready and consuming and await self.broker.ping(timeout=2)
         return checks
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import asyncpg
 import structlog
-from faststream.rabbit import RabbitBroker
+from aio_pika.abc import AbstractExchange
 from prometheus_client import Counter
 
 from shared.contracts.base import IntegrationEvent
-from shared.messaging.publish import publish_payload
+from shared.messaging.publish import amqp_message
 
 log = structlog.get_logger("shared.outbox")
 
@@ -30,7 +30,7 @@ FAILED = Counter("outbox_publish_failures_total", "Outbox publish attempts that 
 _INSERT = """INSERT INTO outbox (event_id, routing_key, payload, correlation_id, occurred_at)
              SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[])
              ON CONFLICT (event_id) DO NOTHING"""
-_CLAIM = """SELECT id, event_id, routing_key, payload, correlation_id, occurred_at FROM outbox
+_CLAIM = """SELECT id, event_id, routing_key, payload::text AS body, correlation_id, occurred_at FROM outbox
             WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"""
 _MARK_SENT = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
 _MARK_FAILED = "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])"
@@ -60,14 +60,15 @@ class OutboxRelay:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        broker: RabbitBroker,
+        exchange: Callable[[], AbstractExchange | None],
         *,
+        app_id: str,
         dsn: str,
         batch_size: int = 500,
         poll_interval: float = 1.0,
         publish_timeout: float = 10.0,
     ) -> None:
-        self._pool, self._broker, self._dsn = pool, broker, dsn
+        self._pool, self._exchange, self._app_id, self._dsn = pool, exchange, app_id, dsn
         self._batch, self._poll, self._timeout = batch_size, poll_interval, publish_timeout
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -153,15 +154,20 @@ class OutboxRelay:
         return len(ok), len(rows) == self._batch
 
     async def _publish(self, row: asyncpg.Record) -> None:
-        await publish_payload(
-            self._broker,
+        """Publish one row as stored (its JSON text, not decoded and encoded again) and wait for the
+        confirm; aio-pika directly, the same message as `publish.publish_payload` builds."""
+        exchange = self._exchange()
+        if exchange is None:
+            raise RuntimeError("broker not connected yet")
+        message = amqp_message(
+            row["body"].encode("utf-8"),
             routing_key=row["routing_key"],
-            payload=row["payload"],
             event_id=str(row["event_id"]),
             occurred_at=row["occurred_at"],
             correlation_id=row["correlation_id"],
-            timeout=self._timeout,
+            app_id=self._app_id,
         )
+        await exchange.publish(message, routing_key=row["routing_key"], mandatory=False, timeout=self._timeout)
 
 
 __all__ = ["OutboxRelay", "add", "pending_count"]

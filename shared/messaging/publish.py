@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import aio_pika
 from faststream.rabbit import RabbitBroker
 
 from shared.contracts.base import IntegrationEvent
@@ -29,6 +30,23 @@ def cloud_event_headers(*, event_id: str, routing_key: str, occurred_at: datetim
 
 def encode(payload: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def amqp_message(
+    body: bytes, *, routing_key: str, event_id: str, occurred_at: datetime, correlation_id: str | None, app_id: str
+) -> aio_pika.Message:
+    """The same message `publish_payload` sends, for publishing with aio-pika directly (the relay)."""
+    return aio_pika.Message(
+        body,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=event_id,
+        type=routing_key,
+        correlation_id=correlation_id,
+        content_type=CONTENT_TYPE,
+        timestamp=occurred_at,
+        app_id=app_id,
+        headers=cloud_event_headers(event_id=event_id, routing_key=routing_key, occurred_at=occurred_at),
+    )
 
 
 async def publish_payload(

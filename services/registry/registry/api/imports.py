@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, UploadFile
@@ -16,11 +17,20 @@ router = APIRouter(tags=["import"])
 MAX_BYTES = 64 * 1024 * 1024
 
 
+def upload_size(file: UploadFile) -> int:
+    """Bytes in the upload, from the spooled file itself (the end of the file), leaving it at its start."""
+    file.file.seek(0, os.SEEK_END)
+    size = file.file.tell()
+    file.file.seek(0)
+    return size
+
+
 @router.post("/imports", summary="Import a roster CSV (UTF-8; Chinese or English headers); report rejected rows")
 async def import_csv(file: UploadFile, request: Request, who: Principal = Depends(require(*ADMIN))) -> dict[str, Any]:
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
+    # Starlette has already spooled the upload (to a temporary file beyond 1 MB); it is read
+    # from there as a stream, row by row, never as a whole in memory.
+    if upload_size(file) > MAX_BYTES:
         raise Invalid("file", "文件超过 64 MB，请分批导入或使用命令行直连数据库模式")
     service = service_of(request)
-    report = await import_roster(service.transaction, data, principal=who, now=now(), filename=file.filename)
+    report = await import_roster(service.transaction, file.file, principal=who, now=now(), filename=file.filename)
     return report.as_dict()

@@ -27,7 +27,16 @@ from shared import db
 from shared.auth import Principal, Role
 
 
-async def _direct(args: argparse.Namespace, data: bytes) -> dict[str, Any]:
+def _count_lines(path: Path) -> int:
+    """Lines in the file (for the progress bar), counted in chunks without holding the file."""
+    lines = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1024 * 1024):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+async def _direct(args: argparse.Namespace, path: Path) -> dict[str, Any]:
     conn = await db.connect(args.database_url)
     try:
         await db.migrate(conn, [db.KIT_MIGRATIONS, MIGRATIONS])
@@ -35,14 +44,14 @@ async def _direct(args: argparse.Namespace, data: bytes) -> dict[str, Any]:
         await conn.close()
     pool = await db.create_pool(args.database_url, max_size=4)
     try:
-        rows = max(data.count(b"\n") - 1, 0)
-        with tqdm(total=rows, unit="row", desc="导入", disable=args.quiet) as bar:
+        rows = max(_count_lines(path) - 1, 0)
+        with tqdm(total=rows, unit="row", desc="导入", disable=args.quiet) as bar, path.open("rb") as f:
             report = await import_roster(
                 pool_transaction(pool),
-                data,
+                f,
                 principal=Principal(sub=args.actor, role=Role.DISTRICT_ADMIN),
                 now=datetime.now(UTC),
-                filename=Path(args.csv).name,
+                filename=path.name,
                 batch_size=args.batch_size,
                 progress=bar.update,
             )
@@ -51,12 +60,12 @@ async def _direct(args: argparse.Namespace, data: bytes) -> dict[str, Any]:
         await pool.close()
 
 
-def _http(args: argparse.Namespace, data: bytes) -> dict[str, Any]:
-    with tqdm(total=1, desc="上传并导入", unit="file", disable=args.quiet) as bar:
-        response = httpx.post(
+def _http(args: argparse.Namespace, path: Path) -> dict[str, Any]:
+    with tqdm(total=1, desc="上传并导入", unit="file", disable=args.quiet) as bar, path.open("rb") as f:
+        response = httpx.post(  # httpx streams the open file in the multipart body
             args.url.rstrip("/") + "/imports",
             headers={"Authorization": f"Bearer {args.token}"},
-            files={"file": (Path(args.csv).name, data, "text/csv")},
+            files={"file": (path.name, f, "text/csv")},
             timeout=600,
         )
         bar.update(1)
@@ -80,8 +89,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.url and not args.token:
         parser.error("--token is required with --url")
-    data = Path(args.csv).read_bytes()
-    report = asyncio.run(_direct(args, data)) if args.database_url else _http(args, data)
+    path = Path(args.csv)
+    report = asyncio.run(_direct(args, path)) if args.database_url else _http(args, path)
     if args.rejected:
         with open(args.rejected, "w", newline="", encoding="utf-8-sig") as f:
             writer = csv.writer(f)

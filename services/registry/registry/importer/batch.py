@@ -1,5 +1,8 @@
 """The import use case: every row through the same rules as a single registration, written in
-batches (one multi-row INSERT per table and the batch's outbox rows, in one transaction)."""
+batches (one COPY per table, the batch's outbox rows included, in one transaction).
+
+The roster is read as a stream (bytes or a binary file): rows are parsed as they are needed,
+at most two batches are in memory at a time (one being validated, one being written)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -19,11 +22,10 @@ import structlog
 from registry.domain.organisation import Registration
 from registry.handlers.orgs import NewOrg, commit_new, prepare_filing, prepare_registration
 from registry.importer.roster import RosterRow, RowError, read_roster
-from registry.store import OrgStore, ProgrammeStore
+from registry.store import OrgStore, ProgrammeStore, bulk
 from shared import context
 from shared.auth import Principal
 from shared.errors import DomainError, Invalid
-from shared.messaging import outbox
 
 log = structlog.get_logger("registry.importer")
 
@@ -80,7 +82,7 @@ async def import_roster(*args: Any, **kwargs: Any) -> ImportReport:
 
 async def _import_roster(
     transaction: Transaction,
-    data: bytes,
+    source: bytes | BinaryIO,
     *,
     principal: Principal,
     now: datetime,
@@ -90,7 +92,7 @@ async def _import_roster(
 ) -> ImportReport:
     started = time.perf_counter()
     report = ImportReport(import_id=uuid4())
-    rows, header_errors = read_roster(data)
+    rows, header_errors = read_roster(source)
     report.rejected += header_errors
     seen_codes: dict[str, int] = {}
     async with transaction() as conn:
@@ -107,7 +109,7 @@ async def _import_roster(
                 else:
                     fresh.append(n)
             events = await commit_new(store, fresh, actor=principal.sub)
-            await outbox.add(conn, events)
+            await bulk.add_outbox(conn, events)  # same transaction as the orgs
         report.imported += len(fresh)
         if progress is not None:
             progress(rows_in_chunk)

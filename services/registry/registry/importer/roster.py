@@ -1,17 +1,20 @@
 """Reading a roster CSV (UTF-8, Chinese or English headers) into registration/filing commands.
 
-Pure: bytes in, commands and row errors out. Row numbers are spreadsheet rows: the header is
-row 1, the first organisation row 2.
+Pure: bytes or a binary file in, commands and row errors out. A file is read as a stream:
+decoded and parsed row by row, so memory does not grow with its size. Row numbers are
+spreadsheet rows: the header is row 1, the first organisation row 2.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import BinaryIO
 
 from registry.domain.organisation import Filing, Registration
 from shared.contracts.registry import Contact
@@ -224,24 +227,58 @@ def parse_row(row_no: int, values: dict[str, str]) -> RosterRow | list[RowError]
     )
 
 
-def read_roster(data: bytes) -> tuple[Iterator[RosterRow | list[RowError]], list[RowError]]:
-    """Parse the CSV: an iterator of rows (commands or errors), and header errors (then no rows)."""
+_CHUNK = 1024 * 1024
+
+
+def is_utf8(file: BinaryIO) -> bool:
+    """Whether the rest of the file decodes as UTF-8; reads it in chunks and seeks back.
+
+    A first pass, so a file that is not UTF-8 is refused before any of its rows is imported
+    (the rows themselves are read afterwards, as a stream)."""
+    start = file.tell()
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        text = data.decode("utf-8-sig")
+        while chunk := file.read(_CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
+        return False
+    finally:
+        file.seek(start)
+    return True
+
+
+def read_roster(source: bytes | BinaryIO) -> tuple[Iterator[RosterRow | list[RowError]], list[RowError]]:
+    """Parse the CSV: an iterator of rows (commands or errors), and header errors (then no rows).
+
+    `source` is the file's bytes or a seekable binary file positioned at its start; a file is
+    decoded and parsed lazily, one row at a time, as the iterator is consumed (it is not
+    closed here).
+    """
+    file: BinaryIO = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    if not is_utf8(file):
         return iter(()), [RowError(1, "(file)", "文件不是 UTF-8 编码（请另存为 CSV UTF-8）")]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
     header = next(reader, None)
     if header is None:
+        text.detach()
         return iter(()), [RowError(1, "(file)", "文件为空")]
     columns, errors = header_map(header)
     if errors:
+        text.detach()
         return iter(()), errors
 
+    wanted = sorted(columns.items())
+
     def rows() -> Iterator[RosterRow | list[RowError]]:
-        for n, raw in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in raw):
-                continue
-            yield parse_row(n, {columns[i]: cell for i, cell in enumerate(raw) if i in columns})
+        try:
+            for n, raw in enumerate(reader, start=2):
+                if not any(cell.strip() for cell in raw):
+                    continue
+                width = len(raw)
+                yield parse_row(n, {name: raw[i] for i, name in wanted if i < width})
+        finally:
+            text.detach()  # leave the caller's file open
 
     return rows(), []

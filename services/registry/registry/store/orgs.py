@@ -5,9 +5,7 @@ Party branches, the alliance and support history are in `programmes.py`; figures
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +16,7 @@ import asyncpg
 from registry.domain.organisation import Organisation
 from registry.domain.platform import Platform
 from registry.domain.uscc import ChecksumOverride
+from registry.store.bulk import copy_rows
 from shared.contracts.registry import Contact
 from shared.db import dumps
 from shared.errors import Conflict
@@ -33,8 +32,7 @@ _GET_BY_CODE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE credit_code = $1"
 _CODES_TAKEN = "SELECT credit_code FROM orgs WHERE credit_code = ANY($1::text[])"
 _STATUSES = "SELECT org_id, status FROM orgs WHERE org_id = ANY($1::uuid[])"
 
-# Batches are written with COPY (CSV): for a bulk import it is PostgreSQL's fastest path. The
-# text form is used because the kit's JSON codecs are text codecs (binary COPY needs binary ones).
+# Batches are written with COPY (CSV, see `bulk.copy_rows`): PostgreSQL's fastest path for a bulk import.
 _COPY_COLUMNS = [
     "org_id",
     "version",
@@ -53,34 +51,6 @@ _COPY_COLUMNS = [
     "filed_on",
 ]
 _HISTORY_COLUMNS = ["org_id", "version", "kind", "event_id", "occurred_at", "actor", "detail"]
-_NULL = "\\N"
-
-
-async def _copy(conn: asyncpg.Connection, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(tuple(_NULL if v is None else v for v in row) for row in rows)
-    data = io.BytesIO(buffer.getvalue().encode("utf-8"))
-    await conn.copy_to_table(table, source=data, columns=columns, format="csv", null=_NULL)
-
-
-_UPDATE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE org_id = $1 FOR UPDATE"
-_GET_BY_CODE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE credit_code = $1"
-_CODES_TAKEN = "SELECT credit_code FROM orgs WHERE credit_code = ANY($1::text[])"
-_STATUSES = "SELECT org_id, status FROM orgs WHERE org_id = ANY($1::uuid[])"
-
-# Batched insert: one statement for a whole batch of organisations (bulk import is fast).
-# Domains travel comma-joined because unnest flattens a two-dimensional array.
-_INSERT_MANY = """
-INSERT INTO orgs (org_id, version, name, org_type, status, credit_code, street_code, community, platform_code,
-                  sponsor_org_id, domains, is_support_org, contact, registered_on, filed_on)
-SELECT o.org_id, o.version, o.name, o.org_type, o.status, o.credit_code, o.street_code, o.community,
-       o.platform_code, o.sponsor_org_id, COALESCE(string_to_array(NULLIF(o.domains, ''), ','), '{}'),
-       o.is_support_org, o.contact, o.registered_on, o.filed_on
-FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::uuid[], $11::text[], $12::bool[], $13::jsonb[], $14::date[], $15::date[])
-     AS o(org_id, version, name, org_type, status, credit_code, street_code, community, platform_code,
-          sponsor_org_id, domains, is_support_org, contact, registered_on, filed_on)"""
 
 _UPDATE = """
 UPDATE orgs SET version = $2, name = $3, org_type = $4, status = $5, credit_code = $6, street_code = $7,
@@ -229,7 +199,7 @@ class OrgStore:
             for o in orgs
         )
         try:
-            await _copy(self.conn, "orgs", _COPY_COLUMNS, rows)
+            await copy_rows(self.conn, "orgs", _COPY_COLUMNS, rows)
         except asyncpg.UniqueViolationError as exc:
             raise Conflict("统一社会信用代码已存在（重复登记）", code="duplicate_credit_code") from exc
 
@@ -284,7 +254,7 @@ class OrgStore:
         if not entries:
             return
         rows = ((e.org_id, e.version, e.kind, e.event_id, e.occurred_at, e.actor, dumps(e.detail)) for e in entries)
-        await _copy(self.conn, "org_history", _HISTORY_COLUMNS, rows)
+        await copy_rows(self.conn, "org_history", _HISTORY_COLUMNS, rows)
 
     async def history(self, org_id: UUID) -> list[HistoryEntry]:
         rows = await self.conn.fetch(_HISTORY, org_id)
