@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+import orjson
 import structlog
 
 
@@ -20,11 +21,13 @@ def configure(service: str, *, level: str = "INFO", json: bool = True) -> None:
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
     )
+    # The kit's own lines (one or more per message consumed) take structlog's fast path:
+    # orjson rendering straight to bytes on stdout, each line flushed as it is written.
     structlog.configure(
-        processors=[*processors, renderer],
+        processors=[*processors, structlog.processors.JSONRenderer(serializer=_orjson) if json else renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
-        cache_logger_on_first_use=False,
+        logger_factory=structlog.BytesLoggerFactory(sys.stdout.buffer) if json else structlog.PrintLoggerFactory(),
+        cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
     # Libraries log through stdlib logging (uvicorn, faststream): render those as JSON too.
@@ -46,6 +49,10 @@ def configure(service: str, *, level: str = "INFO", json: bool = True) -> None:
         logging.getLogger(name).propagate = True
     for noisy in ("aiormq", "aio_pika"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _orjson(obj: object, **kwargs: object) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS, **kwargs)  # type: ignore[arg-type]
 
 
 def get(name: str | None = None) -> structlog.stdlib.BoundLogger:
