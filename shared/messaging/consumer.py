@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import aio_pika
 import asyncpg
 import structlog
 from aio_pika import ExchangeType
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractExchange, AbstractIncomingMessage, AbstractRobustConnection
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitQueue
 from prometheus_client import Counter, Histogram
@@ -163,6 +164,7 @@ class Consumers:
         self.service, self.broker, self._pool, self._retry_delay = service, broker, pool, retry_delay
         self.routing_keys: list[str] = []
         self._registrations: list[_Registration] = []
+        self._dlx: AbstractExchange | None = None
 
     async def start(self, connection: AbstractRobustConnection, *, prefetch_count: int) -> None:
         """Declare each queue (bound to `events`) and consume it on a channel of `connection`.
@@ -172,6 +174,10 @@ class Consumers:
         consuming service's CPU and bought nothing here. A robust connection restores the
         channel, its queues, bindings and consumers after a reconnect.
         """
+        # Dead letters are published on the connection that delivered the message: if it could
+        # deliver, it can park (a second connection may still be reconnecting).
+        confirmed = await connection.channel(publisher_confirms=True)
+        self._dlx = await confirmed.declare_exchange(DLX.name, ExchangeType.TOPIC, durable=True)
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=prefetch_count)
         events = await channel.declare_exchange(EVENTS.name, ExchangeType.TOPIC, durable=True)
@@ -410,29 +416,35 @@ class Consumers:
                 "x-failed-at": datetime.now(UTC).isoformat(),
             }
         )
+        exchange = self._dlx
         try:
-            await self.broker.publish(
-                message.body,
-                exchange=DLX,
+            if exchange is None:
+                raise RuntimeError("dead-letter exchange not declared yet")
+            await exchange.publish(
+                aio_pika.Message(
+                    message.body,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    message_id=raw.message_id,
+                    type=raw.type,
+                    correlation_id=raw.correlation_id,
+                    content_type=raw.content_type,
+                    timestamp=raw.timestamp,
+                    headers=headers,
+                ),
                 routing_key=queue,
-                persist=True,
                 mandatory=False,
-                message_id=raw.message_id,
-                message_type=raw.type,
-                correlation_id=raw.correlation_id,
-                content_type=raw.content_type,
-                timestamp=raw.timestamp,
-                headers=headers,
             )
         except Exception as exc:
-            # Could not park it: reject so the queue's own dead-lettering keeps it.
+            # Could not park it with its reason: return it to the queue to try again (the
+            # queue's delivery limit still dead-letters it, without the reason, if this persists).
             log.error("dead_letter_publish_failed", error=repr(exc))
-            await self._settle(message.reject(requeue=False))
-            CONSUMED.labels(queue, "dead_lettered").inc()
+            await asyncio.sleep(self._retry_delay)
+            await self._settle(message.nack(requeue=True))
+            CONSUMED.labels(queue, "retry").inc()
             return
         await self._settle(message.ack())
         CONSUMED.labels(queue, "dead_lettered").inc()
-        log.warning("event_dead_lettered", queue=queue, reason=reason)
+        log.warning("event_dead_lettered", queue=queue, reason=reason, message_id=raw.message_id)
 
 
 @contextmanager
