@@ -118,6 +118,9 @@ class OutboxRelay:
     async def _run(self) -> None:
         backoff = self._poll
         while not self._stopping:
+            # Cleared before the pass, not after: a row committed (and notified) while a pass
+            # runs wakes the next pass at once instead of waiting for the poll.
+            self._wake.clear()
             try:
                 _sent, full = await self.relay_once()
                 backoff = self._poll
@@ -129,7 +132,7 @@ class OutboxRelay:
                 FAILED.inc()
                 log.warning("outbox_relay_failed", error=str(exc))
                 backoff = min(backoff * 2, 15.0)
-            self._wake.clear()
+                self._wake.clear()  # a failing broker is retried after the backoff, not per insert
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
 
