@@ -85,6 +85,7 @@ _STREET_BY_NAME: dict[str, str] = {
 }
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 _SPLIT = re.compile(r"[;；,，、|/\s]+")
+_NO_CONTACT = Contact()
 
 
 @dataclass(frozen=True)
@@ -176,11 +177,13 @@ def parse_row(row_no: int, values: dict[str, str]) -> RosterRow | list[RowError]
     domains = take("domains", _domains) or ()
     registered_on = take("registered_on", parse_date)
     filed_on = take("filed_on", parse_date)
-    contact = Contact(
-        name=values.get("contact_name", "").strip()[:100] or None,
-        email=values.get("email", "").strip()[:254] or None,
-        phone=values.get("phone", "").strip()[:40] or None,
-    )
+    contact_name = values.get("contact_name", "").strip()[:100] or None
+    email = values.get("email", "").strip()[:254] or None
+    phone = values.get("phone", "").strip()[:40] or None
+    if contact_name is None and email is None and phone is None:
+        contact = _NO_CONTACT  # immutable; spares a model validation per row
+    else:
+        contact = Contact(name=contact_name, email=email, phone=phone)
     platform_code = values.get("platform_code", "").strip() or None
     if org_type is OrgType.COMMUNITY_ORG:
         community = values.get("community", "").strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from registry.domain.organisation import Filing, Registration
@@ -10,6 +11,7 @@ from registry.importer.roster import RosterRow, read_roster
 from shared.reference import Domain, OrgType
 
 CODE = make_code("51", "110101", "MJ000001")
+CODE_52 = make_code("52", "110101", "MJ000002")
 
 
 def parse(text: str):
@@ -71,3 +73,56 @@ def test_a_file_without_the_required_columns_is_refused_at_the_header():
 def test_a_file_that_is_not_utf8_is_refused():
     rows, errors = read_roster("名称,类型\n".encode("gbk"))
     assert list(rows) == [] and errors[0].field == "(file)"
+
+
+class RecordingFile(io.BytesIO):
+    """A binary file that remembers the size of every read."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.reads: list[int] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.reads.append(len(chunk))
+        return chunk
+
+    def read1(self, size: int = -1) -> bytes:
+        chunk = super().read1(size)
+        self.reads.append(len(chunk))
+        return chunk
+
+
+def big_file(n: int) -> bytes:
+    lines = ["名称,类型,统一社会信用代码,登记日期,街道"]
+    lines += [f"组织{i},社团,{make_code('51', '110101', f'MJ{i:06d}')},2010-01-01,东四" for i in range(n)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_a_file_is_parsed_as_a_stream_in_chunks_and_left_open():
+    data = big_file(30_000)  # ~1.7 MB
+    f = RecordingFile(data)
+    rows, errors = read_roster(f)
+    assert errors == []
+    first = next(rows)
+    assert isinstance(first, RosterRow) and first.row == 2
+    # One row parsed: only the first chunk(s) of the file have been read since the UTF-8 pass.
+    assert f.tell() < len(data) // 10
+    rest = list(rows)
+    assert len(rest) == 29_999 and rest[-1].row == 30_001
+    assert max(f.reads) <= 1024 * 1024 and not f.closed
+    assert [r.command for r in rest[:3]] == [r.command for r in list(read_roster(data)[0])[1:4]]
+
+
+def test_a_file_with_a_bad_byte_after_the_first_megabyte_is_refused_before_any_row():
+    data = big_file(30_000)
+    at = len(data) - 100
+    f = io.BytesIO(data[:at] + b"\xff" + data[at + 1 :])
+    rows, errors = read_roster(f)
+    assert list(rows) == [] and [(e.row, e.field) for e in errors] == [(1, "(file)")]
+
+
+def test_a_bom_and_crlf_line_ends_are_read_from_a_file_too():
+    f = io.BytesIO(f"\ufeff名称,类型,统一社会信用代码,登记日期\r\n好的,民非,{CODE_52},2010-01-01\r\n".encode())
+    rows, errors = read_roster(f)
+    assert errors == [] and [r.row for r in rows] == [2]
