@@ -279,13 +279,46 @@ async def bulk_import(system: System, run: str, n: int) -> dict[str, Any]:
     return {"rows": n, "imported": imported, "seconds": seconds, "relay_extra_seconds": relay_s}
 
 
+class MailSink:
+    """An SMTP server on loopback that accepts and counts every message (aiosmtpd)."""
+
+    def __init__(self, port: int) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port, self.received = port, 0
+        self._controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received += 1
+        return "250 accepted"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+
 def _fmt(x: float | None, nd: int = 1) -> str:
     return "-" if x is None else f"{x:,.{nd}f}"
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    system = System(suffix="sysbench", base_port=args.base_port, log_dir=ROOT / "var" / "system-logs" / "bench")
-    await system.start()
+    # Notify's e-mail channel delivers to a real SMTP server, as in a deployment (Mailpit
+    # there): without one, every e-mail notice would be retried with backoff through the run.
+    mail = MailSink(args.base_port + 25)
+    mail.start()
+    system = System(
+        suffix="sysbench",
+        base_port=args.base_port,
+        log_dir=ROOT / "var" / "system-logs" / "bench",
+        extra_env={"NOTIFY_SMTP_HOST": "127.0.0.1", "NOTIFY_SMTP_PORT": str(mail.port)},
+    )
+    try:
+        await system.start()
+    except BaseException:
+        mail.stop()
+        raise
     results: dict[str, list[Measure]] = {}
     cpu_ms: dict[str, list[dict[str, float]]] = {}
     try:
@@ -317,6 +350,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         rss_after_import = peak_rss_mb(system)
     finally:
         system.stop()
+        mail.stop()
+    print(f"e-mails received by the SMTP sink: {mail.received:,}")
 
     def med(name: str, f: Any) -> float:
         return statistics.median(f(m) for m in results[name])

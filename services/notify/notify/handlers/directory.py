@@ -47,5 +47,10 @@ async def learn(store: Store, routing_key: str, payload: dict[str, Any], occurre
     if isinstance(purchaser, dict) and purchaser.get("code") and purchaser.get("name"):
         street = payload.get("street_code") if purchaser.get("kind") == "street_office" else None
         entry = Entry(kind="purchaser", key=purchaser["code"], name=purchaser["name"], street_code=street)
-        await store.learn(entry, version=_epoch_version(occurred_at))
+        known = await store.entry("purchaser", entry.key)
+        # Every demand names its purchaser; most say what is already known. Writing the row only
+        # when it changes keeps one department's row from being locked by every transaction that
+        # handles one of its demands (batches holding it while waiting on each other deadlocked).
+        if known is None or (known.name, known.street_code) != (entry.name, entry.street_code):
+            await store.learn(entry, version=_epoch_version(occurred_at))
     return learned
