@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import asyncpg
 import httpx
 
@@ -37,6 +38,7 @@ from bench import cpu
 from bench.drivers import ADMIN, Publisher, admin_url, demand, district_url
 from bench.raw import one_hop
 from ops.system import ADMIN_DSN, ROOT, System
+from shared.messaging.topology import consumer_queue_name
 
 VHOST = "sogc_system"
 TARGETS = {"ratio": 0.4, "p99_at_100_ms": 100.0, "rss_mb": 150.0, "import_s": 60.0}
@@ -80,19 +82,28 @@ async def _max_outbox_id(system: System, service: str) -> int:
 
 
 async def quiet(system: System) -> None:
-    """Wait until no outbox has pending rows, so one measurement does not overlap the next."""
+    """Wait until no outbox has pending rows and no consumer queue has messages waiting, so one
+    measurement does not overlap the next (work left in a queue would be paid by the next phase)."""
+    from ops.status import _queue, _service_config
+
     conns = [await _db(system, s) for s in system.services]
+    queues = [consumer_queue_name(s, k) for s in system.services for k in _service_config(s)[1]]
+    amqp = await aio_pika.connect(admin_url(VHOST))
     try:
 
         async def empty() -> bool:
             for c in conns:
                 if await c.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
                     return False
+            for name in queues:
+                if (await _queue(amqp, name)).messages:
+                    return False
             return True
 
-        await _until(empty, 600)
+        await _until(empty, 900)
         await asyncio.sleep(1.0)
     finally:
+        await amqp.close()
         for c in conns:
             await c.close()
 
