@@ -10,7 +10,7 @@ Measured, each the median of `--runs` runs:
              procurement accepted it → notify wrote the district system's in-app notice
   orgs       registrations over HTTP (16 in flight) to registry; end to end = request start →
              the org is in venture's and notify's read models (the later of the two)
-  *@100/s    the same, paced at 100 per second
+  *@100/s    the same, paced at 100 per second (`--paced-rate` for another pace)
 then each service's peak RSS (VmHWM) and one bulk import of `--import-rows` organisations
 through registry's HTTP CSV import. Latencies come from the databases' commit-time clocks
 (same machine), throughput = messages / (last arrival − first send).
@@ -331,6 +331,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         mail.stop()
         raise
     results: dict[str, list[Measure]] = {}
+    pace = f"@{args.paced_rate:g}/s"
     cpu_ms: dict[str, list[dict[str, float]]] = {}
     try:
         for k in range(args.runs):
@@ -338,11 +339,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             print(f"-- run {k + 1}/{args.runs}", flush=True)
             phases: list[tuple[str, Any]] = [
                 ("raw", lambda: one_hop(admin_url(VHOST), args.raw)),
-                ("raw@100/s", lambda: one_hop(admin_url(VHOST), args.paced, rate=100)),
+                (f"raw{pace}", lambda: one_hop(admin_url(VHOST), args.paced, rate=args.paced_rate)),
                 ("demands", lambda run=run: demands(system, run + "d", args.demands)),
-                ("demands@100/s", lambda run=run: demands(system, run + "p", args.paced, rate=100)),
+                (f"demands{pace}", lambda run=run: demands(system, run + "p", args.paced, rate=args.paced_rate)),
                 ("orgs", lambda run=run: orgs(system, run + "o", args.orgs)),
-                ("orgs@100/s", lambda run=run: orgs(system, run + "q", min(args.paced, args.orgs), rate=100)),
+                (
+                    f"orgs{pace}",
+                    lambda run=run: orgs(system, run + "q", min(args.paced, args.orgs), rate=args.paced_rate),
+                ),
             ]
             for name, phase in phases:
                 before = cpu.snapshot(system)
@@ -405,9 +409,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     by = {r["what"]: r for r in table}
     checks = {
         "demand pipeline ≥ 0.4 × raw": by["demands"]["per_s"] >= TARGETS["ratio"] * raw_rate,
-        "p99 ≤ 100 ms at 100 demands/s": by["demands@100/s"]["p99_ms"] <= TARGETS["p99_at_100_ms"],
         "RSS ≤ 150 MB each": max(rss_after_import.values()) <= TARGETS["rss_mb"],
     }
+    if args.paced_rate == 100:
+        checks["p99 ≤ 100 ms at 100 demands/s"] = by["demands@100/s"]["p99_ms"] <= TARGETS["p99_at_100_ms"]
     if imp:
         # Scaled linearly when fewer rows were imported (a quick run): an estimate, said so.
         label = "import of 100,000 ≤ 60 s" + ("" if imp["rows"] == 100_000 else " (scaled)")
@@ -433,7 +438,8 @@ def cli() -> None:
     parser.add_argument("--raw", type=int, default=5000, help="raw one-hop messages per run")
     parser.add_argument("--demands", type=int, default=2000, help="demands at full speed per run")
     parser.add_argument("--orgs", type=int, default=1000, help="registrations at full speed per run")
-    parser.add_argument("--paced", type=int, default=1000, help="messages per paced (100/s) phase")
+    parser.add_argument("--paced", type=int, default=1000, help="messages per paced phase")
+    parser.add_argument("--paced-rate", type=float, default=100.0, help="messages per second in the paced phases")
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--base-port", type=int, default=18800)
     parser.add_argument("--json", help="also write the figures to this file")
