@@ -92,7 +92,7 @@ class Service:
             description=f"{name} service of the social-organisation guidance centre",
         )
         self.pool: asyncpg.Pool | None = None
-        self.consumers = Consumers(name, self.broker, lambda: self.pool, retry_delay=settings.retry_delay)
+        self.consumers = Consumers(name, lambda: self.pool, retry_delay=settings.retry_delay)
         self.relay: outbox.OutboxRelay | None = None
         self.broker_ready = False
         self._amqp: aio_pika.abc.AbstractRobustConnection | None = None

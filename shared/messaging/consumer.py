@@ -151,17 +151,16 @@ class _Registration:
 
 
 class Consumers:
-    """Registers the consumers of one service on its broker, all with the same policy."""
+    """Registers the consumers of one service, all with the same policy; `start` consumes them."""
 
     def __init__(
         self,
         service: str,
-        broker: RabbitBroker,
         pool: Callable[[], asyncpg.Pool | None],
         *,
         retry_delay: float = 1.0,
     ) -> None:
-        self.service, self.broker, self._pool, self._retry_delay = service, broker, pool, retry_delay
+        self.service, self._pool, self._retry_delay = service, pool, retry_delay
         self.routing_keys: list[str] = []
         self._registrations: list[_Registration] = []
         self._dlx: AbstractExchange | None = None
