@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.base import IntegrationEvent, MoneyCNY
+from shared.contracts.district import Purchaser
 from shared.reference import Domain
 
 
@@ -30,6 +31,10 @@ class DemandAccepted(IntegrationEvent):
     source_system: str
     demand_ref: str
     revised: bool = False
+    # Who buys, as the demand named it: subscribers (notify) need not consume the demand itself.
+    # Optional so that an answer published before these fields existed still validates.
+    purchaser: Purchaser | None = None
+    street_code: str | None = None
 
 
 class DemandRejected(IntegrationEvent):

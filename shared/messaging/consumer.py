@@ -164,6 +164,15 @@ class Consumers:
         self.routing_keys: list[str] = []
         self._registrations: list[_Registration] = []
         self._dlx: AbstractExchange | None = None
+        self._retired: dict[str, str] = {}
+
+    def retire(self, queue: str, why: str) -> None:
+        """A queue this service consumed once and no longer does: `start` deletes it, so that a
+        deployment upgraded in place does not keep filling a queue nobody reads. The messages
+        still in it are counted in the log (every event is also in the archive stream)."""
+        if not queue.startswith(self.service + "."):
+            raise ValueError(f"{self.service} can only retire its own queues, not {queue!r}")
+        self._retired[queue] = why
 
     async def start(self, connection: AbstractRobustConnection, *, prefetch_count: int) -> None:
         """Declare each queue (bound to `events`) and consume it on a channel of `connection`.
@@ -184,6 +193,21 @@ class Consumers:
             queue = await channel.declare_queue(reg.queue.name, durable=True, arguments=dict(reg.queue.arguments or {}))
             await queue.bind(events, routing_key=reg.queue.routing())
             await queue.consume(functools.partial(self._deliver, reg))
+        await self._delete_retired(connection)
+
+    async def _delete_retired(self, connection: AbstractRobustConnection) -> None:
+        for name, why in self._retired.items():
+            # A passive declare of an absent queue closes its channel: one short-lived channel each.
+            channel = await connection.channel()
+            try:
+                queue = await channel.declare_queue(name, passive=True)
+                left = queue.declaration_result.message_count
+                await queue.delete(if_unused=False, if_empty=False)
+                log.warning("queue_retired", queue=name, messages_left=left, why=why)
+            except aio_pika.exceptions.ChannelNotFoundEntity:
+                pass  # already gone (or never there)
+            finally:
+                await channel.close()
 
     def document(self, broker: RabbitBroker) -> None:
         """Describe the consumed queues as subscribers of `broker`, for AsyncAPI only (a broker

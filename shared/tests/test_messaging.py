@@ -186,6 +186,27 @@ async def test_transient_error_is_retried_until_it_succeeds(kit_dsn, amqp_url):
         await svc.stop()
 
 
+async def test_a_retired_queue_is_deleted_at_start_and_an_absent_one_is_no_error(kit_dsn, amqp_url):
+    async with await aio_pika.connect(amqp_url) as conn:
+        channel = await conn.channel()
+        old = await channel.declare_queue("kit.retired.v1", durable=True)
+        await channel.default_exchange.publish(aio_pika.Message(b"{}"), routing_key=old.name)
+    svc = make_service(kit_dsn, amqp_url)
+    svc.consumers.retire("kit.retired.v1", why="test")
+    svc.consumers.retire("kit.never.declared.v1", why="test")
+    with pytest.raises(ValueError):
+        svc.consumers.retire("venture.not.mine.v1", why="test")
+    await svc.start()
+    try:
+        await svc.wait_ready()
+        async with await aio_pika.connect(amqp_url) as conn:
+            channel = await conn.channel()
+            with pytest.raises(aio_pika.exceptions.ChannelNotFoundEntity):
+                await channel.declare_queue("kit.retired.v1", passive=True)
+    finally:
+        await svc.stop()
+
+
 async def test_a_backlog_is_handled_in_batches_exactly_once_and_a_poison_one_alone(kit_dsn, amqp_url):
     """300 queued events (10 of them delivered twice, one refused): handled in batches of many
     per transaction, each effect exactly once, each caused event with its own cause's ids, the

@@ -63,11 +63,15 @@ def condition_holds(payload: dict[str, Any], when: str | None) -> bool:
 def targets(spec: RecipientSpec, payload: dict[str, Any]) -> list[Target]:
     """The recipients a rule entry names in this event (deduplicated, in order)."""
     street = first(payload, spec.street_field) if spec.street_field else first(payload, "street_code")
+    role = spec.to
     if spec.to == "district":
         keys = [DISTRICT_CODE]
     elif spec.to == "demand_purchaser":
-        src, ref = first(payload, "source_system"), first(payload, "demand_ref")
-        keys = [f"{src}/{ref}"] if src and ref else []
+        # Procurement's answer names the demand's purchaser (an answer from before it did names
+        # nobody to address); the purchaser's directory row is learned from the same event.
+        named = payload.get("purchaser")
+        role = "purchaser"
+        keys = [str(named["code"])] if isinstance(named, dict) and named.get("code") else []
     else:
         keys = [str(v) for v in values_at(payload, spec.field)]
     seen: set[str] = set()
@@ -75,7 +79,7 @@ def targets(spec: RecipientSpec, payload: dict[str, Any]) -> list[Target]:
     for key in keys:
         if key not in seen:
             seen.add(key)
-            out.append(Target(role=spec.to, kind=spec.kind, key=key, scope_street=street))
+            out.append(Target(role=role, kind=spec.kind, key=key, scope_street=street))
     return out
 
 

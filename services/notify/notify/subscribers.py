@@ -24,7 +24,6 @@ DIRECTORY_SOURCES = frozenset(
         "registry.org_graduated.v1",
         "registry.org_status_changed.v1",
         "registry.org_profile_updated.v1",
-        "district.demand_published.v1",
     }
 )
 
@@ -48,4 +47,8 @@ def register(consumers: Consumers, kit: handlers.Toolkit, clock: Callable[[], da
         handle.__name__ = "on_" + key.replace(".", "_")
         handle.__doc__ = f"Notices, reminders and directory updates for {key}."
         consumers.on(event_cls)(handle)
+    consumers.retire(
+        "notify.district.demand_published.v1",
+        why="procurement's answer names the purchaser now; the demand itself is not consumed",
+    )
     return keys

@@ -30,19 +30,6 @@ async def learn(store: Store, routing_key: str, payload: dict[str, Any], occurre
         )
         if await store.learn(entry, version=int(org["version"]), domains=list(org.get("domains") or [])):
             learned.append(entry)
-    if routing_key == "district.demand_published.v1":
-        purchaser = payload["purchaser"]
-        street = payload.get("street_code") if purchaser.get("kind") == "street_office" else None
-        demand = Entry(
-            kind="demand",
-            key=f"{payload['source_system']}/{payload['demand_ref']}",
-            name=purchaser["name"],
-            street_code=street,
-            ref=purchaser["code"],
-        )
-        await store.lock_recipient(demand.kind, demand.key)
-        if await store.learn(demand, version=_epoch_version(occurred_at)):
-            learned.append(demand)
     purchaser = payload.get("purchaser")
     if isinstance(purchaser, dict) and purchaser.get("code") and purchaser.get("name"):
         street = payload.get("street_code") if purchaser.get("kind") == "street_office" else None

@@ -21,7 +21,7 @@ from shared.reference import STREETS
 
 log = structlog.get_logger("notify.handlers")
 
-WAITING_ROLES = {"org", "sponsor", "mentor", "applicant", "demand_purchaser"}
+WAITING_ROLES = {"org", "sponsor", "mentor", "applicant"}
 
 
 def _recipient(target: Target, entry: Entry | None) -> dict[str, Any]:
@@ -123,16 +123,6 @@ def _sent(
 async def _resolve(store: Store, target: Target) -> tuple[Target, Entry | None, tuple[str, str] | None]:
     """The directory entry of a target, or what it waits for when the directory does not know it yet."""
     # Without this lock a recipient learned by a concurrent transaction could miss this pending notice.
-    if target.role == "demand_purchaser":
-        await store.lock_recipient("demand", target.key)
-        demand = await store.entry("demand", target.key)
-        if demand is None or not demand.ref:
-            return target, None, ("demand", target.key)
-        purchaser = Target("purchaser", "purchaser", demand.ref, demand.street_code)
-        known = await store.entry("purchaser", demand.ref) or Entry(
-            "purchaser", demand.ref, name=demand.name, street_code=demand.street_code
-        )
-        return purchaser, known, None
     if target.role in WAITING_ROLES:
         await store.lock_recipient(target.kind, target.key)
     entry = await store.entry(target.kind, target.key)

@@ -1,5 +1,5 @@
 """Demand answers reach the district system's contact, the district staff and the demand's
-purchaser — whose identity notify learns only from the district's own message, whatever the order."""
+purchaser — whom procurement's answer names, so notify does not consume the demand itself."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 
 from samples import eventually
 
-from shared.contracts.district import DemandPublished
+from shared.contracts.district import Purchaser, PurchaserKind
 from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
 from shared.messaging.publish import publish_event
 from shared.testing import token
@@ -22,11 +22,37 @@ async def _inbox(client, **claims) -> list[dict]:
     return response.json()
 
 
-async def test_an_accepted_demand_reaches_its_street_office_purchaser_even_before_notify_saw_the_demand(
-    client, publisher
-):
+async def test_an_accepted_demand_reaches_the_district_system_and_its_street_office_purchaser(client, publisher):
     ref = f"HPL-{uuid.uuid4().hex[:6]}"
-    accepted = DemandAccepted(demand_id=uuid.uuid4(), source_system="hepingli-oa", demand_ref=ref)
+    accepted = DemandAccepted(
+        demand_id=uuid.uuid4(),
+        source_system="hepingli-oa",
+        demand_ref=ref,
+        purchaser=Purchaser(code="11010110JD", name="和平里街道办事处", kind=PurchaserKind.STREET_OFFICE),
+        street_code=STREET,
+    )
+    await publish_event(publisher, accepted)
+
+    async def district_copy() -> list[dict]:
+        found = await _inbox(client, role="district_admin")
+        return [n for n in found if n["source_event_id"] == str(accepted.event_id)]
+
+    async def street_copy() -> list[dict]:
+        found = await _inbox(client, role="street_officer", street=STREET)
+        return [n for n in found if n["source_event_id"] == str(accepted.event_id)]
+
+    [notice] = await eventually(street_copy)
+    assert notice["recipient_kind"] == "purchaser" and notice["recipient_key"] == "11010110JD"
+    assert ref in notice["subject"] and notice["event_type"] == "procurement.demand_accepted.v1"
+    system_notices = [n for n in await district_copy() if n["recipient_kind"] == "district_system"]
+    assert len(system_notices) == 1 and ref in system_notices[0]["subject"]
+    other_street = await _inbox(client, role="street_officer", street="110101001")
+    assert all(n["source_event_id"] != str(accepted.event_id) for n in other_street)
+
+
+async def test_an_answer_that_names_no_purchaser_still_reaches_the_district_system(client, publisher):
+    ref = f"OLD-{uuid.uuid4().hex[:6]}"
+    accepted = DemandAccepted(demand_id=uuid.uuid4(), source_system="legacy-oa", demand_ref=ref)
     await publish_event(publisher, accepted)
 
     async def district_copy() -> list[dict]:
@@ -35,29 +61,6 @@ async def test_an_accepted_demand_reaches_its_street_office_purchaser_even_befor
 
     [system_notice] = await eventually(district_copy)
     assert system_notice["recipient_kind"] == "district_system" and ref in system_notice["subject"]
-
-    async def street_copy() -> list[dict]:
-        found = await _inbox(client, role="street_officer", street=STREET)
-        return [n for n in found if n["source_event_id"] == str(accepted.event_id)]
-
-    assert await street_copy() == []  # the purchaser is not known yet: the notice waits
-    published = DemandPublished.model_validate(
-        {
-            "source_system": "hepingli-oa",
-            "demand_ref": ref,
-            "purchaser": {"code": "11010110JD", "name": "和平里街道办事处", "kind": "street_office"},
-            "street_code": STREET,
-            "title": "老旧小区助老服务",
-            "domain": "elder_care",
-            "budget_cny": "120000.00",
-            "expected_beneficiaries": 300,
-        }
-    )
-    await publish_event(publisher, published)
-    [notice] = await eventually(street_copy)
-    assert notice["recipient_kind"] == "purchaser" and notice["recipient_key"] == "11010110JD"
-    other_street = await _inbox(client, role="street_officer", street="110101001")
-    assert all(n["source_event_id"] != str(accepted.event_id) for n in other_street)
 
 
 async def test_a_rejected_demand_lists_every_reason_for_the_district_system(client, publisher):

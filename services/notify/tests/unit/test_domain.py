@@ -60,9 +60,12 @@ def test_targets_deduplicate_and_skip_an_absent_sponsor():
 
 def test_district_and_demand_purchaser_targets():
     assert domain.targets(RecipientSpec("district", "", ("inbox",)), {})[0].key == "110101"
-    t = domain.targets(RecipientSpec("demand_purchaser", "demand_ref", ("inbox",)),
-                       {"source_system": "oa", "demand_ref": "D-1"})  # fmt: skip
-    assert t[0].key == "oa/D-1" and t[0].kind == "purchaser"
+    spec = RecipientSpec("demand_purchaser", "demand_ref", ("inbox",))
+    named = {"source_system": "oa", "demand_ref": "D-1", "purchaser": {"code": "mzj", "name": "区民政局"}}
+    t = domain.targets(spec, named)
+    assert [(x.role, x.kind, x.key) for x in t] == [("purchaser", "purchaser", "mzj")]
+    # An answer from before procurement named the purchaser addresses nobody (no wait forever).
+    assert domain.targets(spec, {"source_system": "oa", "demand_ref": "D-1"}) == []
 
 
 def test_notice_id_is_the_same_for_the_same_event_recipient_and_channel():

@@ -14,7 +14,7 @@ import structlog
 from procurement.domain.demand import DemandContent, Outcome, decide, rule_errors
 from procurement.store import DemandStore, RejectedStore
 from shared.contracts.base import IntegrationEvent
-from shared.contracts.district import DemandPublished, Purchaser
+from shared.contracts.district import DemandPublished, Purchaser, PurchaserKind
 from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
 from shared.errors import Conflict, Invalid
 from shared.messaging.consumer import InvalidMessage, current_raw_message
@@ -63,6 +63,22 @@ def content_of(demand: DemandFields) -> DemandContent:
     )
 
 
+def accepted(
+    demand_id: UUID, source_system: str, demand_ref: str, content: DemandContent, outcome: Outcome
+) -> DemandAccepted:
+    """The answer to a stored demand, naming its purchaser so that notify can address it."""
+    return DemandAccepted(
+        demand_id=demand_id,
+        source_system=source_system,
+        demand_ref=demand_ref,
+        revised=outcome is Outcome.REVISED,
+        purchaser=Purchaser(
+            code=content.purchaser_code, name=content.purchaser_name, kind=PurchaserKind(content.purchaser_kind)
+        ),
+        street_code=content.street_code,
+    )
+
+
 async def receive(conn: asyncpg.Connection, event: DemandPublished, *, routing_key: str) -> list[IntegrationEvent]:
     """Store, revise or refuse a published demand; every message gets an answer."""
     content = content_of(event)
@@ -74,14 +90,7 @@ async def receive(conn: asyncpg.Connection, event: DemandPublished, *, routing_k
             errors = [FieldError(field="demand_ref", message=exc.message)]
         else:
             log.info("demand_received", demand_id=str(demand_id), outcome=str(outcome), demand_ref=event.demand_ref)
-            return [
-                DemandAccepted(
-                    demand_id=demand_id,
-                    source_system=event.source_system,
-                    demand_ref=event.demand_ref,
-                    revised=outcome is Outcome.REVISED,
-                )
-            ]
+            return [accepted(demand_id, event.source_system, event.demand_ref, content, outcome)]
     raw = current_raw_message()  # a refusal keeps the message verbatim
     body, headers = raw if raw is not None else (event.model_dump_json().encode(), {})
     return await _refuse(
@@ -200,9 +209,5 @@ async def enter(
         raise Invalid(errors[0].field, errors[0].message)
     ref = demand_ref or f"WEB-{uuid4().hex[:12].upper()}"
     demand_id, outcome = await record(conn, STAFF_SOURCE, ref, content, via="http", by=by)
-    events: list[IntegrationEvent] = [
-        DemandAccepted(
-            demand_id=demand_id, source_system=STAFF_SOURCE, demand_ref=ref, revised=outcome is Outcome.REVISED
-        )
-    ]
+    events: list[IntegrationEvent] = [accepted(demand_id, STAFF_SOURCE, ref, content, outcome)]
     return demand_id, outcome, events

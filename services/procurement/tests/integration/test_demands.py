@@ -141,7 +141,10 @@ async def test_corpus_of_bad_messages_is_answered_naming_the_field_and_kept_raw(
         async def mine_accepted() -> list[dict[str, Any]]:
             return [a for a in tap.bodies("procurement.demand_accepted.v1") if a["demand_ref"] == ok["demand_ref"]]
 
-        assert (await eventually(mine_accepted))[0]["revised"] is False
+        [answer] = await eventually(mine_accepted)
+        # The answer names the purchaser, so subscribers can address it without the demand itself.
+        assert answer["revised"] is False and answer["purchaser"] == ok["purchaser"]
+        assert answer["street_code"] == ok.get("street_code")
 
     kept = await db.fetch(
         "SELECT message_id, body, errors FROM rejected_messages WHERE message_id = ANY($1)", list(ids)
