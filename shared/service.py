@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 import uuid
@@ -229,6 +230,13 @@ class Service:
     def http_app(self, *, title: str, description: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            # Everything imported and built so far (the app, schemas, templates, libraries) lives
+            # as long as the process: frozen out of the cyclic collector's reach, so a full
+            # collection walks only what was made since. Measured in notify at 100 demands/s: a
+            # full collection paused the event loop for 195 ms before, 5 ms after.
+            if gc.get_freeze_count() == 0:
+                gc.collect()
+                gc.freeze()
             await self.start()
             try:
                 yield

@@ -128,14 +128,24 @@ class Store:
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
+        # Entries this store read and nothing since changed (one event's work reads the same
+        # recipient more than once). Absent ones are never kept: "not known" must be read again
+        # under the recipient's lock, or a notice could wait for a recipient already learned.
+        self._known: dict[tuple[str, str], Entry] = {}
 
     # --- directory -------------------------------------------------------------------
     async def entry(self, kind: str, key: str) -> Entry | None:
+        if (kind, key) in self._known:
+            return self._known[kind, key]
         row = await self.conn.fetchrow(_GET_ENTRY, kind, key)
-        return None if row is None else _entry(row)
+        if row is None:
+            return None
+        self._known[kind, key] = found = _entry(row)
+        return found
 
     async def learn(self, entry: Entry, *, version: int, domains: list[str] | None = None) -> bool:
         """Store an entry unless a newer version is already known; True when it was applied."""
+        self._known.pop((entry.kind, entry.key), None)
         applied = await self.conn.fetchval(
             _UPSERT_VERSIONED,
             entry.kind,
@@ -154,6 +164,7 @@ class Store:
     async def lock_recipient(self, kind: str, key: str) -> None:
         """Serialise "is the recipient known? else wait" against "the recipient is now known" (until commit)."""
         await self.conn.execute(_LOCK, f"{kind}:{key}")
+        self._known.pop((kind, key), None)  # read it again under the lock
 
     async def orgs_in_domain(self, domain: str) -> list[Entry]:
         return [_entry(r) for r in await self.conn.fetch(_ORGS_IN_DOMAIN, domain)]

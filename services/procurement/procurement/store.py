@@ -29,7 +29,8 @@ _DEMAND_GET = f"SELECT {_DEMAND_COLUMNS} FROM demands WHERE id = ANY($1::uuid[])
 _DEMAND_INSERT = """INSERT INTO demands (id, source_system, demand_ref, purchaser_code, purchaser_name, purchaser_kind,
     street_code, title, description, domain, budget_cny, expected_beneficiaries, wanted_by, status, fingerprint,
     received_via, entered_by)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'collecting', $14, $15, $16)"""
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'collecting', $14, $15, $16)
+    ON CONFLICT (source_system, demand_ref) DO NOTHING RETURNING id"""
 _DEMAND_REVISE = """UPDATE demands SET purchaser_code = $2, purchaser_name = $3, purchaser_kind = $4, street_code = $5,
     title = $6, description = $7, domain = $8, budget_cny = $9, expected_beneficiaries = $10, wanted_by = $11,
     fingerprint = $12, revision = revision + 1, updated_at = now() WHERE id = $1"""
@@ -50,8 +51,9 @@ class DemandStore:
 
     async def insert(
         self, demand_id: UUID, source_system: str, demand_ref: str, c: DemandContent, via: str, by: str | None
-    ) -> None:
-        await self._conn.execute(
+    ) -> bool:
+        """Insert a demand under a new identity; False (and nothing written) when the identity is held."""
+        row = await self._conn.fetchrow(
             _DEMAND_INSERT,
             demand_id,
             source_system,
@@ -61,6 +63,7 @@ class DemandStore:
             via,
             by,
         )
+        return row is not None
 
     async def revise(self, demand_id: UUID, c: DemandContent) -> None:
         await self._conn.execute(_DEMAND_REVISE, demand_id, *_content_args(c), c.fingerprint())

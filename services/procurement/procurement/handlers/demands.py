@@ -116,12 +116,15 @@ async def record(
 ) -> tuple[UUID, Outcome]:
     """Insert, revise or leave a demand; a changed demand that was already sorted is a Conflict."""
     store = DemandStore(conn)
+    # Most demands are new: one statement. A held identity (a repeat or a revision) is then read
+    # locked; a concurrent first insert of the same identity is waited for by ON CONFLICT.
+    demand_id = uuid4()
+    if await store.insert(demand_id, source_system, demand_ref, content, via, by):
+        return demand_id, Outcome.NEW
     existing = await store.by_ref(source_system, demand_ref)
-    outcome = decide(existing.status if existing else None, existing.fingerprint if existing else None, content)
-    if existing is None:
-        demand_id = uuid4()
-        await store.insert(demand_id, source_system, demand_ref, content, via, by)
-        return demand_id, outcome
+    if existing is None:  # cannot happen while rows are never deleted; say so rather than guess
+        raise RuntimeError(f"demand {source_system}/{demand_ref} conflicted on insert but is not there")
+    outcome = decide(existing.status, existing.fingerprint, content)
     if outcome is Outcome.REVISED:
         await store.revise(existing.id, content)
     elif outcome is Outcome.FROZEN:
