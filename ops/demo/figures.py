@@ -33,7 +33,7 @@ class Row:
 
 async def notices_sent(api: Api) -> dict[str, Any]:
     """Notices notify has sent: its own statistics route when it has one, else its metrics
-    (`notify.notification_sent.v1` events published, one per notice and channel)."""
+    (`notify.notification_sent.v1` events published, one per e-mail or webhook delivered)."""
     try:
         stats = await api.get("notify", "/statistics")
         return {"source": "GET /statistics", **stats}

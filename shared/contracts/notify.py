@@ -10,7 +10,9 @@ from shared.contracts.base import IntegrationEvent
 
 
 class NotificationSent(IntegrationEvent):
-    """A notice reached its recipient on one channel (inbox, email or webhook)."""
+    """A notice left the system and reached its recipient: an e-mail accepted by the SMTP server,
+    or a webhook answered 2xx. In-app inbox notices are delivered by being written and are not
+    announced (GET /inbox and /statistics show them)."""
 
     routing_key: ClassVar[str] = "notify.notification_sent.v1"
     notice_id: UUID

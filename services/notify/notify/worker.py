@@ -78,8 +78,7 @@ class Worker:
         """One pass: fire due reminders, then send one batch; True when there may be more work."""
         now = self.clock()
         async with pool.acquire() as conn, conn.transaction():
-            events = await handlers.fire_due_reminders(self.kit, Store(conn), now=now)
-            await outbox.add(conn, events)
+            await handlers.fire_due_reminders(self.kit, Store(conn), now=now)
         async with pool.acquire() as conn, conn.transaction():
             lease = now + timedelta(seconds=self.settings.worker_lease_seconds)
             claimed = await Store(conn).claim_deliveries(now, lease, self.settings.worker_batch_size)

@@ -22,7 +22,6 @@ async def on_event(kit: Toolkit, store: Store, event: IntegrationEvent, *, now: 
     """Learn from the event, cancel reminders it completes, notify per the rules, schedule reminders."""
     payload = event.model_dump(mode="json")
     key = event.routing_key
-    out: list[IntegrationEvent] = []
     learned = await learn(store, key, payload, event.occurred_at)
     rule = kit.rules.rule(key)
     if rule is not None:
@@ -32,7 +31,7 @@ async def on_event(kit: Toolkit, store: Store, event: IntegrationEvent, *, now: 
                 await store.cancel(cancel.reminder, thing, event.event_id)
                 log.info("reminders_cancelled", reminder=cancel.reminder, thing=thing)
         if domain.condition_holds(payload, rule.when):
-            out += await fan_out(
+            await fan_out(
                 kit,
                 store,
                 source_id=event.event_id,
@@ -40,14 +39,13 @@ async def on_event(kit: Toolkit, store: Store, event: IntegrationEvent, *, now: 
                 template=key,
                 payload=payload,
                 specs=rule.recipients,
-                now=now,
             )
             if rule.feed is not None and domain.condition_holds(payload, rule.feed.when):
                 await _publish_feed(kit, store, event, payload, now)
             await _schedule_reminders(kit, store, event, payload, now)
     for entry in learned:
-        out += await release_pending(kit, store, entry, now)
-    return out
+        await release_pending(kit, store, entry)
+    return []  # notices cause no events; deliveries leaving the system are announced by the worker
 
 
 def _date(value: Any) -> date | None:
@@ -110,9 +108,8 @@ async def _schedule_reminders(
         log.info("reminders_scheduled", reminder=spec.name, thing=thing, deadline=str(deadline), count=len(plan))
 
 
-async def fire_due_reminders(kit: Toolkit, store: Store, *, now: datetime, limit: int = 50) -> list[IntegrationEvent]:
+async def fire_due_reminders(kit: Toolkit, store: Store, *, now: datetime, limit: int = 50) -> None:
     """Turn reminders whose time has come into notices (the caller's transaction holds the rows)."""
-    out: list[IntegrationEvent] = []
     rows = {row["id"]: row for row in await store.due_reminders(now, limit)}
     today = domain.local_today(now)
     send, drop = domain.choose_due(
@@ -134,7 +131,7 @@ async def fire_due_reminders(kit: Toolkit, store: Store, *, now: datetime, limit
             "remind_on": row["remind_on"].isoformat(),
         }
         specs = tuple(RecipientSpec.from_json(r) for r in as_json(row["recipients"]))
-        out += await fan_out(
+        await fan_out(
             kit,
             store,
             source_id=row["id"],
@@ -142,8 +139,6 @@ async def fire_due_reminders(kit: Toolkit, store: Store, *, now: datetime, limit
             template=f"reminder.{row['name']}",
             payload=payload,
             specs=specs,
-            now=now,
         )
         await store.fired(row["id"], now)
         log.info("reminder_fired", reminder=row["name"], thing=row["thing_key"], workdays_left=payload["workdays_left"])
-    return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,8 +14,6 @@ from notify.handlers.toolkit import Toolkit
 from notify.rendering import SIGNATURE
 from notify.rules import RecipientSpec
 from notify.store import Entry, Store
-from shared.contracts.base import IntegrationEvent
-from shared.contracts.notify import NotificationSent
 from shared.reference import STREETS
 
 log = structlog.get_logger("notify.handlers")
@@ -47,10 +44,12 @@ async def _deliver(
     spec: RecipientSpec,
     target: Target,
     entry: Entry | None,
-    now: datetime,
-) -> list[IntegrationEvent]:
-    """One notice per channel for a known recipient; the unique key absorbs repeats."""
-    out: list[IntegrationEvent] = []
+) -> None:
+    """One notice per channel for a known recipient; the unique key absorbs repeats.
+
+    An inbox notice is delivered by being written (GET /inbox, /statistics) and causes no event;
+    e-mail and webhook notices get a delivery row, and the worker announces each delivery that
+    leaves the system (`notify.notification_sent.v1`) or finally fails (`delivery_failed`)."""
     recipient = _recipient(target, entry)
     scope_street = target.scope_street
     if target.kind == "purchaser":
@@ -81,11 +80,9 @@ async def _deliver(
             body=rendered.body,
             status=status,
         )
-        if not created:
+        if not created or channel == "inbox":
             continue
-        if channel == "inbox":
-            out.append(_sent(nid, source_id, routing_key, target, channel, 1, now))
-        elif address:
+        if address:
             await store.add_delivery(
                 nid,
                 channel,
@@ -102,22 +99,6 @@ async def _deliver(
             )
         else:
             log.info("notice_without_address", notice_id=str(nid), channel=channel, recipient_kind=target.kind)
-    return out
-
-
-def _sent(
-    nid: UUID, source_id: UUID, routing_key: str, target: Target, channel: str, attempts: int, now: datetime
-) -> NotificationSent:
-    return NotificationSent(
-        notice_id=nid,
-        source_event_id=source_id,
-        source_routing_key=routing_key,
-        recipient_kind=target.kind,
-        recipient_key=target.key,
-        channel=channel,
-        attempts=attempts,
-        sent_at=now,
-    )
 
 
 async def _resolve(store: Store, target: Target) -> tuple[Target, Entry | None, tuple[str, str] | None]:
@@ -140,9 +121,7 @@ async def fan_out(
     template: str,
     payload: dict[str, Any],
     specs: tuple[RecipientSpec, ...],
-    now: datetime,
-) -> list[IntegrationEvent]:
-    out: list[IntegrationEvent] = []
+) -> None:
     for index, spec in enumerate(specs):
         found = domain.targets(spec, payload)
         if spec.to == "orgs_in_domain":
@@ -166,7 +145,7 @@ async def fan_out(
                 )
                 log.info("notice_pending", source_id=str(source_id), wait_kind=wait[0], wait_key=wait[1])
                 continue
-            out += await _deliver(
+            await _deliver(
                 kit,
                 store,
                 source_id=source_id,
@@ -176,14 +155,11 @@ async def fan_out(
                 spec=spec,
                 target=resolved,
                 entry=entry,
-                now=now,
             )
-    return out
 
 
-async def release_pending(kit: Toolkit, store: Store, entry: Entry, now: datetime) -> list[IntegrationEvent]:
+async def release_pending(kit: Toolkit, store: Store, entry: Entry) -> None:
     """The directory learned a recipient: deliver the notices that waited for it."""
-    out: list[IntegrationEvent] = []
     for row in await store.waiting_for(entry.kind, entry.key):
         spec = RecipientSpec.from_json(as_json(row["spec"]))
         payload = as_json(row["payload"])
@@ -191,7 +167,7 @@ async def release_pending(kit: Toolkit, store: Store, entry: Entry, now: datetim
         resolved, known, wait = await _resolve(store, target)
         if wait is not None:
             continue
-        out += await _deliver(
+        await _deliver(
             kit,
             store,
             source_id=row["source_id"],
@@ -201,11 +177,9 @@ async def release_pending(kit: Toolkit, store: Store, entry: Entry, now: datetim
             spec=spec,
             target=resolved,
             entry=known,
-            now=now,
         )
         await store.resolved(row["id"])
         log.info("notice_released", source_id=str(row["source_id"]), kind=entry.kind, key=entry.key)
-    return out
 
 
 def as_json(value: Any) -> Any:
