@@ -61,6 +61,9 @@ class Renderer:
             keep_trailing_newline=False,
             trim_blocks=True,
             lstrip_blocks=True,
+            # Templates ship with the service (or an operator's directory read at start): no stat
+            # of the file on every render (it was ~3 % of notify's CPU under load).
+            auto_reload=False,
         )
         self.env.filters.update(cn_date=cn_date, money=money, street=street_name, domain=domain_name)
         self.env.globals.update(

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+
+
+@dataclass(frozen=True)
+class NewNotice:
+    """A notice to write (its id is deterministic: the same event, recipient and channel)."""
+
+    notice_id: UUID
+    source_id: UUID
+    routing_key: str
+    kind: str
+    key: str
+    scope_street: str | None
+    channel: str
+    subject: str
+    body: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -44,9 +61,10 @@ _WAITING = """SELECT id, source_id, routing_key, template, payload, spec, spec_i
     WHERE wait_kind = $1 AND wait_key = $2 AND resolved_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED"""
 _RESOLVED = "UPDATE pending_notices SET resolved_at = now() WHERE id = $1"
 
-_ADD_NOTICE = """INSERT INTO notices
+_ADD_NOTICES = """INSERT INTO notices
     (id, source_id, routing_key, recipient_kind, recipient_key, scope_street, channel, subject, body, status)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::text[], $9::text[], $10::text[])
     ON CONFLICT (source_id, recipient_kind, recipient_key, channel) DO NOTHING RETURNING id"""
 _ADD_DELIVERY = """INSERT INTO deliveries (notice_id, channel, address, payload) VALUES ($1, $2, $3, $4)
     ON CONFLICT (notice_id) DO NOTHING"""
@@ -193,25 +211,13 @@ class Store:
         await self.conn.execute(_RESOLVED, pending_id)
 
     # --- notices and deliveries --------------------------------------------------------
-    async def add_notice(
-        self,
-        *,
-        notice_id: UUID,
-        source_id: UUID,
-        routing_key: str,
-        kind: str,
-        key: str,
-        scope_street: str | None,
-        channel: str,
-        subject: str,
-        body: str,
-        status: str,
-    ) -> bool:
-        """True when the notice is new (the unique key absorbs redeliveries)."""
-        got = await self.conn.fetchval(
-            _ADD_NOTICE, notice_id, source_id, routing_key, kind, key, scope_street, channel, subject, body, status
-        )
-        return got is not None
+    async def add_notices(self, notices: Sequence[NewNotice]) -> set[UUID]:
+        """Write the notices in one statement; the ids of those that are new (the unique key
+        absorbs redeliveries)."""
+        if not notices:
+            return set()
+        columns = [list(c) for c in zip(*(astuple(n) for n in notices), strict=True)]
+        return {r["id"] for r in await self.conn.fetch(_ADD_NOTICES, *columns)}
 
     async def add_delivery(self, notice_id: UUID, channel: str, address: str, payload: dict[str, Any]) -> None:
         await self.conn.execute(_ADD_DELIVERY, notice_id, channel, address, payload)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +14,7 @@ from notify.domain import Target
 from notify.handlers.toolkit import Toolkit
 from notify.rendering import SIGNATURE
 from notify.rules import RecipientSpec
-from notify.store import Entry, Store
+from notify.store import Entry, NewNotice, Store
 from shared.reference import STREETS
 
 log = structlog.get_logger("notify.handlers")
@@ -33,9 +34,15 @@ def _recipient(target: Target, entry: Entry | None) -> dict[str, Any]:
     return {"role": target.role, "kind": target.kind, "key": target.key, "name": name}
 
 
-async def _deliver(
+@dataclass(frozen=True)
+class _Planned:
+    notice: NewNotice
+    address: str | None
+    delivery: dict[str, Any] | None
+
+
+def _plan(
     kit: Toolkit,
-    store: Store,
     *,
     source_id: UUID,
     routing_key: str,
@@ -44,12 +51,9 @@ async def _deliver(
     spec: RecipientSpec,
     target: Target,
     entry: Entry | None,
-) -> None:
-    """One notice per channel for a known recipient; the unique key absorbs repeats.
-
-    An inbox notice is delivered by being written (GET /inbox, /statistics) and causes no event;
-    e-mail and webhook notices get a delivery row, and the worker announces each delivery that
-    leaves the system (`notify.notification_sent.v1`) or finally fails (`delivery_failed`)."""
+) -> list[_Planned]:
+    """One notice per channel for a known recipient, rendered; written later, all at once."""
+    planned: list[_Planned] = []
     recipient = _recipient(target, entry)
     scope_street = target.scope_street
     if target.kind == "purchaser":
@@ -67,9 +71,8 @@ async def _deliver(
             status = "sent"
         else:
             status = "queued" if address else "no_address"
-        nid = domain.notice_id(source_id, target.kind, target.key, channel)
-        created = await store.add_notice(
-            notice_id=nid,
+        notice = NewNotice(
+            notice_id=domain.notice_id(source_id, target.kind, target.key, channel),
             source_id=source_id,
             routing_key=routing_key,
             kind=target.kind,
@@ -80,25 +83,35 @@ async def _deliver(
             body=rendered.body,
             status=status,
         )
-        if not created or channel == "inbox":
+        delivery = None
+        if channel != "inbox" and address:
+            delivery = {
+                "subject": rendered.subject,
+                "body": rendered.body,
+                "to_name": recipient["name"],
+                "event_type": routing_key,
+                "source_event_id": str(source_id),
+                "recipient": {"kind": target.kind, "key": target.key},
+                "data": payload,
+            }
+        planned.append(_Planned(notice, address, delivery))
+    return planned
+
+
+async def _write(store: Store, planned: list[_Planned]) -> None:
+    """Write the planned notices (one statement); each new e-mail or webhook notice gets a
+    delivery row for the worker. An inbox notice is delivered by being written (GET /inbox,
+    /statistics) and causes no event; the worker announces each delivery that leaves the system
+    (`notify.notification_sent.v1`) or finally fails (`notify.delivery_failed.v1`)."""
+    created = await store.add_notices([p.notice for p in planned])
+    for p in planned:
+        n = p.notice
+        if n.notice_id not in created or n.channel == "inbox":
             continue
-        if address:
-            await store.add_delivery(
-                nid,
-                channel,
-                address,
-                {
-                    "subject": rendered.subject,
-                    "body": rendered.body,
-                    "to_name": recipient["name"],
-                    "event_type": routing_key,
-                    "source_event_id": str(source_id),
-                    "recipient": {"kind": target.kind, "key": target.key},
-                    "data": payload,
-                },
-            )
+        if p.address and p.delivery is not None:
+            await store.add_delivery(n.notice_id, n.channel, p.address, p.delivery)
         else:
-            log.info("notice_without_address", notice_id=str(nid), channel=channel, recipient_kind=target.kind)
+            log.info("notice_without_address", notice_id=str(n.notice_id), channel=n.channel, recipient_kind=n.kind)
 
 
 async def _resolve(store: Store, target: Target) -> tuple[Target, Entry | None, tuple[str, str] | None]:
@@ -122,6 +135,7 @@ async def fan_out(
     payload: dict[str, Any],
     specs: tuple[RecipientSpec, ...],
 ) -> None:
+    planned: list[_Planned] = []
     for index, spec in enumerate(specs):
         found = domain.targets(spec, payload)
         if spec.to == "orgs_in_domain":
@@ -145,9 +159,8 @@ async def fan_out(
                 )
                 log.info("notice_pending", source_id=str(source_id), wait_kind=wait[0], wait_key=wait[1])
                 continue
-            await _deliver(
+            planned += _plan(
                 kit,
-                store,
                 source_id=source_id,
                 routing_key=routing_key,
                 template=template,
@@ -156,10 +169,12 @@ async def fan_out(
                 target=resolved,
                 entry=entry,
             )
+    await _write(store, planned)
 
 
 async def release_pending(kit: Toolkit, store: Store, entry: Entry) -> None:
     """The directory learned a recipient: deliver the notices that waited for it."""
+    planned: list[_Planned] = []
     for row in await store.waiting_for(entry.kind, entry.key):
         spec = RecipientSpec.from_json(as_json(row["spec"]))
         payload = as_json(row["payload"])
@@ -167,9 +182,8 @@ async def release_pending(kit: Toolkit, store: Store, entry: Entry) -> None:
         resolved, known, wait = await _resolve(store, target)
         if wait is not None:
             continue
-        await _deliver(
+        planned += _plan(
             kit,
-            store,
             source_id=row["source_id"],
             routing_key=row["routing_key"],
             template=row["template"],
@@ -180,6 +194,7 @@ async def release_pending(kit: Toolkit, store: Store, entry: Entry) -> None:
         )
         await store.resolved(row["id"])
         log.info("notice_released", source_id=str(row["source_id"]), kind=entry.kind, key=entry.key)
+    await _write(store, planned)
 
 
 def as_json(value: Any) -> Any:

@@ -4,6 +4,7 @@ channel, addresses, reminders and their cancellation — no database, no broker.
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from samples import STREET, org_registered, sample_dict
 
 from notify import handlers, rules
 from notify.rendering import Renderer
-from notify.store import Entry
+from notify.store import Entry, NewNotice
 from shared.contracts.venture import GrantAwarded, ProgressReportSubmitted, ReportDue
 from shared.workdays import WorkCalendar
 
@@ -57,12 +58,14 @@ class FakeStore:
     async def resolved(self, pending_id: int) -> None:
         self.pending[pending_id - 1]["resolved"] = True
 
-    async def add_notice(self, **n: Any) -> bool:
-        key = (n["source_id"], n["kind"], n["key"], n["channel"])
-        if key in self.notices:
-            return False
-        self.notices[key] = n
-        return True
+    async def add_notices(self, notices: list[NewNotice]) -> set[Any]:
+        created = set()
+        for n in notices:
+            key = (n.source_id, n.kind, n.key, n.channel)
+            if key not in self.notices:
+                self.notices[key] = asdict(n)
+                created.add(n.notice_id)
+        return created
 
     async def add_delivery(self, notice_id: Any, channel: str, address: str, payload: dict[str, Any]) -> None:
         self.deliveries.append((notice_id, channel, address))
