@@ -280,7 +280,7 @@ async def bulk_import(system: System, run: str, n: int) -> dict[str, Any]:
             return not await registry.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
 
         try:
-            await _until(relayed, 300)
+            await _until(relayed, 900)
             relay_s: float | None = time.perf_counter() - t0
         except TimeoutError:
             relay_s = None

@@ -14,7 +14,7 @@ import gc
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -132,6 +132,16 @@ class Service:
             await self.pool.close()
             self.pool = None
         self.broker_ready = False
+
+    @contextlib.contextmanager
+    def outbox_held(self, *, at_most: float = 120.0) -> Iterator[None]:
+        """This process's relay publishes nothing while the block runs (see `OutboxRelay.held`)."""
+        relay = self.relay
+        if relay is None:
+            yield
+            return
+        with relay.held(at_most=at_most):
+            yield
 
     async def _connect_database(self) -> None:
         delay = 0.5

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+import itertools
+import time
+from collections.abc import Callable, Iterator, Sequence
 
 import asyncpg
 import structlog
@@ -73,6 +75,29 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._holds: dict[int, float] = {}  # hold id -> monotonic deadline
+        self._hold_ids = itertools.count()
+
+    @contextlib.contextmanager
+    def held(self, *, at_most: float = 120.0) -> Iterator[None]:
+        """Publish nothing from this process while the block runs (at most `at_most` seconds).
+
+        For a bulk import: it writes events far faster than the rest of the system consumes
+        them, and relaying them meanwhile only makes the import compete with its own relay and
+        with every consumer for the same cores. The rows wait in the outbox, in order, and go
+        out when the block ends (other replicas' relays are not held)."""
+        hold = next(self._hold_ids)
+        self._holds[hold] = time.monotonic() + at_most
+        try:
+            yield
+        finally:
+            del self._holds[hold]
+            self._wake.set()
+
+    def _holding(self) -> float:
+        """Seconds until the current holds end (0 when none)."""
+        now = time.monotonic()
+        return max((d - now for d in self._holds.values()), default=0.0)
 
     def start(self) -> None:
         self._tasks = [
@@ -121,6 +146,11 @@ class OutboxRelay:
             # Cleared before the pass, not after: a row committed (and notified) while a pass
             # runs wakes the next pass at once instead of waiting for the poll.
             self._wake.clear()
+            held = self._holding()
+            if held > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=min(held, self._poll))
+                continue
             try:
                 _sent, full = await self.relay_once()
                 backoff = self._poll

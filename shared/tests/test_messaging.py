@@ -74,6 +74,29 @@ async def _zero(conn: asyncpg.Connection) -> bool:
     return await outbox.pending_count(conn) == 0
 
 
+async def test_a_held_relay_publishes_nothing_until_the_hold_ends_or_runs_out(kit_dsn, amqp_url):
+    svc = make_service(kit_dsn, amqp_url)  # polls every 0.2 s
+    await svc.start()
+    try:
+        await svc.wait_ready()
+        async with svc.connection() as conn:
+            await eventually(lambda: _zero(conn))
+            with svc.outbox_held(at_most=60):
+                async with svc.transaction() as tx:
+                    await outbox.add(tx, [KitPinged(n=1)])
+                await asyncio.sleep(1.0)
+                assert await outbox.pending_count(conn) == 1  # held: nothing published
+            assert await eventually(lambda: _zero(conn), timeout=5)  # released: published at once
+
+            with svc.outbox_held(at_most=0.5):  # a hold that outlives its limit lets the relay go
+                async with svc.transaction() as tx:
+                    await outbox.add(tx, [KitPinged(n=2)])
+                assert await outbox.pending_count(conn) == 1
+                assert await eventually(lambda: _zero(conn), timeout=5)
+    finally:
+        await svc.stop()
+
+
 async def test_duplicate_delivery_changes_state_once_even_after_a_relay_crash(kit_dsn, amqp_url):
     svc = make_service(kit_dsn, amqp_url)
 

@@ -93,7 +93,8 @@ async def import_roster(*args: Any, **kwargs: Any) -> ImportReport:
 # reference counting as usual) and thawed when it ends; collections during the import walk
 # only newer objects. The collector's thresholds are not changed: cycles made meanwhile (the
 # relay's, other requests') are still collected as often as before. Nested imports share it;
-# a process that froze objects itself is left alone (unfreeze would thaw those too).
+# a process that froze objects itself is left alone (unfreeze would thaw those too): the
+# services freeze their start-up objects (`shared/service.py`), so this is for the CLI importer.
 _gc_users = 0
 _gc_frozen_here = False
 
