@@ -29,8 +29,13 @@ _ORG_COLUMNS = """org_id, version, name, org_type, status, credit_code, street_c
 _GET = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE org_id = $1"
 _GET_FOR_UPDATE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE org_id = $1 FOR UPDATE"
 _GET_BY_CODE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE credit_code = $1"
-_CODES_TAKEN = "SELECT credit_code FROM orgs WHERE credit_code = ANY($1::text[])"
-_STATUSES = "SELECT org_id, status FROM orgs WHERE org_id = ANY($1::uuid[])"
+# One index probe per wanted key (an unnest join). The `col = ANY($1)` form with a batch-sized
+# array slowed down as the table grew during an import — about 1 s per batch of 2,000 codes at
+# 40,000 orgs (pg_stat_activity); 40,000 rows after 2,000 registrations took 39.7 s, now 11.0 s.
+_CODES_TAKEN = """SELECT o.credit_code FROM unnest($1::text[]) AS wanted(code)
+    JOIN orgs o ON o.credit_code = wanted.code"""
+_STATUSES = """SELECT o.org_id, o.status FROM unnest($1::uuid[]) AS wanted(id)
+    JOIN orgs o ON o.org_id = wanted.id"""
 
 # Batches are written with COPY (CSV, see `bulk.copy_rows`): PostgreSQL's fastest path for a bulk import.
 _COPY_COLUMNS = [
