@@ -361,7 +361,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         rss = peak_rss_mb(system)
         imp = None
         if args.import_rows:
-            imp = await bulk_import(system, f"B{int(time.time()) % 100_000}", args.import_rows)
+            imports = []
+            for k in range(args.import_runs):
+                imports.append(await bulk_import(system, f"B{int(time.time()) % 100_000}{k}", args.import_rows))
+                print(f"   import {k + 1}/{args.import_runs}   {imports[-1]['seconds']:8.1f} s", flush=True)
+                await quiet(system)  # the next import does not compete with this one's consumers
+            imp = sorted(imports, key=lambda i: i["seconds"])[len(imports) // 2]  # the median run
+            imp["all_seconds"] = [round(i["seconds"], 1) for i in imports]
         rss_after_import = peak_rss_mb(system)
     finally:
         system.stop()
@@ -404,7 +410,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         print("peak RSS after the import (MB):", ", ".join(f"{k} {v:.0f}" for k, v in rss_after_import.items()))
         print(
             f"bulk import: {imp['rows']:,} rows, {imp['imported']} imported in {imp['seconds']:.1f} s "
-            f"({imp['rows'] / imp['seconds']:,.0f} rows/s); outbox relayed {_fmt(imp['relay_extra_seconds'])} s later"
+            f"({imp['rows'] / imp['seconds']:,.0f} rows/s; median of {imp['all_seconds']} s); "
+            f"outbox relayed {_fmt(imp['relay_extra_seconds'])} s later"
         )
     by = {r["what"]: r for r in table}
     checks = {
@@ -441,6 +448,7 @@ def cli() -> None:
     parser.add_argument("--paced", type=int, default=1000, help="messages per paced phase")
     parser.add_argument("--paced-rate", type=float, default=100.0, help="messages per second in the paced phases")
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--import-runs", type=int, default=3, help="bulk imports (the median is reported)")
     parser.add_argument("--base-port", type=int, default=18800)
     parser.add_argument("--json", help="also write the figures to this file")
     asyncio.run(main(parser.parse_args()))
