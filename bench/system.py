@@ -360,7 +360,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 await quiet(system)
         rss = peak_rss_mb(system)
         imp = None
-        if args.import_rows:
+        if args.import_rows and args.import_runs:
             imports = []
             for k in range(args.import_runs):
                 imports.append(await bulk_import(system, f"B{int(time.time()) % 100_000}{k}", args.import_rows))
