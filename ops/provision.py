@@ -25,7 +25,10 @@ import asyncpg
 SERVICES = ("registry", "venture", "procurement", "notify")
 DISTRICT_SYSTEMS = tuple(s for s in os.environ.get("DISTRICT_SYSTEMS", "district-demo").split(",") if s)
 ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
-VHOSTS = ("/", "sogc_test", "sogc_system", "sogc_demo", "sogc_security")
+_TEST_VHOSTS = ("sogc_test", "sogc_system", "sogc_demo", "sogc_security")
+# A checkout with SOGC_TEST_NS set runs its suites on vhosts of its own (shared/testing.py).
+_NS = os.environ.get("SOGC_TEST_NS", "")
+VHOSTS = ("/", *_TEST_VHOSTS, *((f"{v}_{_NS}" for v in _TEST_VHOSTS) if _NS else ()))
 
 
 def password(name: str, kind: str) -> str:

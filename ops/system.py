@@ -16,15 +16,15 @@ from pathlib import Path
 
 import httpx
 
-from shared.testing import fresh_database
+from shared.testing import PORT_OFFSET, fresh_database, namespaced
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "venture", "procurement", "notify")
 ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
-VHOST = "sogc_system"
+VHOST = namespaced("sogc_system")
 ADMIN_AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
 # Provisioned vhosts a System may run on; separate ones let suites run side by side.
-SYSTEM_VHOSTS = ("sogc_system", "sogc_demo", "sogc_security")
+SYSTEM_VHOSTS = tuple(namespaced(v) for v in ("sogc_system", "sogc_demo", "sogc_security"))
 
 
 def present() -> list[str]:
@@ -93,6 +93,9 @@ class System:
     log_dir: Path = field(default_factory=lambda: ROOT / "var" / "system-logs")
     extra_env: Mapping[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.base_port += PORT_OFFSET
 
     async def start(self, names: list[str] | None = None) -> System:
         names = names or present()

@@ -15,7 +15,18 @@ import asyncpg
 from shared.auth import DEV_SECRET, Role, mint
 
 ADMIN_DSN = os.environ.get("TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
-TEST_VHOST = os.environ.get("TEST_AMQP_VHOST", "sogc_test")
+# Two checkouts can run their suites on one machine side by side: with SOGC_TEST_NS set, every
+# test database, vhost and port is their own (`make provision` provisions the namespaced vhosts).
+NAMESPACE = os.environ.get("SOGC_TEST_NS", "")
+PORT_OFFSET = int(os.environ.get("SOGC_TEST_PORT_OFFSET", "0"))
+
+
+def namespaced(name: str) -> str:
+    """A database or vhost name of this checkout's test namespace."""
+    return f"{name}_{NAMESPACE}" if NAMESPACE else name
+
+
+TEST_VHOST = os.environ.get("TEST_AMQP_VHOST", namespaced("sogc_test"))
 AMQP_HOST = os.environ.get("TEST_AMQP_HOST", "127.0.0.1:5672")
 ADMIN_AMQP_URL = os.environ.get("TEST_ADMIN_AMQP_URL", f"amqp://guest:guest@{AMQP_HOST}/{TEST_VHOST}")
 
@@ -28,7 +39,8 @@ def service_amqp_url(service: str) -> str:
 
 
 async def fresh_database(name: str, owner: str) -> str:
-    """Drop and create database `name` owned by role `owner`; returns the owner's DSN."""
+    """Drop and create database `name` (in the test namespace) owned by role `owner`; returns the owner's DSN."""
+    name = namespaced(name)
     conn = await asyncpg.connect(ADMIN_DSN)
     try:
         await conn.execute(

@@ -16,9 +16,10 @@ from ops.demo.client import Api
 from ops.demo.plan import ARTICLE, build
 from ops.demo.story import Story, roster_csv
 from ops.system import ROOT, System, present
+from shared.testing import PORT_OFFSET, namespaced
 
 # Its own vhost, databases and ports, so the demo test runs beside the other system suites.
-VHOST = "sogc_demo"
+VHOST = namespaced("sogc_demo")
 BASE_PORT = int(os.environ.get("DEMO_TEST_BASE_PORT", "18100"))
 SCALE = 0.1
 
@@ -71,7 +72,7 @@ def test_the_plan_is_reproducible_and_its_credit_codes_are_valid() -> None:
 async def demo_system() -> AsyncIterator[System]:
     if sorted(present()) != sorted(["registry", "venture", "procurement", "notify"]):
         pytest.skip(f"the demo needs all four services, found {present()}")
-    busy = [p for p in range(BASE_PORT + 1, BASE_PORT + 5) if not _port_free(p)]
+    busy = [p for p in range(BASE_PORT + PORT_OFFSET + 1, BASE_PORT + PORT_OFFSET + 5) if not _port_free(p)]
     assert not busy, f"ports {busy} are taken: set DEMO_TEST_BASE_PORT"
     system = System(suffix="demo", base_port=BASE_PORT, vhost=VHOST, log_dir=ROOT / "var" / "system-logs" / "demo")
     try:

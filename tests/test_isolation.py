@@ -8,8 +8,9 @@ import asyncpg
 import pytest
 
 from ops.provision import SERVICES
+from shared.testing import TEST_VHOST
 
-AMQP = "amqp://{user}:{user}-dev-password@127.0.0.1:5672/sogc_test"
+AMQP = "amqp://{user}:{user}-dev-password@127.0.0.1:5672/" + TEST_VHOST
 
 
 @pytest.mark.parametrize("role", SERVICES)

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import httpx
 
-from shared.testing import AMQP_HOST, TEST_VHOST, fresh_database, purge_queues
+from shared.testing import AMQP_HOST, PORT_OFFSET, TEST_VHOST, fresh_database, purge_queues
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG_DIR = ROOT / "var" / "security-logs"
-FUZZ_PORTS = {"registry": 18601, "venture": 18602, "procurement": 18603, "notify": 18604}
+FUZZ_PORTS = {n: 18601 + i + PORT_OFFSET for i, n in enumerate(("registry", "venture", "procurement", "notify"))}
 
 
 @dataclass

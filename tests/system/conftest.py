@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from ops.system import ROOT, System, present
+from ops.system import ROOT, VHOST, System, present
+from shared.testing import PORT_OFFSET
 
-VHOST = "sogc_system"
+__all__ = ["VHOST"]  # the system suites' vhost, namespaced
 # Not the harness's default 18000: other suites may run a System of their own beside ours.
 BASE_PORT = int(os.environ.get("SYSTEM_TEST_BASE_PORT", "18700"))
 
@@ -27,7 +28,7 @@ def _port_free(port: int) -> bool:
 async def system() -> AsyncIterator[System]:
     if sorted(present()) != sorted(["registry", "venture", "procurement", "notify"]):
         pytest.skip(f"the system tests need all four services, found {present()}")
-    busy = [p for p in range(BASE_PORT + 1, BASE_PORT + 5) if not _port_free(p)]
+    busy = [p for p in range(BASE_PORT + PORT_OFFSET + 1, BASE_PORT + PORT_OFFSET + 5) if not _port_free(p)]
     assert not busy, f"ports {busy} are taken: another System is running? set SYSTEM_TEST_BASE_PORT"
     started = time.monotonic()
     sys_ = System(suffix="sys", base_port=BASE_PORT, log_dir=ROOT / "var" / "system-logs" / "tests")
