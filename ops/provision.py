@@ -65,11 +65,15 @@ def rabbitmqctl(*args: str, ok_if: str | None = None) -> None:
 
 
 def service_permissions(service: str) -> tuple[str, str, str]:
-    """configure, write, read: the shared exchanges and the service's own `<service>.*` queues."""
+    """configure, write, read: the shared exchanges and the service's own `<service>.*` queues.
+
+    No write on the default exchange (`amq.default`): it routes to any queue by name and topic
+    permissions do not govern it, so a leaked service credential could put any event into any
+    service's queue. Dead letters are replayed by the operator's own broker user."""
     own = re.escape(service) + r"\..*"
     return (
         rf"^(events|events\.dlx|{own})$",
-        rf"^(events|events\.dlx|{own}|amq\.default)$",
+        rf"^(events|events\.dlx|{own})$",
         rf"^(events|events\.dlx|{own})$",
     )
 

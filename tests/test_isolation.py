@@ -7,7 +7,7 @@ import aiormq
 import asyncpg
 import pytest
 
-from ops.provision import SERVICES
+from ops.provision import DISTRICT_SYSTEMS, SERVICES
 from shared.testing import TEST_VHOST
 
 AMQP = "amqp://{user}:{user}-dev-password@127.0.0.1:5672/" + TEST_VHOST
@@ -61,3 +61,18 @@ async def test_a_service_cannot_read_or_declare_another_services_queues(user):
                 await channel.declare_queue(f"{other}.isolation_probe", durable=True)
         finally:
             await connection.close()
+
+
+@pytest.mark.parametrize("user", [*SERVICES, *DISTRICT_SYSTEMS])
+async def test_no_service_or_district_system_may_publish_to_the_default_exchange(user):
+    """The default exchange routes to any queue by name, past every topic permission."""
+    victim = next(s for s in SERVICES if s != user)
+    connection = await aio_pika.connect(AMQP.format(user=user))
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+            await channel.default_exchange.publish(
+                aio_pika.Message(b"{}"), routing_key=f"{victim}.registry.org_registered.v1"
+            )
+    finally:
+        await connection.close()

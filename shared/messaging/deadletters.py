@@ -7,13 +7,17 @@ import argparse
 import asyncio
 import json
 import os
+from collections.abc import Coroutine
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aio_pika
+import aiormq
 from aio_pika.abc import AbstractIncomingMessage
 
 from shared.messaging.topology import dead_letter_queue_name
+
+T = TypeVar("T")
 
 _ERROR_HEADERS = ("x-error-reason", "x-error-consumer", "x-error-queue", "x-original-routing-key", "x-failed-at")
 
@@ -83,38 +87,75 @@ async def list_dead_letters(amqp_url: str, service: str, *, limit: int = 100) ->
         await connection.close()
 
 
-async def replay(amqp_url: str, service: str, *, message_ids: set[str] | None = None, limit: int = 10_000) -> int:
-    """Send dead letters (all, or those with the given ids) back to their consumer queue."""
+@dataclass(frozen=True)
+class Replayed:
+    """What a replay did: how many went back to their queue, and those it left parked, with why."""
+
+    count: int
+    kept: list[tuple[DeadLetter, str]]
+
+
+def replay_target(service: str, letter: DeadLetter) -> str | None:
+    """The queue `letter` may go back to: one of `service`'s own consumer queues, else None.
+
+    The failed queue is read from the letter's headers, and whoever can publish into a dead-letter
+    queue (the service's own broker user, through `events.dlx`) can forge them: without this check
+    a forged letter would have the operator's replay put any event into another service's queue.
+    """
+    own = letter.queue.startswith(f"{service}.") and letter.queue != dead_letter_queue_name(service)
+    return letter.queue if own else None
+
+
+def _replay_message(msg: AbstractIncomingMessage, service: str) -> aio_pika.Message:
+    headers = {k: v for k, v in (msg.headers or {}).items() if k not in _ERROR_HEADERS and k != "x-death"}
+    headers["x-replayed-from"] = dead_letter_queue_name(service)
+    return aio_pika.Message(
+        msg.body,
+        headers=headers,
+        content_type=msg.content_type,
+        message_id=msg.message_id,
+        correlation_id=msg.correlation_id,
+        type=msg.type,
+        timestamp=msg.timestamp,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+    )
+
+
+async def replay(amqp_url: str, service: str, *, message_ids: set[str] | None = None, limit: int = 10_000) -> Replayed:
+    """Send dead letters (all, or those with the given ids) back to the consumer queue that failed.
+
+    Run with the operator's own broker user: it publishes through the default exchange, which no
+    service user may write (topic permissions do not govern it). A letter whose queue is not one of
+    `service`'s, or no longer exists, stays parked.
+    """
     connection = await aio_pika.connect(amqp_url)
-    replayed = 0
+    count, kept = 0, []
     try:
-        channel = await connection.channel(publisher_confirms=True)
+        # on_return_raises: a queue deleted since the failure returns the message instead of
+        # dropping it, and the dead letter is kept rather than acked into nowhere.
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         for msg in await _drain(channel, service, limit):
             letter = describe(msg)
-            if (message_ids is not None and letter.message_id not in message_ids) or not letter.queue:
+            if message_ids is not None and letter.message_id not in message_ids:
                 await msg.nack(requeue=True)
                 continue
-            headers = {k: v for k, v in (msg.headers or {}).items() if k not in _ERROR_HEADERS and k != "x-death"}
-            headers["x-replayed-from"] = dead_letter_queue_name(service)
-            await channel.default_exchange.publish(
-                aio_pika.Message(
-                    msg.body,
-                    headers=headers,
-                    content_type=msg.content_type,
-                    message_id=msg.message_id,
-                    correlation_id=msg.correlation_id,
-                    type=msg.type,
-                    timestamp=msg.timestamp,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key=letter.queue,
-            )
+            target = replay_target(service, letter)
+            if target is None:
+                kept.append((letter, f"队列 {letter.queue!r} 不是 {service} 的消费队列"))
+                await msg.nack(requeue=True)
+                continue
+            try:
+                await channel.default_exchange.publish(_replay_message(msg, service), routing_key=target)
+            except aio_pika.exceptions.PublishError:
+                kept.append((letter, f"队列 {target!r} 已不存在"))
+                await msg.nack(requeue=True)
+                continue
             await msg.ack()
-            replayed += 1
+            count += 1
         await channel.close()
     finally:
         await connection.close()
-    return replayed
+    return Replayed(count, kept)
 
 
 async def show(amqp_url: str, service: str, message_id: str, *, limit: int = 10_000) -> dict[str, Any] | None:
@@ -158,11 +199,26 @@ async def purge(amqp_url: str, service: str, *, message_ids: set[str] | None = N
     return purged
 
 
+def _run_as_operator(work: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(work)
+    except aiormq.exceptions.ChannelAccessRefused as exc:
+        # A service's own user: it may not write the default exchange (ops/provision.py).
+        raise SystemExit(
+            f"RabbitMQ 拒绝了该用户：重放死信须使用运维人员自己的 RabbitMQ 用户（管理员），"
+            f"不能使用服务的用户；用 --amqp-url 或环境变量 AMQP_URL 指定。（{exc}）"
+        ) from exc
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="List, show, replay or purge a service's dead letters.")
     parser.add_argument("command", choices=["list", "show", "replay", "purge"])
     parser.add_argument("service")
-    parser.add_argument("--amqp-url", default=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument(
+        "--amqp-url",
+        default=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+        help="the operator's own broker user (replay writes the default exchange, which no service user may)",
+    )
     parser.add_argument("--id", action="append", dest="ids", help="only this message id (repeatable)")
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--yes", action="store_true", help="purge without asking")
@@ -182,8 +238,10 @@ def main() -> None:
             raise SystemExit(f"no dead letter with that id in {queue}")
         print(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
     elif args.command == "replay":
-        n = asyncio.run(replay(args.amqp_url, args.service, message_ids=ids))
-        print(f"replayed {n} dead letter(s) from {queue}")
+        done = _run_as_operator(replay(args.amqp_url, args.service, message_ids=ids))
+        for letter, why in done.kept:
+            print(f"未重放 {letter.message_id}：{why}")
+        print(f"replayed {done.count} dead letter(s) from {queue}, kept {len(done.kept)}")
     else:
         what = f"{len(ids)} dead letter(s)" if ids else "ALL dead letters"
         if not args.yes:

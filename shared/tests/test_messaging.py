@@ -166,7 +166,7 @@ async def test_poison_message_is_dead_lettered_with_reason_and_next_message_is_p
         assert "thirteen is refused today" in refused.reason
 
         # After the cause is fixed (fail_once disarmed), replaying the refused one processes it.
-        assert await deadletters.replay(amqp_url, "kit", message_ids={refused.message_id}) == 1
+        assert (await deadletters.replay(amqp_url, "kit", message_ids={refused.message_id})).count == 1
         await eventually(lambda: _has(kit_dsn, 2))
         assert sorted(await effects(kit_dsn)) == [1, 13]
         remaining = await deadletters.list_dead_letters(amqp_url, "kit")
