@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import aio_pika
 import asyncpg
@@ -64,17 +65,31 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
 
     def check_production(self) -> None:
-        """Refuse development secrets in production mode."""
+        """Refuse empty or development secrets in production mode, naming the variables to set."""
         if self.environment != "production":
             return
         problems = []
         if self.jwt_secret == DEV_SECRET or len(self.jwt_secret) < 32:
-            problems.append("jwt_secret is the development secret or shorter than 32 characters")
+            problems.append(f"{self.env_name('jwt_secret')}（为空、是开发密钥或短于 32 个字符）")
         for name in ("database_url", "amqp_url"):
-            if "dev" in getattr(self, name).split("@")[0] or "guest:guest" in getattr(self, name):
-                problems.append(f"{name} uses a development credential")
+            if why := _credential_problem(getattr(self, name)):
+                problems.append(f"{self.env_name(name)}（{why}）")
         if problems:
-            raise RuntimeError("refusing to start in production mode: " + "; ".join(problems))
+            raise RuntimeError("生产模式下拒绝启动，请设置：" + "；".join(problems))
+
+    def env_name(self, field: str) -> str:
+        """The environment variable that sets `field` (its prefix is the service's)."""
+        return f"{self.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def _credential_problem(url: str) -> str | None:
+    """Why a connection URL's credential is not fit for production, or None."""
+    parts = urlsplit(url)
+    if not parts.password:  # Compose renders an unset password as `user:@host`
+        return "密码为空"
+    if "-dev-password" in parts.password or (parts.username, parts.password) == ("guest", "guest"):
+        return "使用开发用的凭据"
+    return None
 
 
 class Service:

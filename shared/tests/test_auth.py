@@ -91,7 +91,7 @@ async def test_bad_tokens_are_401(token):
 def test_production_refuses_the_development_secret():
     from shared.service import ServiceSettings
 
-    with pytest.raises(RuntimeError, match="jwt_secret"):
+    with pytest.raises(RuntimeError, match="JWT_SECRET"):
         ServiceSettings(environment="production").check_production()
     ServiceSettings(
         environment="production",
