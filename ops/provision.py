@@ -115,7 +115,7 @@ def provision_rabbitmq(vhosts: list[str]) -> None:
     from ops.rabbitmq_definitions import definitions
 
     if shutil.which("rabbitmqctl") is None:
-        raise RuntimeError("rabbitmqctl not found: provision RabbitMQ from ops/rabbitmq/definitions.json instead")
+        raise RuntimeError("rabbitmqctl not found: import the output of `python -m ops.rabbitmq_definitions` instead")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(definitions(vhosts), f)
         path = f.name

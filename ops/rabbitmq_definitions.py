@@ -1,16 +1,25 @@
-"""Write the RabbitMQ definitions file Docker Compose loads: users (hashed passwords from the
-environment, development defaults otherwise), permissions, topic permissions, exchanges.
+"""RabbitMQ's definitions: users (hashed passwords), permissions, topic permissions, exchanges.
 
-    python -m ops.rabbitmq_definitions > ops/rabbitmq/definitions.json
+Local provisioning (ops/provision.py) imports them with the development passwords. For Docker
+Compose, the one-shot `rabbitmq-definitions` container renders them from the operator's
+environment into a volume RabbitMQ loads at boot, so no password (nor its hash) is committed:
+
+    RABBITMQ_ADMIN_PASSWORD=… REGISTRY_AMQP_PASSWORD=… … python -m ops.rabbitmq_definitions --out FILE
+
+It refuses to render while a password is unset, empty or a development one, naming each.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import json
 import os
 import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
 
 from ops.provision import (
     ARCHIVE,
@@ -34,24 +43,28 @@ def password_hash(plain: str, salt: bytes) -> str:
     return base64.b64encode(salt + hashlib.sha256(salt + plain.encode()).digest()).decode()
 
 
-def _user(name: str, tags: list[str]) -> dict[str, object]:
+def _user(name: str, tags: list[str], passwords: Mapping[str, str] | None) -> dict[str, object]:
+    plain = passwords[name] if passwords is not None else password(name, "AMQP")
     return {
         "name": name,
-        "password_hash": password_hash(password(name, "AMQP"), os.urandom(4)),
+        "password_hash": password_hash(plain, os.urandom(4)),
         "hashing_algorithm": "rabbit_password_hashing_sha256",
         "tags": tags,
     }
 
 
-def definitions(vhosts: list[str] | None = None, *, admin_user: str | None = None) -> dict[str, object]:
+def definitions(
+    vhosts: list[str] | None = None, *, admin_user: str | None = None, passwords: Mapping[str, str] | None = None
+) -> dict[str, object]:
     """Users, vhosts, permissions, topic permissions, the unrouted-events policy, exchanges
     and the unrouted queue, for each vhost. With `admin_user`, an administrator is defined
-    (Compose); local provisioning grants the existing `guest` full rights on the test vhosts."""
+    (Compose); local provisioning grants the existing `guest` full rights on the test vhosts.
+    `passwords` maps each user to its password; without it, the development passwords."""
     vhosts = vhosts or ["/"]
     names = [*SERVICES, *DISTRICT_SYSTEMS]
-    users = [_user(n, []) for n in names]
+    users = [_user(n, [], passwords) for n in names]
     if admin_user:
-        users.insert(0, _user(admin_user, ["administrator"]))
+        users.insert(0, _user(admin_user, ["administrator"], passwords))
     permissions: list[dict[str, object]] = []
     topic_permissions: list[dict[str, object]] = []
     policies, exchanges, queues, bindings = [], [], [], []
@@ -130,10 +143,47 @@ def definitions(vhosts: list[str] | None = None, *, admin_user: str | None = Non
     }
 
 
+ADMIN_PASSWORD_VAR = "RABBITMQ_ADMIN_PASSWORD"
+
+
+def password_variable(user: str, *, admin: str) -> str:
+    """The environment variable holding `user`'s password in a deployment."""
+    return ADMIN_PASSWORD_VAR if user == admin else f"{user.upper().replace('-', '_')}_AMQP_PASSWORD"
+
+
+def deployment_passwords(admin: str, env: Mapping[str, str]) -> dict[str, str]:
+    """Every user's password from `env`; refuses (naming each variable) an unset, empty or
+    development one, so a deployment cannot come up with a password anyone can read in the repo."""
+    if admin in (*SERVICES, *DISTRICT_SYSTEMS):
+        raise SystemExit(f"RABBITMQ_ADMIN_USER 不能与服务或区级系统的用户同名：{admin}")
+    variables = {user: password_variable(user, admin=admin) for user in (admin, *SERVICES, *DISTRICT_SYSTEMS)}
+    unfit = [v for user, v in variables.items() if env.get(v, "") in ("", f"{user}-dev-password")]
+    if unfit:
+        raise SystemExit("RabbitMQ 用户的密码未设置、为空或是开发密码，请在 .env 中设置：" + "、".join(unfit))
+    return {user: env[v] for user, v in variables.items()}
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace `path` whole (RabbitMQ never reads half a file); readable by the broker's own user."""
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(f.name, 0o644)
+    os.replace(f.name, path)
+
+
 def main() -> None:
-    admin = os.environ.get("RABBITMQ_ADMIN_USER", "admin")
-    json.dump(definitions(["/"], admin_user=admin), sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    parser = argparse.ArgumentParser(description="Render RabbitMQ's definitions from the environment (Compose).")
+    parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    args = parser.parse_args()
+    admin = os.environ.get("RABBITMQ_ADMIN_USER") or "admin"
+    passwords = deployment_passwords(admin, os.environ)
+    rendered = definitions(["/"], admin_user=admin, passwords=passwords)
+    text = json.dumps(rendered, indent=2, ensure_ascii=False) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        _write(args.out, text)
+        print(f"rabbitmq definitions: users {', '.join(passwords)} -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -2,47 +2,96 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
 import importlib.util
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from shared.auth import DEV_SECRET
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "venture", "procurement", "notify")
 PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004}
+SECRET = re.compile(r"(SECRET|PASSWORD)$")
+# Every committed file an operator deploys with.
+DEPLOYMENT_FILES = [
+    ROOT / "docker-compose.yml",
+    ROOT / ".env.example",
+    ROOT / "ops" / "Dockerfile",
+    *sorted((ROOT / "ops" / "rabbitmq").iterdir()),
+    *sorted((ROOT / "ops" / "postgres").iterdir()),
+    *sorted((ROOT / "services").glob("*/Dockerfile")),
+]
 
 
-def compose_config() -> dict:
+def env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def operator_env(tmp_path: Path, **changes: str | None) -> dict[str, str]:
+    """.env.example as an operator fills it in (every secret a fresh random value), then `changes`
+    (None drops a line); written to tmp_path/.env for Compose."""
+    values = {k: secrets.token_urlsafe(24) if SECRET.search(k) else v for k, v in env_example().items()}
+    values.update({k: v for k, v in changes.items() if v is not None})
+    values = {k: v for k, v in values.items() if changes.get(k, "") is not None}
+    (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+    return values
+
+
+def compose(env_file: Path) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("docker-compose")
     if exe is None:
         if os.environ.get("CI"):
             pytest.fail("docker-compose must be installed in CI (ops/install-tools.sh)")
         pytest.skip("docker-compose not installed (ops/install-tools.sh installs it)")
-    out = subprocess.run(
-        [exe, "--env-file", str(ROOT / ".env.example"), "-f", str(ROOT / "docker-compose.yml"), "config"],
+    return subprocess.run(
+        [exe, "--env-file", str(env_file), "-f", str(ROOT / "docker-compose.yml"), "config"],
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
-    return yaml.safe_load(out)
+    )
+
+
+def compose_config(tmp_path: Path, **changes: str | None) -> tuple[dict, dict[str, str]]:
+    """The deployment as Compose renders it from a filled-in .env, and that .env's values."""
+    values = operator_env(tmp_path, **changes)
+    done = compose(tmp_path / ".env")
+    assert done.returncode == 0, done.stderr
+    return yaml.safe_load(done.stdout), values
+
+
+def one_shot(name: str, services: dict) -> bool:
+    """A container that runs to completion: a tool (profiles) or one others wait to complete."""
+    waited = any(
+        (svc.get("depends_on") or {}).get(name, {}).get("condition") == "service_completed_successfully"
+        for svc in services.values()
+    )
+    return bool(services[name].get("profiles")) or waited
 
 
 def present() -> list[str]:
     return [s for s in SERVICES if (ROOT / "services" / s / "pyproject.toml").exists()]
 
 
-def test_compose_file_is_valid_and_every_container_has_a_health_check_and_restart_policy():
-    config = compose_config()
+def test_compose_file_is_valid_and_every_container_has_a_health_check_and_restart_policy(tmp_path):
+    config, _ = compose_config(tmp_path)
     services = config["services"]
     assert set(SERVICES) | {"rabbitmq", "postgres", "mailcatcher"} <= set(services)
     for name, svc in services.items():
+        if one_shot(name, services):
+            assert svc.get("restart") == "no", f"{name} runs once: it must not be restarted"
+            continue
         assert "healthcheck" in svc, f"{name} has no health check"
         assert svc.get("restart") in ("unless-stopped", "always"), f"{name} has no restart policy"
     for name in SERVICES:
@@ -51,8 +100,8 @@ def test_compose_file_is_valid_and_every_container_has_a_health_check_and_restar
         assert deps["rabbitmq"]["condition"] == "service_healthy"
 
 
-def test_each_service_has_its_own_database_and_broker_credentials():
-    services = compose_config()["services"]
+def test_each_service_has_its_own_database_and_broker_credentials(tmp_path):
+    services = compose_config(tmp_path)[0]["services"]
     seen: dict[str, str] = {}
     for name in SERVICES:
         env = services[name]["environment"]
@@ -79,16 +128,144 @@ def test_dockerfile_runs_an_importable_module_on_the_configured_port(name):
     assert f"{PORTS[name]}:{PORTS[name]}" in (ROOT / "docker-compose.yml").read_text()
 
 
-def test_definitions_file_grants_the_same_permissions_as_local_provisioning():
-    from ops.provision import SERVICES as provisioned
+def test_ops_image_renders_the_definitions_as_a_non_root_user():
+    dockerfile = (ROOT / "ops" / "Dockerfile").read_text()
+    cmd = re.search(r'^CMD \["python", "-m", "([a-z_.]+)"', dockerfile, re.M)
+    assert cmd and cmd.group(1) == "ops.rabbitmq_definitions"
+    assert re.search(r"^USER (?!root)\S+", dockerfile, re.M), "images run as a non-root user"
+    assert ".env" in (ROOT / ".dockerignore").read_text().split(), "the operator's .env stays out of build contexts"
+
+
+def test_an_unedited_env_example_does_not_deploy_and_says_what_to_set():
+    done = compose(ROOT / ".env.example")
+    assert done.returncode != 0
+    assert re.search(r"请在 \.env 中设置 [A-Z_]+(SECRET|PASSWORD)", done.stderr), done.stderr
+
+
+def test_a_deployment_missing_one_secret_does_not_deploy_and_names_it(tmp_path):
+    operator_env(tmp_path, JWT_SECRET="")
+    done = compose(tmp_path / ".env")
+    assert done.returncode != 0 and "请在 .env 中设置 JWT_SECRET" in done.stderr, done.stderr
+
+
+def test_committed_deployment_files_carry_no_secret_and_compose_requires_each_one():
+    example = env_example()
+    secret_vars = {k for k in example if SECRET.search(k)}
+    assert {"JWT_SECRET", "POSTGRES_PASSWORD", "RABBITMQ_ADMIN_PASSWORD", "REGISTRY_AMQP_PASSWORD"} <= secret_vars
+    assert {k: v for k, v in example.items() if k in secret_vars and v} == {}, ".env.example sets a secret"
+    compose_text = (ROOT / "docker-compose.yml").read_text()
+    for ref in re.finditer(r"\$\{(\w+)(:?[-?][^}]*)?\}", compose_text):
+        if SECRET.search(ref.group(1)):
+            assert (ref.group(2) or "").startswith(":?"), f"{ref.group(0)}: a secret must be required, never defaulted"
+    assert {v for v in secret_vars if f"${{{v}:?" not in compose_text} == set(), "a secret .env.example names is unused"
+    # The development secrets all start "dev-only"; the development passwords end "-dev-password".
+    known = ["password_hash", "-dev-password", "guest:guest", "dev-only", DEV_SECRET]
+    for path in DEPLOYMENT_FILES:
+        text = path.read_text()
+        assert [k for k in known if k in text] == [], f"{path.relative_to(ROOT)} carries a known credential"
+    assert not (ROOT / "ops" / "rabbitmq" / "definitions.json").exists(), "RabbitMQ's users are rendered, not committed"
+
+
+def test_production_is_the_default_mode(tmp_path):
+    assert env_example()["SOGC_ENVIRONMENT"] == "production"
+    services = compose_config(tmp_path, SOGC_ENVIRONMENT=None)[0]["services"]
+    for name in SERVICES:
+        assert services[name]["environment"][f"{name.upper()}_ENVIRONMENT"] == "production"
+
+
+def test_rabbitmq_loads_users_rendered_from_the_environment_before_it_starts(tmp_path):
+    config, values = compose_config(tmp_path)
+    services, rabbitmq = config["services"], config["services"]["rabbitmq"]
+    init = services["rabbitmq-definitions"]
+    assert rabbitmq["depends_on"]["rabbitmq-definitions"]["condition"] == "service_completed_successfully"
+    assert init["environment"]["RABBITMQ_ADMIN_PASSWORD"] == values["RABBITMQ_ADMIN_PASSWORD"]
+    for name in SERVICES:
+        assert init["environment"][f"{name.upper()}_AMQP_PASSWORD"] == values[f"{name.upper()}_AMQP_PASSWORD"]
+    # RabbitMQ ignores RABBITMQ_DEFAULT_USER/PASS when it loads definitions at boot.
+    assert not {k for k in rabbitmq.get("environment", {}) if k.startswith("RABBITMQ_DEFAULT_")}
+    # The init container writes where RabbitMQ reads: one named volume, the path rabbitmq.conf loads.
+    out = re.search(r'"--out", "([^"]+)"', (ROOT / "ops" / "Dockerfile").read_text()).group(1)
+    volume, written, _ = next(m for m in mounts(init) if out.startswith(m[1] + "/"))
+    assert volume in config["volumes"], "the definitions live in a named volume"
+    _, read, read_only = next(m for m in mounts(rabbitmq) if m[0] == volume)
+    assert read_only
+    conf = (ROOT / "ops" / "rabbitmq" / "rabbitmq.conf").read_text()
+    loaded = re.search(r"^load_definitions = (\S+)$", conf, re.M).group(1)
+    assert loaded == read + out.removeprefix(written)
+
+
+def mounts(service: dict) -> list[tuple[str, str, bool]]:
+    """(source, target, read-only) of each volume, from either syntax `docker-compose config` prints."""
+    found = []
+    for v in service.get("volumes", []):
+        if isinstance(v, str):
+            source, target, *mode = v.split(":")
+            found.append((source, target, mode == ["ro"]))
+        else:
+            found.append((v.get("source", ""), v["target"], bool(v.get("read_only"))))
+    return found
+
+
+def render(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m ops.rabbitmq_definitions --out …` as the rabbitmq-definitions container runs it."""
+    clean = {k: v for k, v in os.environ.items() if not k.endswith("_PASSWORD") and not k.startswith("RABBITMQ_")}
+    return subprocess.run(
+        [sys.executable, "-m", "ops.rabbitmq_definitions", "--out", str(tmp_path / "definitions.json")],
+        cwd=ROOT,
+        env={**clean, "DISTRICT_SYSTEMS": "", **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def hashes_to(password_hash: str, plain: str) -> bool:
+    """RabbitMQ's rabbit_password_hashing_sha256: base64(salt + sha256(salt + password))."""
+    raw = base64.b64decode(password_hash)
+    return hashlib.sha256(raw[:4] + plain.encode()).digest() == raw[4:]
+
+
+def test_rendered_definitions_carry_the_operators_passwords_and_the_provisioned_permissions(tmp_path):
     from ops.provision import service_permissions, service_topic_permissions
 
-    defs = json.loads((ROOT / "ops" / "rabbitmq" / "definitions.json").read_text())
+    values = operator_env(tmp_path, RABBITMQ_ADMIN_USER="ops-admin")
+    done = render(tmp_path, values)
+    assert done.returncode == 0, done.stdout + done.stderr
+    defs = json.loads((tmp_path / "definitions.json").read_text())
+    users = {u["name"]: u for u in defs["users"]}
+    assert set(users) == {"ops-admin", *SERVICES}
+    assert users["ops-admin"]["tags"] == ["administrator"]
+    assert hashes_to(users["ops-admin"]["password_hash"], values["RABBITMQ_ADMIN_PASSWORD"])
+    for name in SERVICES:
+        assert users[name]["tags"] == []
+        assert hashes_to(users[name]["password_hash"], values[f"{name.upper()}_AMQP_PASSWORD"])
+        assert not hashes_to(users[name]["password_hash"], f"{name}-dev-password")
     perms = {p["user"]: (p["configure"], p["write"], p["read"]) for p in defs["permissions"]}
     topics = {(t["user"], t["exchange"]): (t["write"], t["read"]) for t in defs["topic_permissions"]}
-    for svc in provisioned:
+    assert perms["ops-admin"] == (".*", ".*", ".*")
+    for svc in SERVICES:
         assert perms[svc] == service_permissions(svc)
         for exchange, write, read in service_topic_permissions(svc):
             assert topics[(svc, exchange)] == (write, read)
     assert {e["name"] for e in defs["exchanges"]} == {"events", "events.dlx", "events.unrouted"}
     assert defs["policies"][0]["definition"] == {"alternate-exchange": "events.unrouted"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        pytest.param({"RABBITMQ_ADMIN_PASSWORD": ""}, ["RABBITMQ_ADMIN_PASSWORD"], id="empty-admin"),
+        pytest.param({"VENTURE_AMQP_PASSWORD": None}, ["VENTURE_AMQP_PASSWORD"], id="unset-service"),
+        pytest.param(
+            {"NOTIFY_AMQP_PASSWORD": "notify-dev-password", "REGISTRY_AMQP_PASSWORD": ""},
+            ["REGISTRY_AMQP_PASSWORD", "NOTIFY_AMQP_PASSWORD"],
+            id="development-and-empty",
+        ),
+        pytest.param({"DISTRICT_SYSTEMS": "district-x"}, ["DISTRICT_X_AMQP_PASSWORD"], id="district-system"),
+    ],
+)
+def test_rendering_refuses_an_unset_empty_or_development_password_naming_each(tmp_path, changes, named):
+    values = operator_env(tmp_path, **changes)
+    done = render(tmp_path, values)
+    assert done.returncode != 0
+    assert all(v in done.stderr for v in named) and "请在 .env 中设置" in done.stderr, done.stderr
+    assert not (tmp_path / "definitions.json").exists()
