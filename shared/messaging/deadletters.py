@@ -1,5 +1,9 @@
 """Operators' view of a service's dead letters: list them with their reasons, replay them
-to the queue they came from (after the cause is fixed)."""
+to the queue they came from (after the cause is fixed).
+
+Replay needs the operator's own broker user (the RabbitMQ administrator): it publishes through
+the default exchange, which no service user may write.
+"""
 
 from __future__ import annotations
 
@@ -139,23 +143,31 @@ async def replay(amqp_url: str, service: str, *, message_ids: set[str] | None = 
             if message_ids is not None and letter.message_id not in message_ids:
                 await msg.nack(requeue=True)
                 continue
-            target = replay_target(service, letter)
-            if target is None:
-                kept.append((letter, f"队列 {letter.queue!r} 不是 {service} 的消费队列"))
+            why_kept = await _send_back(channel, msg, letter, service)
+            if why_kept is None:
+                await msg.ack()
+                count += 1
+            else:
+                kept.append((letter, why_kept))
                 await msg.nack(requeue=True)
-                continue
-            try:
-                await channel.default_exchange.publish(_replay_message(msg, service), routing_key=target)
-            except aio_pika.exceptions.PublishError:
-                kept.append((letter, f"队列 {target!r} 已不存在"))
-                await msg.nack(requeue=True)
-                continue
-            await msg.ack()
-            count += 1
         await channel.close()
     finally:
         await connection.close()
     return Replayed(count, kept)
+
+
+async def _send_back(
+    channel: aio_pika.abc.AbstractChannel, msg: AbstractIncomingMessage, letter: DeadLetter, service: str
+) -> str | None:
+    """Publish one dead letter to the queue that failed; None when sent, else why it stays parked."""
+    target = replay_target(service, letter)
+    if target is None:
+        return f"队列 {letter.queue!r} 不是 {service} 的消费队列"
+    try:
+        await channel.default_exchange.publish(_replay_message(msg, service), routing_key=target)
+    except aio_pika.exceptions.PublishError:
+        return f"队列 {target!r} 已不存在"
+    return None
 
 
 async def show(amqp_url: str, service: str, message_id: str, *, limit: int = 10_000) -> dict[str, Any] | None:
