@@ -85,6 +85,33 @@ async def test_a_name_that_answers_differently_the_second_time_is_resolved_once_
         assert hook.accepted[0]["key_id"] == KEY.key_id
 
 
+async def test_with_the_machines_resolver_too_a_rebinding_name_is_looked_up_once(monkeypatch):
+    """The same attack through getaddrinfo itself (what main's check and httpx each called)."""
+    import socket
+
+    with WebhookReceiver({KEY.key_id: KEY.secret}) as hook:
+        lookups: list[object] = []
+        real = socket.getaddrinfo
+
+        def rebinding(host: object, *args: Any, **kwargs: Any) -> Any:
+            if host not in ("rebind.example.org", b"rebind.example.org"):
+                return real(host, *args, **kwargs)
+            lookups.append(host)
+            ip = str(PUBLIC) if len(lookups) == 1 else "127.0.0.1"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, hook.port))]
+
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        dialer = LoopbackDialer(hook.port)
+        channel = sender(dialer=dialer)
+        try:
+            await channel.send(
+                "webhook", f"http://rebind.example.org:{hook.port}/h", PAYLOAD, now=datetime.now(UTC), keys=[KEY]
+            )
+        finally:
+            await channel.aclose()
+        assert len(lookups) == 1 and dialer.dialled == [(str(PUBLIC), hook.port)]
+
+
 async def test_a_name_resolving_to_a_private_address_is_refused_before_anything_is_dialled():
     async def private(host: str, port: int) -> list:
         return [PUBLIC, ipaddress.ip_address("100.100.100.200")]
