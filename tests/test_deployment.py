@@ -23,7 +23,7 @@ from shared.auth import DEV_SECRET
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "venture", "procurement", "notify")
 PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004}
-SECRET = re.compile(r"(SECRET|PASSWORD)$")
+SECRET = re.compile(r"(SECRET|PASSWORD|_KEY)$")
 # Every committed file an operator deploys with.
 DEPLOYMENT_FILES = [
     ROOT / "docker-compose.yml",

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
+from pydantic import Field
+
 from shared.contracts.base import IntegrationEvent
 
 
@@ -37,5 +39,14 @@ class DeliveryFailed(IntegrationEvent):
     recipient_key: str
     channel: str
     attempts: int
-    last_error: str
+    last_error: str = Field(
+        description="A redacted reason: the error class and fixed words, an HTTP or SMTP status code at most; "
+        "never the recipient's address nor the receiver's answer."
+    )
+    error_class: str | None = Field(
+        default=None,
+        description="timeout, refused, dns, tls, connect, protocol, http_3xx, http_4xx, http_5xx, invalid_url, "
+        "forbidden_target, no_signing_key, smtp_recipient_refused, smtp_sender_refused, smtp_auth, smtp_rejected, "
+        "unexpected.",
+    )
     failed_at: datetime

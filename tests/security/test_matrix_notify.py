@@ -7,6 +7,7 @@ notice (the design: notice ids leak nothing), so every caller but the addressee 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -78,9 +79,16 @@ async def inbox(env: Env) -> Call:
     return Call("GET", "/inbox", org=org_id, secret=notice["id"])
 
 
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 async def failed_delivery(env: Env) -> Call:
-    """A webhook to a closed port fails every attempt and is parked as failed."""
-    org_id, event = await _registered(webhook="http://127.0.0.1:9/hook")
+    """A webhook to a closed port (on loopback, which this env allow-lists) fails every attempt and is parked."""
+    org_id, event = await _registered(webhook=f"http://127.0.0.1:{_closed_port()}/hook")
 
     async def parked() -> list[dict[str, Any]]:
         params = {"status": "failed", "source_event_id": str(event.event_id)}
@@ -88,6 +96,19 @@ async def failed_delivery(env: Env) -> Call:
 
     delivery = (await eventually(parked, timeout=45))[0]
     return Call("POST", f"/deliveries/{delivery['id']}/retry", org=org_id)
+
+
+def org_route(method: str, suffix: str) -> Any:
+    """A route about one organisation: `org` is that organisation, `org_x` another one."""
+
+    async def prepare(env: Env) -> Call:
+        org_id = uuid4()
+        return Call(method, f"/orgs/{org_id}/{suffix}", org=org_id)
+
+    return prepare
+
+
+org_secret, org_keys = org_route("POST", "webhook-secret"), org_route("GET", "webhook-keys")
 
 
 def get(path: str) -> Any:
@@ -113,6 +134,9 @@ MATRIX: dict[str, Row] = {
     "POST /deliveries/{delivery_id}/retry":    Row("401 202 403 403 403 403 403 403", failed_delivery),
     "GET /reminders":                          Row("401 200 403 403 403 403 403 403", get("/reminders")),
     "GET /statistics":                         Row("401 200 403 403 403 403 403 403", get("/statistics")),
+    "POST /orgs/{org_id}/webhook-secret":      Row("401 201 403 403 403 403 201 403", org_secret,
+                                                   "an org rotates only its own secret; district staff any"),
+    "GET /orgs/{org_id}/webhook-keys":         Row("401 200 403 403 403 403 200 403", org_keys),
 }  # fmt: skip
 
 
@@ -120,7 +144,13 @@ MATRIX: dict[str, Row] = {
 async def env() -> AsyncIterator[Env]:
     from tests.security.matrix import running_app
 
-    overrides = {"worker_poll_interval": 0.1, "retry_base_seconds": 0.05, "retry_max_seconds": 0.2, "max_attempts": 2}
+    overrides = {
+        "worker_poll_interval": 0.1,
+        "retry_base_seconds": 0.05,
+        "retry_max_seconds": 0.2,
+        "max_attempts": 2,
+        "webhook_private_allowlist": "127.0.0.1/32",  # failed_delivery's receiver is on loopback
+    }
     async with running_app("notify", **overrides) as running:
         yield running
 

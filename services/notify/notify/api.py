@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -11,9 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from notify import domain, feed
+from notify.handlers.keys import issue_secret
+from notify.keys import SecretBox
 from notify.store import Store
 from shared.auth import Principal, Role, require
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.reference import DISTRICT_CODE
 
 router = APIRouter()
@@ -21,6 +23,7 @@ public = APIRouter(tags=["public"])
 
 ANY_ROLE = require(*Role)
 ADMIN = require(Role.DISTRICT_ADMIN)
+ORG_OR_ADMIN = require(Role.ORG, Role.DISTRICT_ADMIN)
 
 
 class Notice(BaseModel):
@@ -49,6 +52,7 @@ class Delivery(BaseModel):
     attempts: int
     next_attempt_at: datetime | None
     last_error: str | None
+    last_error_class: str | None
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None
@@ -191,6 +195,76 @@ async def statistics(request: Request, _: Annotated[Principal, Depends(ADMIN)]) 
         stats = await Store(conn).statistics()
     sent = sum(n for by_status in stats["notices"].values() for status, n in by_status.items() if status == "sent")
     return {"sent": sent, **stats}
+
+
+class WebhookSecret(BaseModel):
+    """A new signing secret, shown this once: notify keeps it encrypted and never shows it again."""
+
+    org_id: UUID
+    key_id: str
+    secret: str
+    created_at: datetime
+    previous_key_id: str | None
+    previous_valid_until: datetime | None
+
+
+class WebhookKey(BaseModel):
+    key_id: str
+    created_at: datetime
+    valid_until: datetime | None
+
+
+def _own_org(principal: Principal, org_id: UUID) -> None:
+    if principal.role is Role.ORG and principal.org_id != org_id:
+        raise Forbidden("只能管理本组织的回调签名密钥")
+
+
+@router.post(
+    "/orgs/{org_id}/webhook-secret",
+    status_code=201,
+    response_model=WebhookSecret,
+    tags=["webhooks"],
+    summary="Issue a new webhook signing secret (shown once); the previous one signs on for a grace period",
+)
+async def new_webhook_secret(
+    request: Request, response: Response, org_id: UUID, principal: Annotated[Principal, Depends(ORG_OR_ADMIN)]
+) -> WebhookSecret:
+    _own_org(principal, org_id)
+    service = request.app.state.service
+    settings = service.notify_settings
+    async with service.transaction() as conn:
+        issued = await issue_secret(
+            Store(conn),
+            SecretBox(settings.webhook_key_encryption_key),
+            org_id,
+            now=service.clock(),
+            grace=timedelta(hours=settings.webhook_key_grace_hours),
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return WebhookSecret(
+        org_id=issued.org_id,
+        key_id=issued.key_id,
+        secret=issued.secret,
+        created_at=issued.created_at,
+        previous_key_id=issued.previous_key_id,
+        previous_valid_until=issued.previous_valid_until,
+    )
+
+
+@router.get(
+    "/orgs/{org_id}/webhook-keys",
+    response_model=list[WebhookKey],
+    tags=["webhooks"],
+    summary="The organisation's signing keys that sign now (ids and validity, never the secrets)",
+)
+async def webhook_keys(
+    request: Request, org_id: UUID, principal: Annotated[Principal, Depends(ORG_OR_ADMIN)]
+) -> list[WebhookKey]:
+    _own_org(principal, org_id)
+    service = request.app.state.service
+    async with service.connection() as conn:
+        rows = await Store(conn).valid_keys(org_id, service.clock())
+    return [WebhookKey(key_id=r["key_id"], created_at=r["created_at"], valid_until=r["retires_at"]) for r in rows]
 
 
 @public.get("/public/announcements", response_class=HTMLResponse, summary="公示: current announcements (HTML)")

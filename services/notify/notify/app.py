@@ -12,6 +12,7 @@ from notify import api, handlers, rules, subscribers
 from notify.channels import ChannelSender
 from notify.config import Settings
 from notify.rendering import Renderer
+from notify.targets import TargetPolicy
 from notify.worker import Worker, system_clock
 from shared.service import Service
 from shared.workdays import WorkCalendar
@@ -30,6 +31,7 @@ class NotifyService(Service):
             renderer=Renderer(),
             calendar=WorkCalendar.from_strings(settings.extra_holidays, settings.extra_workdays),
             reminder_hour=settings.reminder_hour,
+            targets=TargetPolicy.parse(settings.webhook_private_allowlist),
         )
         self.clock = clock
         self.sender = ChannelSender(settings)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import json
-import socket
+import logging
+from collections.abc import Sequence
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -13,39 +12,30 @@ from email.utils import make_msgid
 from typing import Any, Protocol
 
 import aiosmtplib
+import httpcore
 import httpx
 
 from notify.config import Settings
-from notify.domain import signature
+from notify.domain import SigningKey, signature_header
+from notify.failures import DeliveryError, http_status
+from notify.targets import Resolver, TargetPolicy, VettedBackend, VettedTransport, system_resolver
+
+# httpx logs every request with its full URL at INFO: an organisation's webhook URL may carry a
+# token of its own, and the delivery log already says what happened.
+for _chatty in ("httpx", "httpcore"):
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 
 class Sender(Protocol):
-    async def send(self, channel: str, address: str, payload: dict[str, Any], *, now: datetime) -> None: ...
-
-
-class DeliveryError(Exception):
-    """The channel refused or failed this attempt; the message says why."""
-
-
-class PermanentDeliveryError(DeliveryError):
-    """Retrying cannot help (e.g. a forbidden webhook address): park the delivery at once."""
-
-
-async def check_webhook_url(url: str, *, allow_private: bool) -> None:
-    """Only http(s); unless allowed, no loopback, private, link-local or reserved address."""
-    parsed = httpx.URL(url)
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise PermanentDeliveryError(f"webhook URL must be http(s) with a host: {url[:200]}")
-    if allow_private:
-        return
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(parsed.host, parsed.port or 443, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise DeliveryError(f"webhook host does not resolve: {exc}") from exc
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            raise PermanentDeliveryError(f"webhook address {ip} is not public")
+    async def send(
+        self,
+        channel: str,
+        address: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        keys: Sequence[SigningKey] = (),
+    ) -> None: ...
 
 
 def email_message(settings: Settings, to: str, to_name: str, subject: str, body: str) -> EmailMessage:
@@ -74,17 +64,36 @@ def webhook_body(payload: dict[str, Any]) -> bytes:
 
 
 class ChannelSender:
-    """Sends one delivery attempt; raises DeliveryError (or a network error) when it fails."""
+    """Sends one delivery attempt; raises (a DeliveryError or whatever the channel raised) when it fails.
+    The worker bounds each attempt by the delivery deadline and redacts what is raised."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        resolver: Resolver = system_resolver,
+        dialer: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
         self.settings = settings
+        self.policy = TargetPolicy.parse(settings.webhook_private_allowlist)
+        self._backend = VettedBackend(self.policy, resolver, dialer)
         self._client: httpx.AsyncClient | None = None
 
     @property
     def client(self) -> httpx.AsyncClient:
         # Made on first use, so a service stopped and started again gets a fresh one.
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.settings.webhook_timeout, follow_redirects=False)
+            transport = VettedTransport(
+                self._backend,
+                ssl_context=httpx.create_ssl_context(),
+                limits=httpx.Limits(max_connections=max(10, self.settings.worker_concurrency)),
+            )
+            self._client = httpx.AsyncClient(
+                transport=transport,
+                timeout=self.settings.delivery_deadline_seconds,
+                follow_redirects=False,
+                trust_env=False,
+            )
         return self._client
 
     async def aclose(self) -> None:
@@ -92,47 +101,57 @@ class ChannelSender:
             await self._client.aclose()
             self._client = None
 
-    async def send(self, channel: str, address: str, payload: dict[str, Any], *, now: datetime) -> None:
+    async def send(
+        self,
+        channel: str,
+        address: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        keys: Sequence[SigningKey] = (),
+    ) -> None:
         if channel == "email":
             await self._email(address, payload)
         elif channel == "webhook":
-            await self._webhook(address, payload, now)
+            await self._webhook(address, payload, now, keys)
         else:
-            raise DeliveryError(f"unknown channel {channel}")
+            raise DeliveryError("unexpected", permanent=True)
 
     async def _email(self, address: str, payload: dict[str, Any]) -> None:
         s = self.settings
         msg = email_message(s, address, payload["to_name"], payload["subject"], payload["body"])
-        try:
-            await aiosmtplib.send(
-                msg,
-                hostname=s.smtp_host,
-                port=s.smtp_port,
-                username=s.smtp_username,
-                password=s.smtp_password,
-                start_tls=s.smtp_starttls,
-                timeout=s.smtp_timeout,
-            )
-        except aiosmtplib.SMTPException as exc:
-            raise DeliveryError(f"smtp: {exc}") from exc
-
-    async def _webhook(self, url: str, payload: dict[str, Any], now: datetime) -> None:
-        allow = self.settings.webhook_allow_private
-        await check_webhook_url(
-            url, allow_private=self.settings.environment != "production" if allow is None else allow
+        await aiosmtplib.send(
+            msg,
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            username=s.smtp_username,
+            password=s.smtp_password,
+            start_tls=s.smtp_starttls,
+            timeout=s.smtp_timeout,
         )
+
+    async def _webhook(self, url: str, payload: dict[str, Any], now: datetime, keys: Sequence[SigningKey]) -> None:
+        self.policy.check_url(url)  # again at delivery: the allow-list may have changed since
+        if not keys:
+            raise DeliveryError("no_signing_key")
         body = webhook_body(payload)
-        timestamp = str(int(now.timestamp()))
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            "X-SOGC-Timestamp": timestamp,
-            "X-SOGC-Signature": signature(self.settings.webhook_secret, timestamp, body),
+            "X-SOGC-Signature": signature_header(keys, int(now.timestamp()), body),
             "X-SOGC-Event": payload["event_type"],
             "User-Agent": "sogc-notify/0.1",
         }
-        try:
-            response = await self.client.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"webhook: {type(exc).__name__}: {exc}") from exc
+        async with self.client.stream("POST", url, content=body, headers=headers) as response:
+            await _read_at_most(response, self.settings.webhook_max_response_bytes)
         if not 200 <= response.status_code < 300:
-            raise DeliveryError(f"webhook: HTTP {response.status_code}: {response.text[:200]}")
+            raise http_status(response.status_code)
+
+
+async def _read_at_most(response: httpx.Response, limit: int) -> None:
+    """Read (and drop) a small answer so the connection can be reused; stop at `limit` bytes —
+    closing the response then closes the connection instead of reading an endless body."""
+    seen = 0
+    async for chunk in response.aiter_raw():
+        seen += len(chunk)
+        if seen >= limit:
+            return

@@ -81,18 +81,18 @@ _CLAIM = """UPDATE deliveries d SET attempts = d.attempts + 1, lease_until = $2,
     RETURNING d.id, d.notice_id, d.channel, d.address, d.payload, d.attempts"""
 _DELIVERY_NOTICE = "SELECT source_id, routing_key, recipient_kind, recipient_key FROM notices WHERE id = $1"
 _SENT = """UPDATE deliveries SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL,
+    last_error_class = NULL, updated_at = now() WHERE id = $1"""
+_RETRY = """UPDATE deliveries SET next_attempt_at = $2, lease_until = NULL, last_error = $3, last_error_class = $4,
     updated_at = now() WHERE id = $1"""
-_RETRY = """UPDATE deliveries SET next_attempt_at = $2, lease_until = NULL, last_error = $3, updated_at = now()
-    WHERE id = $1"""
-_FAILED = """UPDATE deliveries SET status = 'failed', lease_until = NULL, last_error = $2, updated_at = now()
-    WHERE id = $1"""
+_FAILED = """UPDATE deliveries SET status = 'failed', lease_until = NULL, last_error = $2, last_error_class = $3,
+    updated_at = now() WHERE id = $1"""
 _NOTICE_STATUS = "UPDATE notices SET status = $2 WHERE id = $1"
 _REQUEUE = """UPDATE deliveries SET status = 'due', attempts = 0, next_attempt_at = NULL, lease_until = NULL,
     updated_at = now() WHERE id = $1 AND status = 'failed' RETURNING notice_id"""
 
 _DELIVERY_LOG = """SELECT d.id, d.notice_id, d.channel, d.address, d.status, d.attempts, d.next_attempt_at,
-    d.last_error, d.created_at, d.updated_at, d.sent_at, n.source_id, n.routing_key, n.recipient_kind,
-    n.recipient_key, n.subject
+    d.last_error, d.last_error_class, d.created_at, d.updated_at, d.sent_at, n.source_id, n.routing_key,
+    n.recipient_kind, n.recipient_key, n.subject
     FROM deliveries d JOIN notices n ON n.id = d.notice_id
     WHERE ($1::text IS NULL OR d.status = $1) AND ($2::text IS NULL OR d.channel = $2)
       AND ($3::uuid IS NULL OR n.source_id = $3)
@@ -127,6 +127,11 @@ _FEED = """SELECT id, kind, title, body, street_code, published_on, starts_on, e
       published_on + 365) >= $1
     ORDER BY published_on DESC, created_at DESC LIMIT $2"""
 
+
+_VALID_KEYS = """SELECT key_id, sealed, created_at, retires_at FROM webhook_keys
+    WHERE org_id = $1 AND (retires_at IS NULL OR retires_at > $2) ORDER BY created_at DESC, key_id"""
+_ADD_KEY = "INSERT INTO webhook_keys (key_id, org_id, sealed, created_at) VALUES ($1, $2, $3, $4)"
+_RETIRE_KEY = "UPDATE webhook_keys SET retires_at = $2 WHERE key_id = $1"
 
 _STATS = {
     "notices": "SELECT channel AS a, status AS b, count(*) AS n FROM notices GROUP BY 1, 2",
@@ -232,11 +237,11 @@ class Store:
         await self.conn.execute(_SENT, delivery_id, at)
         await self.conn.execute(_NOTICE_STATUS, notice_id, "sent")
 
-    async def delivery_retry(self, delivery_id: int, at: datetime, error: str) -> None:
-        await self.conn.execute(_RETRY, delivery_id, at, error[:2000])
+    async def delivery_retry(self, delivery_id: int, at: datetime, error: str, error_class: str) -> None:
+        await self.conn.execute(_RETRY, delivery_id, at, error, error_class)
 
-    async def delivery_failed(self, delivery_id: int, notice_id: UUID, error: str) -> None:
-        await self.conn.execute(_FAILED, delivery_id, error[:2000])
+    async def delivery_failed(self, delivery_id: int, notice_id: UUID, error: str, error_class: str) -> None:
+        await self.conn.execute(_FAILED, delivery_id, error, error_class)
         await self.conn.execute(_NOTICE_STATUS, notice_id, "failed")
 
     async def requeue(self, delivery_id: int) -> UUID | None:
@@ -265,6 +270,17 @@ class Store:
             f" AND n.channel = 'inbox' AND ({where}) RETURNING {_NOTICE_COLS}"
         )
         return await self.conn.fetchrow(sql, *args, notice_id, at)
+
+    # --- webhook signing keys ------------------------------------------------------------
+    async def valid_keys(self, org_id: UUID, now: datetime) -> list[asyncpg.Record]:
+        """The organisation's keys that still sign at `now`, newest first (sealed)."""
+        return list(await self.conn.fetch(_VALID_KEYS, org_id, now))
+
+    async def add_key(self, org_id: UUID, key_id: str, sealed: bytes, created_at: datetime) -> None:
+        await self.conn.execute(_ADD_KEY, key_id, org_id, sealed, created_at)
+
+    async def retire_key(self, key_id: str, at: datetime) -> None:
+        await self.conn.execute(_RETIRE_KEY, key_id, at)
 
     # --- reminders -------------------------------------------------------------------
     async def add_reminder(self, **r: Any) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import structlog
 from asgi_lifespan import LifespanManager
 
 from notify.app import create_app
@@ -17,7 +19,9 @@ from shared.testing import fresh_database, purge_queues, service_amqp_url
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/samples.py and tests/receivers.py
 
-kit_logging.configure("notify-test", level="WARNING")
+# INFO, so tests can look at every line notify logs (the `logged` fixture); shown only on failure.
+kit_logging.configure("notify-test", level="INFO")
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd, the tests' own mail server
 
 
 @pytest.fixture
@@ -33,7 +37,10 @@ async def settings() -> Settings:
         retry_base_seconds=0.05,
         retry_max_seconds=0.2,
         max_attempts=4,
-        worker_lease_seconds=5,
+        worker_lease_seconds=10,
+        delivery_deadline_seconds=5,
+        # The receivers of these tests listen on loopback, which no deployment allows by default.
+        webhook_private_allowlist="127.0.0.1/32",
         db_pool_size=4,  # the test server's connections are shared with every team's test runs
     )
 
@@ -81,3 +88,29 @@ async def publisher() -> AsyncIterator[object]:
         yield broker
     finally:
         await broker.stop()
+
+
+@pytest.fixture
+def logged() -> Iterator[list[str]]:
+    """Every log line emitted while the test runs (at the configured level), as text: structlog's
+    (a processor added to the configured chain, which cached loggers share) and stdlib logging's."""
+    lines: list[str] = []
+
+    def keep(_: object, __: str, event: dict) -> dict:  # type: ignore[type-arg]
+        lines.append(repr(event))
+        return event
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if not record.name.startswith("mail.log"):  # the test's own SMTP server (aiosmtpd)
+                lines.append(record.getMessage())
+
+    processors = structlog.get_config()["processors"]
+    processors.insert(0, keep)
+    handler = Keep()
+    logging.getLogger().addHandler(handler)
+    try:
+        yield lines
+    finally:
+        processors.remove(keep)
+        logging.getLogger().removeHandler(handler)

@@ -5,14 +5,40 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import structlog
+
+from notify.failures import DeliveryError
 from notify.store import Entry, Store
+from notify.targets import TargetPolicy
+
+log = structlog.get_logger("notify.handlers")
 
 
 def _epoch_version(at: datetime) -> int:
     return int(at.timestamp() * 1_000_000)
 
 
-async def learn(store: Store, routing_key: str, payload: dict[str, Any], occurred_at: datetime) -> list[Entry]:
+def _webhook_url(url: Any, targets: TargetPolicy, org_id: str) -> str | None:
+    """The organisation's webhook URL if notify may post to it; a refused one is not kept (its
+    webhook notices are `no_address`). Names are not resolved here: the worker checks again,
+    resolving, at every delivery."""
+    if not url:
+        return None
+    try:
+        targets.check_url(str(url))
+    except DeliveryError as exc:
+        log.warning("webhook_url_refused", org_id=org_id, error_class=exc.error_class)
+        return None
+    return str(url)
+
+
+async def learn(
+    store: Store,
+    routing_key: str,
+    payload: dict[str, Any],
+    occurred_at: datetime,
+    targets: TargetPolicy | None = None,
+) -> list[Entry]:
     """Directory entries this event teaches; returns those that changed (pending notices may wait on them)."""
     learned: list[Entry] = []
     org = payload.get("org")
@@ -24,7 +50,7 @@ async def learn(store: Store, routing_key: str, payload: dict[str, Any], occurre
             key=str(org["org_id"]),
             name=org.get("name"),
             email=contact.get("email"),
-            webhook_url=contact.get("webhook_url"),
+            webhook_url=_webhook_url(contact.get("webhook_url"), targets or TargetPolicy(), str(org["org_id"])),
             street_code=org.get("street_code"),
             status=org.get("status"),
         )

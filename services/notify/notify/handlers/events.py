@@ -22,7 +22,7 @@ async def on_event(kit: Toolkit, store: Store, event: IntegrationEvent, *, now: 
     """Learn from the event, cancel reminders it completes, notify per the rules, schedule reminders."""
     payload = event.model_dump(mode="json")
     key = event.routing_key
-    learned = await learn(store, key, payload, event.occurred_at)
+    learned = await learn(store, key, payload, event.occurred_at, kit.targets)
     rule = kit.rules.rule(key)
     if rule is not None:
         for cancel in rule.cancels:

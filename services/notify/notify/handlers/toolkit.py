@@ -4,18 +4,21 @@ returns the events to publish through the outbox."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from notify.rendering import Renderer
 from notify.rules import Rules
+from notify.targets import TargetPolicy
 from shared.workdays import WorkCalendar
 
 
 @dataclass(frozen=True)
 class Toolkit:
-    """What the use cases need besides the store: rules, templates, calendar, reminder hour."""
+    """What the use cases need besides the store: rules, templates, calendar, reminder hour, and
+    where webhooks may go."""
 
     rules: Rules
     renderer: Renderer
     calendar: WorkCalendar
     reminder_hour: int = 9
+    targets: TargetPolicy = field(default_factory=TargetPolicy)

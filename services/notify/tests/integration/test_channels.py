@@ -4,14 +4,14 @@ once, even when delivered twice; webhooks retry with backoff; the last failure i
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from email.header import decode_header, make_header
 
 import httpx
-from receivers import MailCatcher, WebhookReceiver
+from receivers import MailCatcher, WebhookReceiver, webhook_secret
 from samples import STREET, eventually, org_registered, sample_dict
 
-from notify.config import DEV_WEBHOOK_SECRET
 from shared.contracts.venture import GrantAwarded
 from shared.messaging.publish import publish_event
 from shared.testing import EventTap, token
@@ -36,11 +36,12 @@ async def test_published_org_registered_reaches_inbox_mail_and_webhook_exactly_o
     running, publisher
 ):
     org_id = uuid.uuid4()
-    with MailCatcher() as mail, WebhookReceiver(DEV_WEBHOOK_SECRET) as hook:
+    with MailCatcher() as mail, WebhookReceiver({}) as hook:
         async with (
             running(smtp_port=mail.port) as client,
             EventTap("notify.notification_sent.v1") as tap,
         ):
+            hook.secrets = await webhook_secret(client, org_id)
             event = org_registered(org_id, email=f"{org_id.hex[:8]}@example.org", webhook=hook.url(f"/{org_id}"))
             await publish_event(publisher, event)
             await publish_event(publisher, event)  # a redelivery: same event_id
@@ -95,8 +96,9 @@ async def test_published_org_registered_reaches_inbox_mail_and_webhook_exactly_o
 
 async def test_webhook_is_retried_with_backoff_until_the_receiver_accepts(running, publisher):
     org_id = uuid.uuid4()
-    with WebhookReceiver(DEV_WEBHOOK_SECRET, fail_first=2) as hook:
+    with WebhookReceiver({}, fail_first=2) as hook:
         async with running() as client:
+            hook.secrets = await webhook_secret(client, org_id)
             event = org_registered(org_id, email=None, webhook=hook.url())
             await publish_event(publisher, event)
 
@@ -113,16 +115,19 @@ async def test_webhook_is_retried_with_backoff_until_the_receiver_accepts(runnin
 
 async def test_the_last_failed_attempt_parks_the_delivery_and_emits_delivery_failed(running, publisher):
     org_id = uuid.uuid4()
-    with WebhookReceiver(DEV_WEBHOOK_SECRET, always_fail=True) as hook:
+    with WebhookReceiver({}, always_fail=True) as hook:
         async with running() as client, EventTap("notify.delivery_failed.v1") as tap:
+            hook.secrets = await webhook_secret(client, org_id)
             event = org_registered(org_id, email=None, webhook=hook.url())
             await publish_event(publisher, event)
             failed = await tap.wait_for("notify.delivery_failed.v1", timeout=45)
             mine = [f for f in failed if f["source_event_id"] == str(event.event_id)]
             assert mine and mine[0]["attempts"] == 4 and "503" in mine[0]["last_error"]
+            assert mine[0]["error_class"] == "http_5xx"
 
             [row] = await deliveries(client, event.event_id)
-            assert row["status"] == "failed" and row["attempts"] == 4 and "HTTP 503" in row["last_error"]
+            assert row["status"] == "failed" and row["attempts"] == 4 and "503" in row["last_error"]
+            assert row["last_error_class"] == "http_5xx"
             assert len(hook.attempts) == 4
 
             # an operator retries the parked delivery once the receiver is fixed
@@ -139,13 +144,13 @@ async def test_the_last_failed_attempt_parks_the_delivery_and_emits_delivery_fai
 
 
 async def test_a_tampered_webhook_body_fails_the_receivers_signature_check():
-    from notify.domain import signature
+    from notify.domain import SigningKey, signature_header
 
-    with WebhookReceiver(DEV_WEBHOOK_SECRET) as hook:
+    secrets = {"whk_a": "whsec_a-secret"}
+    with WebhookReceiver(secrets) as hook:
         body = b'{"type":"x","data":{"amount_cny":"100.00"}}'
         headers = {
-            "X-SOGC-Timestamp": "1700000000",
-            "X-SOGC-Signature": signature(DEV_WEBHOOK_SECRET, "1700000000", body),
+            "X-SOGC-Signature": signature_header([SigningKey("whk_a", "whsec_a-secret")], int(time.time()), body)
         }
         async with httpx.AsyncClient() as http:
             tampered = await http.post(hook.url(), content=body.replace(b"100", b"900"), headers=headers)
@@ -221,16 +226,26 @@ async def _both_handled(client: httpx.AsyncClient, source_ids: list[uuid.UUID]) 
     return bool(got == len(source_ids))
 
 
-async def test_a_webhook_to_a_private_address_is_parked_at_once_when_private_targets_are_refused(running, publisher):
+async def test_a_webhook_url_on_a_private_address_is_not_kept_unless_the_operator_allows_it(running, publisher):
     org_id = uuid.uuid4()
-    with WebhookReceiver(DEV_WEBHOOK_SECRET) as hook:
-        async with running(webhook_allow_private=False) as client:
+    with WebhookReceiver({}) as hook:
+        async with running(webhook_private_allowlist="") as client:
+            hook.secrets = await webhook_secret(client, org_id)
             event = org_registered(org_id, email=None, webhook=hook.url())
             await publish_event(publisher, event)
 
-            async def parked() -> list[dict]:
-                return [r for r in await deliveries(client, event.event_id) if r["status"] == "failed"]
+            async def webhook_notice() -> list[dict]:
+                async with client.app.state.service.connection() as conn:  # type: ignore[attr-defined]
+                    rows = await conn.fetch(
+                        "SELECT status FROM notices WHERE source_id = $1 AND channel = 'webhook'", event.event_id
+                    )
+                return [dict(r) for r in rows]
 
-            [row] = await eventually(parked)
-            assert row["attempts"] == 1 and "not public" in row["last_error"]
+            assert await eventually(webhook_notice) == [{"status": "no_address"}]
+            async with client.app.state.service.connection() as conn:  # type: ignore[attr-defined]
+                kept = await conn.fetchval(
+                    "SELECT webhook_url FROM directory WHERE kind = 'org' AND key = $1", str(org_id)
+                )
+            assert kept is None
+            assert await deliveries(client, event.event_id) == []
             assert hook.attempts == []

@@ -158,3 +158,21 @@ async def test_an_older_snapshot_does_not_replace_a_newer_one():
     )
     entry = await store.entry("org", str(org_id))
     assert entry is not None and entry.email == "new@x.org"
+
+
+async def test_a_webhook_url_notify_may_not_post_to_is_not_kept_when_the_org_is_learned():
+    store = FakeStore()
+    hostile = {
+        "http://admin:pw@hooks.example.org/x": "credentials",
+        "http://169.254.169.254/latest/meta-data/": "cloud metadata",
+        "http://100.100.100.200/latest/meta-data/": "shared address space metadata",
+        "http://hooks.example.org:25/": "SMTP port",
+        "gopher://hooks.example.org/": "scheme",
+        "https://hooks.example.org/h": None,
+    }
+    for url, why in hostile.items():
+        org_id = uuid.uuid4()
+        await handlers.on_event(KIT, store, org_registered(org_id, email="a@x.org", webhook=url), now=NOW)  # type: ignore[arg-type]
+        entry = await store.entry("org", str(org_id))
+        assert entry is not None and entry.email == "a@x.org"
+        assert entry.webhook_url == (None if why else url), why

@@ -1,0 +1,49 @@
+"""Each organisation's webhook signing secrets: issued on request (shown once), rotated with a grace
+period, opened only to sign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import structlog
+
+from notify import domain, keys
+from notify.domain import SigningKey
+from notify.keys import SecretBox
+from notify.store import Store
+
+log = structlog.get_logger("notify.handlers")
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    """A new secret, as its organisation sees it once; the replaced key and until when it still signs."""
+
+    org_id: UUID
+    key_id: str
+    secret: str = field(repr=False)
+    created_at: datetime
+    previous_key_id: str | None
+    previous_valid_until: datetime | None
+
+
+async def issue_secret(store: Store, box: SecretBox, org_id: UUID, *, now: datetime, grace: timedelta) -> IssuedSecret:
+    """A new signing secret for the organisation; the key it replaces keeps signing for `grace`."""
+    await store.lock_recipient("webhook_keys", str(org_id))  # two rotations at once: one after the other
+    valid = [row["key_id"] for row in await store.valid_keys(org_id, now)]
+    retiring = domain.retirements(valid, now=now, grace=grace)
+    for key_id, until in retiring.items():
+        await store.retire_key(key_id, until)
+    key_id, secret = keys.new_key_id(), keys.new_secret()
+    await store.add_key(org_id, key_id, box.seal(str(org_id), key_id, secret), now)
+    previous = valid[0] if valid else None
+    log.info("webhook_secret_issued", org_id=str(org_id), key_id=key_id, previous_key_id=previous)
+    return IssuedSecret(org_id, key_id, secret, now, previous, retiring.get(previous) if previous else None)
+
+
+async def signing_keys(store: Store, box: SecretBox, org_id: UUID, *, now: datetime) -> list[SigningKey]:
+    """The keys that sign a delivery to the organisation now, newest first."""
+    rows = await store.valid_keys(org_id, now)
+    return [SigningKey(row["key_id"], box.open(str(org_id), row["key_id"], row["sealed"])) for row in rows]
