@@ -224,7 +224,7 @@ def _production(**overrides: object) -> Settings:
 
 
 def test_production_mode_refuses_the_development_encryption_key_and_every_mode_refuses_a_malformed_one():
-    with pytest.raises(RuntimeError, match="webhook_key_encryption_key"):
+    with pytest.raises(RuntimeError, match="NOTIFY_WEBHOOK_KEY_ENCRYPTION_KEY"):
         _production().check_production()
     _production(webhook_key_encryption_key=base64.urlsafe_b64encode(b"p" * 32).decode()).check_production()
     for bad in ("short", base64.urlsafe_b64encode(b"p" * 31).decode(), "not base64 at all!"):
