@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -57,13 +57,15 @@ class Chapter:
 
 
 class Steps:
-    """A staff member's commands on one project, each with the day it happens."""
+    """A staff member's commands on one project, each on the day it happens (None: any day will do)."""
 
-    def __init__(self, api: Api, token: str) -> None:
-        self.api, self.token = api, token
+    def __init__(self, api: Api, token: str, on: Callable[..., Awaitable[Any]]) -> None:
+        self.api, self.token, self.on = api, token, on  # `on(day, …)` waits for the demo clock to show day
 
     async def __call__(self, method: str, path: str, today: date | None, body: Any = None) -> Any:
-        return await self.api.call("procurement", method, path, token=self.token, today=today, body=body)
+        if today is None:
+            return await self.api.call("procurement", method, path, token=self.token, body=body)
+        return await self.on(today, "procurement", method, path, token=self.token, body=body)
 
 
 def contact(org: OrgSpec) -> dict[str, str]:

@@ -27,9 +27,6 @@ class Settings(ServiceSettings):
     extra_holidays: str = ""
     extra_workdays: str = ""
     ocid_prefix: str = "ocds-sogc01"
-    timezone: str = "Asia/Shanghai"
-    # Demo clock: honour the X-Demo-Today header; refused unless environment=development.
-    demo_clock: bool = True
 
     def rules(self) -> Rules:
         return Rules(

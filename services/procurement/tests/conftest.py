@@ -52,6 +52,7 @@ async def settings() -> Settings:
         retry_delay=0.05,
         outbox_poll_interval=0.2,
         db_pool_size=4,  # the test server is shared with other services' suites: be frugal with connections
+        demo_mode=True,  # steps are dated with the demo clock, moved by the district admin
     )
 
 
@@ -144,6 +145,14 @@ STAGES = [
 ]
 
 
+async def on_day(client: httpx.AsyncClient, day: str) -> None:
+    """Move the demo clock to `day`, as only a district admin may; every caller's request then happens on it."""
+    from shared.testing import token
+
+    r = await client.put("/clock", json={"today": day}, headers=token("district_admin", sub="clock"))
+    assert r.status_code == 200, r.text
+
+
 async def drive(client: httpx.AsyncClient, db: asyncpg.Connection, *, until: str) -> dict[str, Any]:
     """A street-office project (东四街道) entered over HTTP and driven by the street officer up to `until`.
 
@@ -164,14 +173,15 @@ async def drive(client: httpx.AsyncClient, db: asyncpg.Connection, *, until: str
     }
 
     async def call(path: str, body: Any = None, headers: Any = officer, when: str = "2026-03-02") -> Any:
-        r = await client.post(path, json=body or {}, headers={**headers, "X-Demo-Today": when})
+        await on_day(client, when)
+        r = await client.post(path, json=body or {}, headers=headers)
         assert r.status_code in (200, 201), (path, r.status_code, r.text)
         return r.json()
 
     demand = await call(
         "/demands",
         {
-            "purchaser": {"code": "110101006000", "name": "东四街道办事处", "kind": "street_office"},
+            "purchaser": {"code": "110101006JDB", "name": "东四街道办事处", "kind": "street_office"},
             "street_code": STREET,
             "title": f"东四街道助老服务{uuid4().hex[:6]}",
             "domain": "elder_care",
@@ -269,6 +279,7 @@ class Kit:
     org_snapshot = staticmethod(org_snapshot)
     registered_org = staticmethod(registered_org)
     drive = staticmethod(drive)
+    on_day = staticmethod(on_day)
     ocds_validator = staticmethod(ocds_validator)
     wait_mine = staticmethod(wait_mine)
 

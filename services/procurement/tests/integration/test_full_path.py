@@ -12,10 +12,6 @@ DISTRICT_URL = "amqp://district-demo:district-demo-dev-password@127.0.0.1:5672/"
 ADMIN = token("district_admin", sub="alice")
 
 
-def day(d: str) -> dict[str, str]:
-    return {"X-Demo-Today": d}
-
-
 def demand_message(ref: str, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "event_id": str(uuid4()),
@@ -49,7 +45,8 @@ async def drive_to_evaluation(client, kit, db) -> tuple[str, dict[str, Any], Eve
         demand_id = accepted[0]["demand_id"]
 
         async def post(path: str, body: Any = None, headers: Any = ADMIN, when: str = "2026-09-01") -> Any:
-            r = await client.post(path, json=body or {}, headers={**headers, **day(when)})
+            await kit.on_day(client, when)
+            r = await client.post(path, json=body or {}, headers=headers)
             assert r.status_code in (200, 201), (path, r.status_code, r.text)
             return r.json()
 

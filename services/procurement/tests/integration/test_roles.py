@@ -53,7 +53,7 @@ async def review(client, kit, db):
 
 
 async def _call(client, method, url, body, headers):  # type: ignore[no-untyped-def]
-    return await client.request(method, url, json=body, headers={**headers, "X-Demo-Today": "2026-03-24"})
+    return await client.request(method, url, json=body, headers=headers)
 
 
 async def test_staff_commands_refuse_everyone_but_admin_and_the_purchasers_street(client, review):
@@ -155,7 +155,7 @@ async def test_monitor_routes_refuse_other_roles_and_unassigned_monitors(client,
 
 async def test_demand_routes_refuse_other_roles_and_other_streets(client, kit, db):
     body = {
-        "purchaser": {"code": "110101006000", "name": "东四街道办事处", "kind": "street_office"},
+        "purchaser": {"code": "110101006JDB", "name": "东四街道办事处", "kind": "street_office"},
         "street_code": "110101006",
         "title": "t",
         "domain": "elder_care",
