@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from notify.store import Entry, Store
+from shared.reference import street_of_office
 
 
 def _epoch_version(at: datetime) -> int:
@@ -32,8 +33,10 @@ async def learn(store: Store, routing_key: str, payload: dict[str, Any], occurre
             learned.append(entry)
     purchaser = payload.get("purchaser")
     if isinstance(purchaser, dict) and purchaser.get("code") and purchaser.get("name"):
-        street = payload.get("street_code") if purchaser.get("kind") == "street_office" else None
-        entry = Entry(kind="purchaser", key=purchaser["code"], name=purchaser["name"], street_code=street)
+        # A purchaser's street is that of the office its code names (`<street>JDB`), whatever the
+        # event claims, so no message can move a department's notices to a street's officers.
+        code = str(purchaser["code"])
+        entry = Entry(kind="purchaser", key=code, name=purchaser["name"], street_code=street_of_office(code))
         known = await store.entry("purchaser", entry.key)
         # Every demand names its purchaser; most say what is already known. Writing the row only
         # when it changes keeps one department's row from being locked by every transaction that

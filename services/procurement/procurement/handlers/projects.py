@@ -14,7 +14,7 @@ import structlog
 
 from procurement.access import require_street
 from procurement.domain import ocds
-from procurement.domain.demand import project_key
+from procurement.domain.demand import project_key, purchaser_problem
 from procurement.domain.model import Purchaser, Rules
 from procurement.domain.project import Project
 from procurement.store import DemandStore, ProjectStore, ReadModels
@@ -89,9 +89,17 @@ async def sort_demands(
         code=first["purchaser_code"], name=first["purchaser_name"], kind=first["purchaser_kind"]
     )
     street = street_code if street_code is not None else first["street_code"]
-    require_street(principal, purchaser_kind=chosen.kind, street_code=street)
+    require_street(principal, purchaser_code=chosen.code, purchaser_kind=chosen.kind, street_code=street)
     for d in demands:
-        require_street(principal, purchaser_kind=d["purchaser_kind"], street_code=d["street_code"])
+        require_street(
+            principal,
+            purchaser_code=d["purchaser_code"],
+            purchaser_kind=d["purchaser_kind"],
+            street_code=d["street_code"],
+        )
+    problem = purchaser_problem(chosen.code, chosen.kind, street)
+    if problem is not None:
+        raise Invalid(problem.field, problem.message)
     project, events = Project.create(
         ocid_prefix=setup.ocid_prefix,
         title=title or first["title"],
