@@ -78,7 +78,19 @@ def roster_csv(orgs: list[OrgSpec]) -> str:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(
-        ["名称", "类型", "统一社会信用代码", "登记日期", "备案日期", "街道", "社区", "业务领域", "联系人", "联系电话"]
+        [
+            "名称",
+            "类型",
+            "统一社会信用代码",
+            "登记日期",
+            "备案日期",
+            "街道",
+            "社区",
+            "业务领域",
+            "联系人",
+            "联系电话",
+            "支持单位统一社会信用代码",
+        ]
     )
     for o in orgs:
         c = contact(o)
@@ -94,6 +106,7 @@ def roster_csv(orgs: list[OrgSpec]) -> str:
                 "、".join(DOMAIN_NAMES[d] for d in o.domains),
                 c["name"],
                 c["phone"],
+                o.sponsor_code or "",
             ]
         )
     return out.getvalue()

@@ -82,6 +82,7 @@ class Orgs:
         status: str | None = None,
         street_code: str = STREET,
         is_support_org: bool = False,
+        sponsor_org_id: UUID | None = None,
     ) -> UUID:
         org_id = uuid4()
         status = status or ("filed" if org_type == "community_org" else "registered")
@@ -95,6 +96,7 @@ class Orgs:
                 street_code=street_code,
                 credit_code=None if org_type == "community_org" else "52110101MJ0123456W",
                 is_support_org=is_support_org,
+                sponsor_org_id=sponsor_org_id,
             )
         )
         return org_id
