@@ -37,6 +37,7 @@ class Setup:
     rules: Rules
     calendar: WorkCalendar
     ocid_prefix: str
+    publication_policy: str | None = None  # the OCDS packages' publicationPolicy URL
 
 
 async def get(conn: asyncpg.Connection, project_id: UUID, *, lock: bool = False) -> Project:
