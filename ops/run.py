@@ -47,8 +47,17 @@ async def _pump(name: str, stream: asyncio.StreamReader, *, colour: bool, raw: b
         print(f"{prefix} {text if raw else _pretty(text)}", flush=True)
 
 
-async def _supervise(name: str, stop: asyncio.Event, *, colour: bool, raw: bool) -> None:
+def service_env(name: str) -> dict[str, str]:
+    """The service's environment. `make run` is for trying the system and for `make demo`, so demo
+    mode is on (a district admin may move the clock) unless the operator set it, or production."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if env.get(f"{name.upper()}_ENVIRONMENT", "development") != "production":
+        env.setdefault(f"{name.upper()}_DEMO_MODE", "true")
+    return env
+
+
+async def _supervise(name: str, stop: asyncio.Event, *, colour: bool, raw: bool) -> None:
+    env = service_env(name)
     while not stop.is_set():
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -90,6 +99,10 @@ async def run(services: list[str], *, colour: bool, raw: bool) -> None:
     if "notify" in services:
         print(f"  public announcements (公示)  http://127.0.0.1:{PORTS['notify']}/public/announcements")
     print("  a token for staff: .venv/bin/python -m shared.auth --role district_admin --sub alice")
+    demo = [s for s in services if service_env(s).get(f"{s.upper()}_DEMO_MODE", "").lower() in ("1", "true", "yes")]
+    if demo:
+        print(f"  demo mode: {', '.join(demo)} (a district admin may move the clock: PUT /clock, X-Demo-Today;")
+        print("             <SERVICE>_DEMO_MODE=false turns it off)")
     print("Ctrl-C stops everything.\n", flush=True)
     await asyncio.gather(*(_supervise(s, stop, colour=colour, raw=raw) for s in services))
     print("all services stopped")

@@ -93,6 +93,7 @@ class System:
     log_dir: Path = field(default_factory=lambda: ROOT / "var" / "system-logs")
     extra_env: Mapping[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    demo_mode: bool = False  # a district admin may move the services' clocks (flows and the demo need it)
 
     def __post_init__(self) -> None:
         self.base_port += PORT_OFFSET
@@ -114,6 +115,7 @@ class System:
                 f"{up}_HTTP_PORT": str(self.base_port + i + 1),
                 f"{up}_ENVIRONMENT": "development",
                 f"{up}_OUTBOX_POLL_INTERVAL": "0.5",
+                f"{up}_DEMO_MODE": "true" if self.demo_mode else "false",
                 **self.extra_env,
             }
             log_path = self.log_dir / f"{name}.log"

@@ -27,6 +27,29 @@ STREETS: dict[str, str] = {
     "110101017": "永定门外街道",
 }
 
+# A street office buying services is a purchaser with the code `<street code>JDB` (街道办), e.g.
+# 110101006JDB for 东四街道办事处 — the same shape as the district departments' codes
+# (`11010100MZJ` 民政局): an area code and the body's initials. Who reads a purchaser's notices
+# follows from its code alone (the street's officers), never from what a message claims.
+STREET_OFFICE_SUFFIX = "JDB"
+
+
+def street_office_code(street_code: str) -> str:
+    """The purchaser code of a street's office (街道办事处)."""
+    return f"{street_code}{STREET_OFFICE_SUFFIX}"
+
+
+def street_office_name(street_code: str) -> str:
+    return f"{STREETS[street_code]}办事处"
+
+
+STREET_OFFICES: dict[str, str] = {street_office_code(code): code for code in STREETS}  # purchaser code → street
+
+
+def street_of_office(purchaser_code: str) -> str | None:
+    """The street whose office a purchaser code is, or None (a district department)."""
+    return STREET_OFFICES.get(purchaser_code)
+
 
 class Domain(StrEnum):
     """Service domains used by orgs, demands, rounds and applications."""

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import aio_pika
 import asyncpg
 import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.rabbit import Channel, RabbitBroker
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
@@ -32,6 +32,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared import context, db
 from shared import logging as kit_logging
 from shared.auth import DEV_SECRET, TokenVerifier
+from shared.clock import DemoClock, refuse_foreign_demo_dates
 from shared.errors import DomainError, Invalid
 from shared.messaging import outbox
 from shared.messaging.consumer import Consumers
@@ -63,6 +64,11 @@ class ServiceSettings(BaseSettings):
     retry_delay: float = 1.0
     log_level: str = "INFO"
     log_json: bool = True
+    # The district's time zone: "today" for use cases and the demo clock (shared/clock.py).
+    timezone: str = "Asia/Shanghai"
+    # Demo mode: a district admin may move the service's clock (PUT /clock, X-Demo-Today).
+    # Explicit and off by default, even in development; refused in production.
+    demo_mode: bool = False
 
     def check_production(self) -> None:
         """Refuse empty or development secrets in production mode, naming the variables to set."""
@@ -74,6 +80,8 @@ class ServiceSettings(BaseSettings):
         for name in ("database_url", "amqp_url"):
             if why := _credential_problem(getattr(self, name)):
                 problems.append(f"{self.env_name(name)}（{why}）")
+        if self.demo_mode:
+            problems.append(f"{self.env_name('demo_mode')}=false（演示模式允许区级管理员改动系统日期）")
         if problems:
             raise RuntimeError("生产模式下拒绝启动，请设置：" + "；".join(problems))
 
@@ -98,6 +106,7 @@ class Service:
     def __init__(self, name: str, settings: ServiceSettings, *, migrations: Path) -> None:
         settings.check_production()
         self.name, self.settings = name, settings
+        self.demo_clock = DemoClock(demo_mode=settings.demo_mode, timezone=settings.timezone)
         self.migration_dirs = [db.KIT_MIGRATIONS, migrations]
         self.broker = RabbitBroker(
             settings.amqp_url,
@@ -268,7 +277,13 @@ class Service:
             finally:
                 await self.stop()
 
-        app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+        app = FastAPI(
+            title=title,
+            description=description,
+            version="0.1.0",
+            lifespan=lifespan,
+            dependencies=[Depends(refuse_foreign_demo_dates)],  # only a district admin in demo mode dates requests
+        )
         app.state.service = self
         app.state.token_verifier = TokenVerifier(self.settings.jwt_secret)
         app.include_router(_ops_router(self))

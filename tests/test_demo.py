@@ -74,7 +74,9 @@ async def demo_system() -> AsyncIterator[System]:
         pytest.skip(f"the demo needs all four services, found {present()}")
     busy = [p for p in range(BASE_PORT + PORT_OFFSET + 1, BASE_PORT + PORT_OFFSET + 5) if not _port_free(p)]
     assert not busy, f"ports {busy} are taken: set DEMO_TEST_BASE_PORT"
-    system = System(suffix="demo", base_port=BASE_PORT, vhost=VHOST, log_dir=ROOT / "var" / "system-logs" / "demo")
+    system = System(
+        suffix="demo", base_port=BASE_PORT, vhost=VHOST, log_dir=ROOT / "var" / "system-logs" / "demo", demo_mode=True
+    )
     try:
         await system.start()
         yield system

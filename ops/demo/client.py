@@ -77,7 +77,6 @@ class Api:
         *,
         token: str | None = None,
         body: Any = None,
-        today: date | None = None,
         files: Any = None,
         params: dict[str, Any] | None = None,
         retry: Iterable[str] = (),
@@ -88,8 +87,6 @@ class Api:
         headers = {}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        if today is not None:
-            headers["X-Demo-Today"] = today.isoformat()
         retry = tuple(retry)
         url = f"{self.endpoints.url(service)}{path}"
         for attempt in range(attempts):

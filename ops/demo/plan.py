@@ -58,6 +58,7 @@ class OrgSpec:
     community: str | None = None
     support: bool = False
     named: bool = False  # registered one by one over HTTP (the rest come in the roster CSV)
+    sponsor_code: str | None = None  # a community group's sponsor, named in the roster (venture needs it)
     graduation: Graduation | None = None
 
     @property
@@ -327,10 +328,13 @@ def _rounds(
             domain, service = rng.choice(names.SERVICES)
             is_community = org.org_type == "community_org"
             outcome = "funded" if i < len(picks) else ("screened_out" if i % 2 else "low_score")
+            sponsor = rng.choice(support) if is_community else None
+            if sponsor is not None:  # registry records it from the roster; only it may apply for the group
+                org.sponsor_code = orgs[sponsor].credit_code
             apps.append(
                 ApplicationSpec(
                     org=org.key,
-                    sponsor=rng.choice(support) if is_community else None,
+                    sponsor=sponsor,
                     title=f"{org.name.removeprefix('北京市').removeprefix('东城区')}{service}（第{number}届创投）",
                     street_code=org.street_code or rng.choice(STREET_CODES),
                     community=org.community,

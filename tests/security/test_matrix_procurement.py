@@ -2,8 +2,8 @@
 
 Each row's resource is a street-office project of 东四街道 (so its street officer is staff of the
 project), driven by the district admin up to the stage the route acts on: the org under test
-proposed in it, reviewer rev-sec sits on its panel, monitor mon-sec monitors it. The demo clock
-(`X-Demo-Today`) gives every step its date.
+proposed in it, reviewer rev-sec sits on its panel, monitor mon-sec monitors it. The demo clock,
+moved by the district admin (`PUT /clock`, demo mode), gives every step its date.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from tests.security.matrix import (
 )
 
 _serial = itertools.count(1)
-PURCHASER = {"code": "110101006000", "name": "东四街道办事处", "kind": "street_office"}
+PURCHASER = {"code": "110101006JDB", "name": "东四街道办事处", "kind": "street_office"}
 STAGE_DATES = {
     "sorting": "2026-03-02",
     "solicitation": "2026-03-02",
@@ -71,8 +71,9 @@ STEPS = [
 ]
 
 
-def today(day: str) -> dict[str, str]:
-    return {"X-Demo-Today": day}
+async def on_day(env: Env, day: str) -> None:
+    """The demo date every caller's next request happens on; only the district admin may set it."""
+    await ok(env.client, "PUT", "/clock", json={"today": day})
 
 
 async def demand(env: Env) -> dict[str, Any]:
@@ -84,7 +85,8 @@ async def demand(env: Env) -> dict[str, Any]:
         "budget_cny": "100000.00",
         "expected_beneficiaries": 500,
     }
-    return dict(await ok(env.client, "POST", "/demands", json=body, headers={**ADMIN, **today("2026-03-02")}))
+    await on_day(env, "2026-03-02")
+    return dict(await ok(env.client, "POST", "/demands", json=body, headers=ADMIN))
 
 
 async def drive(env: Env, until: str) -> dict[str, Any]:
@@ -97,7 +99,8 @@ async def drive(env: Env, until: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
 
     async def post(path: str, body: Any, day: str, who: dict[str, str] = ADMIN) -> Any:
-        return await ok(env.client, "POST", path, json=body, headers={**who, **today(day)})
+        await on_day(env, day)
+        return await ok(env.client, "POST", path, json=body, headers=who)
 
     project = await post("/projects", {"demand_ids": [(await demand(env))["demand_id"]]}, "2026-03-02")
     base = out["base"] = f"/projects/{project['id']}"
@@ -140,7 +143,8 @@ def at(until: str, method: str, tail: str, body: Any = None, *, day: str) -> Any
     async def prepare(env: Env) -> Call:
         p = await drive(env, until)
         path = p["base"] + tail.format(**p)
-        return Call(method, path, json=body, headers=today(day), org=env.extra["own"])
+        await on_day(env, day)
+        return Call(method, path, json=body, org=env.extra["own"])
 
     return prepare
 
@@ -158,9 +162,9 @@ async def list_projects(env: Env) -> Call:
 async def two_reviewers(env: Env) -> Call:
     """rev-sec and rev-2 both scored: a reviewer's answer must not show the other's."""
     p = await drive(env, "scored")
-    other = {**token(Role.REVIEWER, sub="rev-2"), **today(STAGE_DATES["review"])}
-    admin = {**ADMIN, **today(STAGE_DATES["review"])}
-    await ok(env.client, "POST", f"{p['base']}/reviewers", admin, json={"reviewer": "rev-2"})
+    other = token(Role.REVIEWER, sub="rev-2")
+    await on_day(env, STAGE_DATES["review"])
+    await ok(env.client, "POST", f"{p['base']}/reviewers", ADMIN, json={"reviewer": "rev-2"})
     await ok(env.client, "POST", f"{p['base']}/conflicts", other, json={"org_ids": []})
     await ok(env.client, "POST", f"{p['base']}/proposals/{p['proposal']}/scores", other, json={"criteria": SCORES})
     return Call("GET", f"{p['base']}/scores", org=env.extra["own"], secret="rev-2")
@@ -169,12 +173,13 @@ async def two_reviewers(env: Env) -> Call:
 async def new_demand(env: Env) -> Call:
     body = {"purchaser": PURCHASER, "street_code": STREET, "title": f"东四街道文体活动{next(_serial)}"}
     body.update(domain="culture_sports", budget_cny="50000.00", expected_beneficiaries=200)
-    return Call("POST", "/demands", json=body, headers=today("2026-03-02"))
+    await on_day(env, "2026-03-02")
+    return Call("POST", "/demands", json=body)
 
 
 async def sort_demand(env: Env) -> Call:
     d = await demand(env)
-    return Call("POST", "/projects", json={"demand_ids": [d["demand_id"]]}, headers=today("2026-03-02"))
+    return Call("POST", "/projects", json={"demand_ids": [d["demand_id"]]})
 
 
 async def historical(env: Env) -> Call:
@@ -206,9 +211,14 @@ def get(path: str, until: str | None = None) -> Any:
 
 async def resolicit(env: Env) -> Call:
     p = await drive(env, "screening")
-    headers = {**ADMIN, **today(STAGE_DATES["screening"])}
-    await ok(env.client, "POST", f"{p['base']}/unsuccessful", json={"reason": "流标"}, headers=headers)
-    return Call("POST", f"{p['base']}/resolicitation", json={"closes_on": "2026-04-30"}, headers=today("2026-03-22"))
+    await on_day(env, STAGE_DATES["screening"])
+    await ok(env.client, "POST", f"{p['base']}/unsuccessful", json={"reason": "流标"})
+    await on_day(env, "2026-03-22")
+    return Call("POST", f"{p['base']}/resolicitation", json={"closes_on": "2026-04-30"})
+
+
+async def set_clock(env: Env) -> Call:
+    return Call("PUT", "/clock", json={"today": "2026-03-02"})
 
 
 D = STAGE_DATES
@@ -317,6 +327,9 @@ MATRIX: dict[str, Row] = {
                                                            at("screening", "POST", "/unsuccessful", {"reason": "流标"},
                                                               day=D["screening"])),
     "POST /projects/{project_id}/resolicitation":      Row("401 200 200 403 403 403 403 403", resolicit),
+    "GET /clock":                                      Row("401 200 403 403 403 403 403 403", get("/clock")),
+    "PUT /clock":                                      Row("401 200 403 403 403 403 403 403", set_clock,
+                                                           "the demo clock: district admin, demo mode"),
     "GET /ocds/records":                               Row("401 200 403 403 403 403 403 403", get("/ocds/records")),
     "GET /ocds/releases":                              Row("401 200 403 403 403 403 403 403", get("/ocds/releases")),
     "GET /ocds/projects/{project_id}":                 Row("401 200 403 403 403 403 403 403",
@@ -326,7 +339,7 @@ MATRIX: dict[str, Row] = {
 
 @pytest.fixture(scope="module")
 async def env() -> AsyncIterator[Env]:
-    async with running_app("procurement") as running:
+    async with running_app("procurement", demo_mode=True) as running:
         own = uuid4()
         snapshot = OrgSnapshot(
             org_id=own,

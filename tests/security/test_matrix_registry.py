@@ -113,6 +113,12 @@ async def contact(env: Env) -> Call:
     )
 
 
+async def sponsor(env: Env) -> Call:
+    """A filed group without a sponsor; the caller "org" is the would-be sponsor itself."""
+    group, org = await _filed(env), await _registered(env)
+    return Call("PUT", f"/orgs/{group['org_id']}/sponsor", json={"sponsor_org_id": org["org_id"]}, org=_org_id(org))
+
+
 async def by_code(env: Env) -> Call:
     org = await _registered(env)
     return Call("GET", f"/orgs/by-code/{org['credit_code']}", org=_org_id(org))
@@ -170,6 +176,8 @@ MATRIX: dict[str, Row] = {
     "POST /orgs/{org_id}/deregister":        Row("401 200 200 403 403 403 403 403", status_change("deregister")),
     "PATCH /orgs/{org_id}":                  Row("401 200 200 403 403 403 403 403", patch_profile),
     "PUT /orgs/{org_id}/contact":            Row("401 200 200 403 403 403 200 403", contact, "org: own contact"),
+    "PUT /orgs/{org_id}/sponsor":            Row("401 200 200 403 403 403 403 403", sponsor,
+                                                 "staff of the group's street; no org names itself sponsor"),
     "GET /platforms":                        Row("401 200 200 200 200 200 403 403", get("/platforms")),
     "POST /platforms/community":             Row("401 201 201 403 403 403 403 403", community_platform),
     "GET /party-branches":                   Row("401 200 200 200 200 200 403 403", get("/party-branches")),

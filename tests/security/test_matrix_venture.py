@@ -303,7 +303,7 @@ MATRIX: dict[str, Row] = {
 async def env() -> AsyncIterator[Env]:
     from venture.handlers import registry as registry_uc
 
-    async with running_app("venture") as running:
+    async with running_app("venture", demo_mode=True) as running:
         service = running.app.state.service
         own = uuid4()
         for org_id, name in ((own, "东四为老服务中心"), (OTHER_ORG, "北新桥邻里中心")):

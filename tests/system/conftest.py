@@ -31,7 +31,7 @@ async def system() -> AsyncIterator[System]:
     busy = [p for p in range(BASE_PORT + PORT_OFFSET + 1, BASE_PORT + PORT_OFFSET + 5) if not _port_free(p)]
     assert not busy, f"ports {busy} are taken: another System is running? set SYSTEM_TEST_BASE_PORT"
     started = time.monotonic()
-    sys_ = System(suffix="sys", base_port=BASE_PORT, log_dir=ROOT / "var" / "system-logs" / "tests")
+    sys_ = System(suffix="sys", base_port=BASE_PORT, log_dir=ROOT / "var" / "system-logs" / "tests", demo_mode=True)
     try:
         await sys_.start()
         print(f"\nsystem up in {time.monotonic() - started:.1f} s: {[s.url for s in sys_.services.values()]}")

@@ -152,7 +152,8 @@ async def test_a_district_demand_runs_all_ten_steps_with_each_notice_in_the_righ
         demand_id = (await eventually(answered, timeout=30))[0]["demand_id"]
 
         async def post(path: str, payload: Any = None, who: str = "district_admin", when: str = "2026-09-01") -> Any:
-            return await ok(p, "POST", path, {**headers[who], "X-Demo-Today": when}, payload or {})
+            await ok(p, "PUT", "/clock", ADMIN, {"today": when})  # only the district admin moves the demo clock
+            return await ok(p, "POST", path, headers[who], payload or {})
 
         pid = (await post("/projects", {"demand_ids": [demand_id]}))["id"]
         base = f"/projects/{pid}"

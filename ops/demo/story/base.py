@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -57,13 +57,15 @@ class Chapter:
 
 
 class Steps:
-    """A staff member's commands on one project, each with the day it happens."""
+    """A staff member's commands on one project, each on the day it happens (None: any day will do)."""
 
-    def __init__(self, api: Api, token: str) -> None:
-        self.api, self.token = api, token
+    def __init__(self, api: Api, token: str, on: Callable[..., Awaitable[Any]]) -> None:
+        self.api, self.token, self.on = api, token, on  # `on(day, …)` waits for the demo clock to show day
 
     async def __call__(self, method: str, path: str, today: date | None, body: Any = None) -> Any:
-        return await self.api.call("procurement", method, path, token=self.token, today=today, body=body)
+        if today is None:
+            return await self.api.call("procurement", method, path, token=self.token, body=body)
+        return await self.on(today, "procurement", method, path, token=self.token, body=body)
 
 
 def contact(org: OrgSpec) -> dict[str, str]:
@@ -76,7 +78,19 @@ def roster_csv(orgs: list[OrgSpec]) -> str:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(
-        ["名称", "类型", "统一社会信用代码", "登记日期", "备案日期", "街道", "社区", "业务领域", "联系人", "联系电话"]
+        [
+            "名称",
+            "类型",
+            "统一社会信用代码",
+            "登记日期",
+            "备案日期",
+            "街道",
+            "社区",
+            "业务领域",
+            "联系人",
+            "联系电话",
+            "支持单位统一社会信用代码",
+        ]
     )
     for o in orgs:
         c = contact(o)
@@ -92,6 +106,7 @@ def roster_csv(orgs: list[OrgSpec]) -> str:
                 "、".join(DOMAIN_NAMES[d] for d in o.domains),
                 c["name"],
                 c["phone"],
+                o.sponsor_code or "",
             ]
         )
     return out.getvalue()

@@ -5,14 +5,18 @@ from __future__ import annotations
 import zlib
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ops.demo.client import DemoError, District, demand_message
 from ops.demo.plan import ProjectSpec
-from ops.demo.story.base import ORG_NOT_KNOWN_YET, Chapter, Steps, gather, money
+from ops.demo.story.base import ORG_NOT_KNOWN_YET, Chapter, Steps, money
+from ops.demo.timeline import Timeline
 from shared.reference import DOMAIN_NAMES
 
 
 class ProcurementChapter(Chapter):
+    timeline: Timeline
+
     async def procurement(self, district: District) -> None:
         for p in self.plan.projects + self.plan.cancelled:
             await district.publish(
@@ -35,14 +39,31 @@ class ProcurementChapter(Chapter):
         if refused:
             raise DemoError(f"procurement refused {len(refused)} demands, e.g. {refused[0]}")
         self.api.tick(len(self.plan.projects))
-        await gather(
-            [self._project(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.projects]
-            + [self._cancel(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.cancelled]
-        )
+        # Procurement's demo clock is one date for every caller and only the district admin moves
+        # it, so the projects take turns day by day (ops/demo/timeline.py).
+        admin = self.api.admin()
+
+        async def set_day(day: date | None) -> None:
+            body = {"today": day.isoformat() if day else None}
+            await self.api.call("procurement", "PUT", "/clock", token=admin, body=body)
+
+        self.timeline = Timeline(set_day)
+        try:
+            await self.timeline.run(
+                [self._project(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.projects]
+                + [self._cancel(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.cancelled]
+            )
+        finally:  # back to the real date for whoever uses the system next
+            await set_day(None)
+
+    async def _on(self, day: date, service: str, method: str, path: str, **kw: Any) -> Any:
+        """A request on `day` of its project's calendar, made once the demo clock shows that day."""
+        await self.timeline.at(day)
+        return await self.api.call(service, method, path, **kw)
 
     async def _cancel(self, p: ProjectSpec, demand_id: str) -> None:
         """A demand sorted into a project and then withdrawn (the department's budget was cut)."""
-        step, day = Steps(self.api, self._staff(p)), p.published_on + timedelta(days=14)
+        step, day = Steps(self.api, self._staff(p), self._on), p.published_on + timedelta(days=14)
         project = await step("POST", "/projects", day, {"demand_ids": [demand_id]})
         await step(
             "POST",
@@ -76,21 +97,21 @@ class ProcurementChapter(Chapter):
         self, p: ProjectSpec, pid: str, day: date, proposals: dict[int, str], reviewers: list[str]
     ) -> None:
         """A losing bidder objects (质疑); staff dismiss it, or uphold it and the panel scores again."""
-        out = await self.api.call(
+        out = await self._on(
+            day,
             "procurement",
             "POST",
             f"/projects/{pid}/objections",
             token=self.api.org(self.id(p.competitors[0])),
-            today=day,
             body={"reason": "对评审打分的一致性有疑问，请求复核"},
         )
         upheld = p.objection == "upheld"
-        await self.api.call(
+        await self._on(
+            day + timedelta(days=1),
             "procurement",
             "POST",
             f"/projects/{pid}/objections/{out['id']}/resolution",
             token=self._staff(p),
-            today=day + timedelta(days=1),
             body={
                 "upheld": upheld,
                 "resolution": "复核发现评分记录不完整，重新组织评审" if upheld else "经复核，评审程序合规，维持原结果",
@@ -106,7 +127,7 @@ class ProcurementChapter(Chapter):
 
     async def _project(self, p: ProjectSpec, demand_id: str) -> None:
         api, staff = self.api, self._staff(p)
-        step = Steps(api, staff)
+        step = Steps(api, staff, self._on)
         day = p.published_on + timedelta(days=14)
         project = await step("POST", "/projects", day, {"demand_ids": [demand_id]})
         pid = project["id"]
@@ -123,12 +144,12 @@ class ProcurementChapter(Chapter):
             budget = (
                 p.amount_cny if rank == 0 else min(p.budget_cny, p.amount_cny * Decimal("1.05")).quantize(Decimal(1))
             )
-            out = await api.call(
+            out = await self._on(
+                day + timedelta(days=7 + rank),
                 "procurement",
                 "POST",
                 f"/projects/{pid}/proposals",
                 token=api.org(self.id(key)),
-                today=day + timedelta(days=7 + rank),
                 body={
                     "title": f"{p.title}实施方案",
                     "plan": f"配备专职社工{2 + rank}名，分季度开展{DOMAIN_NAMES[p.domain]}服务并建立服务台账。",
@@ -139,12 +160,12 @@ class ProcurementChapter(Chapter):
         day = closes + timedelta(days=1)
         await step("POST", f"/projects/{pid}/solicitation/close", day)
         for prop in proposals.values():
-            await api.call(
+            await self._on(
+                day,
                 "procurement",
                 "POST",
                 f"/projects/{pid}/proposals/{prop}/screening",
                 token=staff,
-                today=day,
                 body={"valid": True, "reason": "资质与材料齐全"},
                 retry=ORG_NOT_KNOWN_YET,
             )
@@ -192,12 +213,12 @@ class ProcurementChapter(Chapter):
         await step(
             "POST", f"/projects/{pid}/payments", None, {"amount_cny": money(first), "paid_on": starts.isoformat()}
         )
-        await api.call(
+        await self._on(
+            starts + timedelta(days=150),
             "procurement",
             "POST",
             f"/projects/{pid}/reports",
             token=mon,
-            today=starts + timedelta(days=150),
             body={"milestone": "中期监测", "status": "on_track", "summary": "服务按计划推进，居民满意度较高"},
         )
         await step(
@@ -206,12 +227,12 @@ class ProcurementChapter(Chapter):
             None,
             {"amount_cny": money(p.amount_cny - first), "paid_on": (ends_on - timedelta(days=10)).isoformat()},
         )
-        await api.call(
+        await self._on(
+            ends_on + timedelta(days=20),
             "procurement",
             "POST",
             f"/projects/{pid}/evaluation",
             token=mon,
-            today=ends_on + timedelta(days=20),
             body={
                 "grade": "excellent" if p.beneficiaries % 3 == 0 else "good",
                 "score": 86 + p.beneficiaries % 10,

@@ -16,7 +16,7 @@ from notify.keys import SecretBox
 from notify.store import Store
 from shared.auth import Principal, Role, require
 from shared.errors import Conflict, Forbidden, NotFound
-from shared.reference import DISTRICT_CODE
+from shared.reference import DISTRICT_CODE, STREET_OFFICES, street_office_code
 
 router = APIRouter()
 public = APIRouter(tags=["public"])
@@ -78,22 +78,25 @@ class Reminder(BaseModel):
 def visibility(p: Principal) -> tuple[str, list[Any]]:
     """Which inbox notices a caller may see, as a fixed SQL predicate and its parameters.
 
-    An org sees its own; a street officer its street platform's and its street offices' (as
-    purchaser); district staff the district's, the district systems' and district departments'.
+    An org sees its own; a street officer its street platform's and its street office's (the
+    purchaser whose code is `<street>JDB`); district staff the district's, the district systems'
+    and the district departments' (every purchaser that is not a street office), on their behalf
+    until those departments have accounts of their own. A purchaser's notices are scoped by its
+    code alone: what an event says about a purchaser's street or kind decides nothing.
     """
     if p.role is Role.ORG:
         return "n.recipient_kind = 'org' AND n.recipient_key = $1", [str(p.org_id)]
     if p.role is Role.STREET_OFFICER:
         return (
             "(n.recipient_kind = 'street' AND n.recipient_key = $1)"
-            " OR (n.recipient_kind = 'purchaser' AND n.scope_street = $1)",
-            [p.street],
+            " OR (n.recipient_kind = 'purchaser' AND n.recipient_key = $2)",
+            [p.street, street_office_code(p.street or "")],
         )
     if p.role is Role.DISTRICT_ADMIN:
         return (
             "(n.recipient_kind = 'district' AND n.recipient_key = $1) OR n.recipient_kind = 'district_system'"
-            " OR (n.recipient_kind = 'purchaser' AND n.scope_street IS NULL)",
-            [DISTRICT_CODE],
+            " OR (n.recipient_kind = 'purchaser' AND NOT n.recipient_key = ANY($2::text[]))",
+            [DISTRICT_CODE, sorted(STREET_OFFICES)],
         )
     # reviewers and monitors: notices addressed to them by their login
     return "n.recipient_kind = $1 AND n.recipient_key = $2", [p.role.value, p.sub]

@@ -27,5 +27,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Demands from district systems, the ten procurement steps, statistics and OCDS export.",
         routers=api.routers,
     )
-    app.state.setup = Setup(rules=settings.rules(), calendar=settings.calendar(), ocid_prefix=settings.ocid_prefix)
+    policy = settings.ocds_publication_policy_url
+    app.state.setup = Setup(
+        rules=settings.rules(),
+        calendar=settings.calendar(),
+        ocid_prefix=settings.ocid_prefix,
+        publication_policy=str(policy) if policy else None,
+    )
     return app

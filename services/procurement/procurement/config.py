@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from pydantic import AnyHttpUrl
 from pydantic_settings import SettingsConfigDict
 
 from procurement.domain.model import DEFAULT_EXCLUDED_PURCHASES, Rules
@@ -27,9 +28,9 @@ class Settings(ServiceSettings):
     extra_holidays: str = ""
     extra_workdays: str = ""
     ocid_prefix: str = "ocds-sogc01"
-    timezone: str = "Asia/Shanghai"
-    # Demo clock: honour the X-Demo-Today header; refused unless environment=development.
-    demo_clock: bool = True
+    # The OCDS packages' publicationPolicy: where the centre publishes what it discloses, when and
+    # how (an http(s) URL of the operator's); omitted from the packages until set.
+    ocds_publication_policy_url: AnyHttpUrl | None = None
 
     def rules(self) -> Rules:
         return Rules(

@@ -36,8 +36,8 @@ _DEMAND_REVISE = """UPDATE demands SET purchaser_code = $2, purchaser_name = $3,
     fingerprint = $12, revision = revision + 1, updated_at = now() WHERE id = $1"""
 _DEMAND_SORT = "UPDATE demands SET status = 'sorted', project_id = $2, updated_at = now() WHERE id = ANY($1::uuid[])"
 _DEMAND_LIST = f"""SELECT {_DEMAND_COLUMNS} FROM demands
-    WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR (purchaser_kind = 'street_office'
-    AND street_code = $2)) ORDER BY created_at DESC LIMIT $3"""
+    WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR purchaser_code = $2)
+    ORDER BY created_at DESC LIMIT $3"""
 
 
 class DemandStore:
@@ -74,8 +74,9 @@ class DemandStore:
     async def mark_sorted(self, ids: list[UUID], project_id: UUID) -> None:
         await self._conn.execute(_DEMAND_SORT, ids, project_id)
 
-    async def list(self, *, status: str | None, street: str | None, limit: int = 200) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self._conn.fetch(_DEMAND_LIST, status, street, limit)]
+    async def list(self, *, status: str | None, purchaser: str | None, limit: int = 200) -> list[dict[str, Any]]:
+        """Demands, newest first; `purchaser` keeps one purchaser's (a street office's) only."""
+        return [dict(r) for r in await self._conn.fetch(_DEMAND_LIST, status, purchaser, limit)]
 
 
 def _content_args(c: DemandContent) -> tuple[Any, ...]:
@@ -146,7 +147,7 @@ _PROJECT_UPSERT = """INSERT INTO projects (id, ocid, stage, title, purchaser_cod
     doc = EXCLUDED.doc, version = projects.version + 1, updated_at = now()"""
 _PROJECT_LIST = """SELECT doc FROM projects WHERE
     ($1::text[] IS NULL OR stage = ANY($1::text[]))
-    AND ($2::text IS NULL OR (purchaser_kind = 'street_office' AND street_code = $2))
+    AND ($2::text IS NULL OR purchaser_code = $2)
     AND ($3::jsonb IS NULL OR doc @> $3::jsonb)
     ORDER BY updated_at DESC LIMIT $4"""
 _PROJECT_ALL = "SELECT doc FROM projects ORDER BY year, id"
@@ -186,11 +187,12 @@ class ProjectStore:
         self,
         *,
         stages: list[str] | None = None,
-        street: str | None = None,
+        purchaser: str | None = None,
         contains: dict[str, Any] | None = None,
         limit: int = 200,
     ) -> builtins.list[Project]:
-        rows = await self._conn.fetch(_PROJECT_LIST, stages, street, contains, limit)
+        """Projects in `stages`, of one `purchaser` (code), or whose document `contains` a fragment."""
+        rows = await self._conn.fetch(_PROJECT_LIST, stages, purchaser, contains, limit)
         return [Project.model_validate(r["doc"]) for r in rows]
 
     async def all(self) -> builtins.list[Project]:

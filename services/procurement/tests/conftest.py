@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
-from collections.abc import AsyncIterator
+import zipfile
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,9 +17,12 @@ import asyncpg
 import httpx
 import jsonschema
 import pytest
+import requests
+import urllib3
 from asgi_lifespan import LifespanManager
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+from requests.adapters import HTTPAdapter
 
 from procurement.app import create_app
 from procurement.config import Settings
@@ -42,6 +47,9 @@ async def _with_retry(make: Any, attempts: int = 20) -> Any:
     return None
 
 
+POLICY_URL = "https://procurement.test/publication-policy"
+
+
 @pytest.fixture
 async def settings() -> Settings:
     await purge_queues("procurement.")
@@ -52,6 +60,8 @@ async def settings() -> Settings:
         retry_delay=0.05,
         outbox_poll_interval=0.2,
         db_pool_size=4,  # the test server is shared with other services' suites: be frugal with connections
+        demo_mode=True,  # steps are dated with the demo clock, moved by the district admin
+        ocds_publication_policy_url=POLICY_URL,
     )
 
 
@@ -144,6 +154,14 @@ STAGES = [
 ]
 
 
+async def on_day(client: httpx.AsyncClient, day: str) -> None:
+    """Move the demo clock to `day`, as only a district admin may; every caller's request then happens on it."""
+    from shared.testing import token
+
+    r = await client.put("/clock", json={"today": day}, headers=token("district_admin", sub="clock"))
+    assert r.status_code == 200, r.text
+
+
 async def drive(client: httpx.AsyncClient, db: asyncpg.Connection, *, until: str) -> dict[str, Any]:
     """A street-office project (东四街道) entered over HTTP and driven by the street officer up to `until`.
 
@@ -164,14 +182,15 @@ async def drive(client: httpx.AsyncClient, db: asyncpg.Connection, *, until: str
     }
 
     async def call(path: str, body: Any = None, headers: Any = officer, when: str = "2026-03-02") -> Any:
-        r = await client.post(path, json=body or {}, headers={**headers, "X-Demo-Today": when})
+        await on_day(client, when)
+        r = await client.post(path, json=body or {}, headers=headers)
         assert r.status_code in (200, 201), (path, r.status_code, r.text)
         return r.json()
 
     demand = await call(
         "/demands",
         {
-            "purchaser": {"code": "110101006000", "name": "东四街道办事处", "kind": "street_office"},
+            "purchaser": {"code": "110101006JDB", "name": "东四街道办事处", "kind": "street_office"},
             "street_code": STREET,
             "title": f"东四街道助老服务{uuid4().hex[:6]}",
             "domain": "elder_care",
@@ -252,6 +271,52 @@ def ocds_validator(schema_file: str) -> jsonschema.Draft4Validator:
     )
 
 
+STANDARD_URL = "https://standard.open-contracting.org/schema/1__1__5/"
+BID_EXTENSION_ZIP = "https://github.com/open-contracting-extensions/ocds_bid_extension/archive/v1.1.5.zip"
+
+
+def _zip(folder: Path, root: str, *, under: str = "", skip: tuple[str, ...] = ()) -> bytes:
+    """A folder's files as a ZIP whose first entry is its root directory (how GitHub archives are laid out)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(f"{root}/", b"")
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            relative = path.relative_to(folder)
+            if relative.parts[0] not in skip:
+                z.write(path, f"{root}/{under}{relative.as_posix()}")
+    return out.getvalue()
+
+
+@pytest.fixture
+def cove(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The official validator (libcoveocds, OCDS 1.1.5) run offline: it gets the standard as a local
+    ZIP and the bid extension and schema URLs from tests/data/ocds; any other URL fails the test."""
+    from libcoveocds.api import ocds_json_output
+    from libcoveocds.config import LibCoveOCDSConfig
+
+    served = {BID_EXTENSION_ZIP: _zip(OCDS / "ocds_bid_extension", "ocds_bid_extension-1.1.5")}
+    served.update({STANDARD_URL + p.name: p.read_bytes() for p in OCDS.glob("*-schema.json")})
+
+    def send(adapter: HTTPAdapter, request: requests.PreparedRequest, **_: Any) -> requests.Response:
+        url = str(request.url)
+        if url not in served:
+            raise requests.ConnectionError(f"the OCDS validation must not use the network: {url}")
+        raw = urllib3.HTTPResponse(
+            body=io.BytesIO(served[url]), status=200, preload_content=False, request_method="GET", request_url=url
+        )
+        return adapter.build_response(request, raw)
+
+    monkeypatch.setattr(HTTPAdapter, "send", send)
+    standard = _zip(OCDS, "standard-1__1__5", under="schema/", skip=("ocds_bid_extension",))
+
+    def validate(package: dict[str, Any]) -> dict[str, Any]:
+        config = LibCoveOCDSConfig({"standard_zip": standard, "context": "api"})
+        context: dict[str, Any] = ocds_json_output(str(tmp_path), json_data=package, lib_cove_ocds_config=config)
+        return context
+
+    return validate
+
+
 async def wait_mine(tap: Any, routing_key: str, timeout: float = 30.0, **match: Any) -> list[dict[str, Any]]:
     """Bodies on the tap with `routing_key` whose fields equal `match` (others' events are ignored)."""
 
@@ -269,7 +334,9 @@ class Kit:
     org_snapshot = staticmethod(org_snapshot)
     registered_org = staticmethod(registered_org)
     drive = staticmethod(drive)
+    on_day = staticmethod(on_day)
     ocds_validator = staticmethod(ocds_validator)
+    policy_url = POLICY_URL
     wait_mine = staticmethod(wait_mine)
 
 

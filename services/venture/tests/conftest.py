@@ -46,6 +46,7 @@ async def settings() -> Settings:
         retry_delay=0.05,
         outbox_poll_interval=0.2,
         db_pool_size=2,  # min = max: every connection is opened (with retries) at start-up
+        demo_mode=True,  # the district admin moves the demo clock (PUT /clock) to the round's dates
     )
 
 
@@ -81,6 +82,7 @@ class Orgs:
         status: str | None = None,
         street_code: str = STREET,
         is_support_org: bool = False,
+        sponsor_org_id: UUID | None = None,
     ) -> UUID:
         org_id = uuid4()
         status = status or ("filed" if org_type == "community_org" else "registered")
@@ -94,6 +96,7 @@ class Orgs:
                 street_code=street_code,
                 credit_code=None if org_type == "community_org" else "52110101MJ0123456W",
                 is_support_org=is_support_org,
+                sponsor_org_id=sponsor_org_id,
             )
         )
         return org_id

@@ -8,17 +8,16 @@ from shared.contracts.base import IntegrationEvent
 from shared.contracts.procurement import ProjectSigned
 from shared.contracts.registry import OrgFiled, OrgGraduated, OrgProfileUpdated, OrgRegistered, OrgStatusChanged
 from shared.service import Service
-from venture import clock
 from venture.handlers import registry as handlers
 
 
 def register(service: Service) -> None:
-    env = service.settings.environment
+    clock = service.demo_clock
 
     @service.consumers.on(OrgRegistered)
     async def on_org_registered(event: OrgRegistered, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         if event.graduated_from_filing:
-            today = await clock.today(conn, env)
+            today = await clock.today(conn)
             return await handlers.record_graduation(
                 conn, event.org, registered_on=event.org.registered_on, filed_on=event.org.filed_on, today=today
             )
@@ -42,7 +41,7 @@ def register(service: Service) -> None:
 
     @service.consumers.on(OrgGraduated)
     async def on_org_graduated(event: OrgGraduated, conn: asyncpg.Connection) -> list[IntegrationEvent]:
-        today = await clock.today(conn, env)
+        today = await clock.today(conn)
         return await handlers.record_graduation(
             conn, event.org, registered_on=event.registered_on, filed_on=event.filed_on, today=today
         )

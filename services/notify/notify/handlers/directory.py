@@ -10,6 +10,7 @@ import structlog
 from notify.failures import DeliveryError
 from notify.store import Entry, Store
 from notify.targets import TargetPolicy
+from shared.reference import street_of_office
 
 log = structlog.get_logger("notify.handlers")
 
@@ -58,8 +59,10 @@ async def learn(
             learned.append(entry)
     purchaser = payload.get("purchaser")
     if isinstance(purchaser, dict) and purchaser.get("code") and purchaser.get("name"):
-        street = payload.get("street_code") if purchaser.get("kind") == "street_office" else None
-        entry = Entry(kind="purchaser", key=purchaser["code"], name=purchaser["name"], street_code=street)
+        # A purchaser's street is that of the office its code names (`<street>JDB`), whatever the
+        # event claims, so no message can move a department's notices to a street's officers.
+        code = str(purchaser["code"])
+        entry = Entry(kind="purchaser", key=code, name=purchaser["name"], street_code=street_of_office(code))
         known = await store.entry("purchaser", entry.key)
         # Every demand names its purchaser; most say what is already known. Writing the row only
         # when it changes keeps one department's row from being locked by every transaction that

@@ -15,7 +15,7 @@ from notify.handlers.toolkit import Toolkit
 from notify.rendering import SIGNATURE
 from notify.rules import RecipientSpec
 from notify.store import Entry, NewNotice, Store
-from shared.reference import STREETS
+from shared.reference import STREETS, street_of_office
 
 log = structlog.get_logger("notify.handlers")
 
@@ -57,7 +57,7 @@ def _plan(
     recipient = _recipient(target, entry)
     scope_street = target.scope_street
     if target.kind == "purchaser":
-        scope_street = entry.street_code if entry else None
+        scope_street = street_of_office(target.key)
     elif target.kind == "org" and entry is not None:
         scope_street = entry.street_code or scope_street
     for channel in spec.channels:

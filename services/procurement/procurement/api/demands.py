@@ -20,7 +20,7 @@ from shared.auth import Principal, Role, require
 from shared.contracts.base import MoneyCNY
 from shared.contracts.district import Purchaser as PurchaserIn
 from shared.messaging import outbox
-from shared.reference import Domain
+from shared.reference import Domain, street_office_code
 
 router = APIRouter(tags=["demands"])
 
@@ -44,7 +44,12 @@ class DemandIn(BaseModel):
 
 @router.post("/demands", status_code=201, summary="Enter a demand (需求征集) over HTTP")
 async def enter_demand(body: DemandIn, principal: Staff, svc: ServiceDep, today: TodayDep) -> dict[str, Any]:
-    require_street(principal, purchaser_kind=str(body.purchaser.kind), street_code=body.street_code)
+    require_street(
+        principal,
+        purchaser_code=body.purchaser.code,
+        purchaser_kind=str(body.purchaser.kind),
+        street_code=body.street_code,
+    )
     content = demands.content_of(body)
     async with svc.transaction() as conn:
         demand_id, outcome, events = await demands.enter(
@@ -58,9 +63,9 @@ async def enter_demand(body: DemandIn, principal: Staff, svc: ServiceDep, today:
 async def list_demands(
     principal: Staff, svc: ServiceDep, status: Annotated[str | None, Query(pattern="^(collecting|sorted)$")] = None
 ) -> list[dict[str, Any]]:
-    street = principal.street if principal.role is Role.STREET_OFFICER else None
+    own = street_office_code(principal.street or "") if principal.role is Role.STREET_OFFICER else None
     async with svc.connection() as conn:
-        rows = await DemandStore(conn).list(status=status, street=street)
+        rows = await DemandStore(conn).list(status=status, purchaser=own)
     # Money leaves as a decimal string, never a float (FastAPI would encode a Decimal as a number).
     return [{**r, "budget_cny": f"{r['budget_cny']:.2f}"} for r in rows]
 

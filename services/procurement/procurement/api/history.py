@@ -12,11 +12,13 @@ from pydantic import BaseModel, Field
 from procurement.api.demands import PurchaserBody
 from procurement.api.deps import ServiceDep, SetupDep
 from procurement.domain import ocds
+from procurement.domain.demand import purchaser_problem
 from procurement.domain.model import Contract, Evaluation, Grade, Purchaser
 from procurement.domain.project import Project
 from procurement.store import ProjectStore
 from shared.auth import Principal, Role, require
 from shared.contracts.base import MoneyCNY
+from shared.errors import Invalid
 from shared.reference import Domain
 
 router = APIRouter(tags=["history"])
@@ -65,6 +67,9 @@ async def load_history(body: HistoryIn, principal: Admin, svc: ServiceDep, setup
                     evaluated_on=item.evaluated_on or item.ends_on,
                     evaluator=f"import:{principal.sub}",
                 )
+            problem = purchaser_problem(item.purchaser.code, item.purchaser.kind, item.street_code)
+            if problem is not None:
+                raise Invalid(f"projects.{i}.{problem.field}", problem.message)
             try:
                 project = Project.historical(
                     project_id=project_id,

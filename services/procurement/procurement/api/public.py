@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 
-from procurement.api.deps import ServiceDep
+from procurement.api.deps import ServiceDep, SetupDep
 from procurement.domain import ocds
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
@@ -88,21 +88,23 @@ def _base(request: Request) -> str:
 
 
 @router.get("/ocds/records", summary="OCDS 1.1 record package of every project")
-async def ocds_records(request: Request, principal: Admin, svc: ServiceDep) -> dict[str, Any]:
+async def ocds_records(request: Request, principal: Admin, svc: ServiceDep, setup: SetupDep) -> dict[str, Any]:
     async with svc.connection() as conn:
         found = await ProjectStore(conn).all()
-    return ocds.record_package(found, base_uri=_base(request))
+    return ocds.record_package(found, base_uri=_base(request), policy=setup.publication_policy)
 
 
 @router.get("/ocds/releases", summary="OCDS 1.1 release package of every project's releases")
-async def ocds_releases(request: Request, principal: Admin, svc: ServiceDep) -> dict[str, Any]:
+async def ocds_releases(request: Request, principal: Admin, svc: ServiceDep, setup: SetupDep) -> dict[str, Any]:
     async with svc.connection() as conn:
         found = await ProjectStore(conn).all()
-    return ocds.release_package(found, base_uri=_base(request))
+    return ocds.release_package(found, base_uri=_base(request), policy=setup.publication_policy)
 
 
 @router.get("/ocds/projects/{project_id}", summary="OCDS 1.1 record package of one project")
-async def ocds_project(project_id: UUID, request: Request, principal: Admin, svc: ServiceDep) -> dict[str, Any]:
+async def ocds_project(
+    project_id: UUID, request: Request, principal: Admin, svc: ServiceDep, setup: SetupDep
+) -> dict[str, Any]:
     async with svc.connection() as conn:
         project = await h.get(conn, project_id)
-    return ocds.record_package([project], base_uri=_base(request))
+    return ocds.record_package([project], base_uri=_base(request), policy=setup.publication_policy)

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from shared.contracts.procurement import FieldError
-from shared.reference import STREETS
+from shared.reference import STREETS, street_of_office, street_office_code
 
 
 class DemandStatus(StrEnum):
@@ -42,13 +42,28 @@ class DemandContent:
         return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def purchaser_problem(code: str, kind: str, street_code: str | None) -> FieldError | None:
+    """A street office buys under its own code (`<street>JDB`) for its own street; no department
+    may take a street office's code. Notices to a purchaser are scoped by this code."""
+    if kind == "street_office" and street_code in STREETS and code != street_office_code(street_code):
+        expected = street_office_code(street_code)
+        return FieldError(field="purchaser.code", message=f"街道办事处的购买主体代码应为 {expected}（街道代码加 JDB）")
+    if kind != "street_office" and street_of_office(code) is not None:
+        return FieldError(field="purchaser.kind", message=f"{code} 是街道办事处的购买主体代码，类型应为 street_office")
+    return None
+
+
 def rule_errors(content: DemandContent, *, sent_on: date | None) -> list[FieldError]:
-    """Rules beyond the message schema: a street office names its street; a deadline is not past."""
+    """Rules beyond the message schema: a street office names its street under its own code; a
+    deadline is not past."""
     errors = []
     if content.purchaser_kind == "street_office" and content.street_code is None:
         errors.append(FieldError(field="street_code", message="街道办事处提出的需求必须给出街道代码"))
     if content.street_code is not None and content.street_code not in STREETS:
         errors.append(FieldError(field="street_code", message=f"未知街道代码 {content.street_code}"))
+    problem = purchaser_problem(content.purchaser_code, content.purchaser_kind, content.street_code)
+    if problem is not None:
+        errors.append(problem)
     if content.wanted_by is not None and sent_on is not None and content.wanted_by < sent_on:
         errors.append(FieldError(field="wanted_by", message="期望完成日期早于需求发布日期"))
     return errors

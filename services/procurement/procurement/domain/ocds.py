@@ -17,7 +17,9 @@ from shared.reference import DOMAIN_NAMES, STREETS
 
 PUBLISHER = {"name": "东城区社会组织指导服务中心"}
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-POLICY = "https://example.org/sogc/procurement/publication-policy"
+# Every extension the releases use must be declared, or validators report its fields as
+# undeclared additional fields: bids (tender updates list each proposal as a bid).
+EXTENSIONS = ["https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"]
 CST = timezone(timedelta(hours=8))
 
 _TAGS: dict[str, list[str]] = {
@@ -192,31 +194,33 @@ def _contract(p: Project, kind: str, seq: int) -> dict[str, Any]:
         upto = p.history[seq - 1].on
         reports = [r for r in p.reports if r.reported_on <= upto]
         payments = [x for x in p.payments if x.paid_on <= upto]
-        if reports or payments or kind == "evaluation":
-            contract["implementation"] = {
-                "milestones": [
-                    {
-                        "id": str(r.id),
-                        "title": r.milestone,
-                        "type": "reporting",
-                        "status": "met" if r.status == "on_track" else "notMet",
-                        "dateMet": _when(r.reported_on),
-                        "description": r.summary + ("；预警：" + "；".join(r.warnings) if r.warnings else ""),
-                    }
-                    for r in reports
-                ],
-                "transactions": [
-                    {
-                        "id": str(x.id),
-                        "source": POLICY,
-                        "date": _when(x.paid_on),
-                        "value": _money(x.amount_cny),
-                        "payer": _buyer(p),
-                        "payee": {"id": f"sogc-org-{c.org_id}", "name": c.org_name},
-                    }
-                    for x in payments
-                ],
-            }
+        implementation = {
+            "milestones": [
+                {
+                    "id": str(r.id),
+                    "title": r.milestone,
+                    "type": "reporting",
+                    "status": "met" if r.status == "on_track" else "notMet",
+                    "dateMet": _when(r.reported_on),
+                    "description": r.summary + ("；预警：" + "；".join(r.warnings) if r.warnings else ""),
+                }
+                for r in reports
+            ],
+            "transactions": [
+                {
+                    "id": str(x.id),
+                    "date": _when(x.paid_on),
+                    "value": _money(x.amount_cny),
+                    "payer": _buyer(p),
+                    "payee": {"id": f"sogc-org-{c.org_id}", "name": c.org_name},
+                }
+                for x in payments
+            ],
+        }
+        # OCDS asks publishers to omit empty fields rather than publish [] (a validator's warning).
+        implementation = {k: v for k, v in implementation.items() if v}
+        if implementation:
+            contract["implementation"] = implementation
         if kind == "evaluation" and p.evaluation is not None:
             e = p.evaluation
             contract["documents"] = [
@@ -247,19 +251,33 @@ def _published(now: datetime | None) -> str:
     return (now or datetime.now(UTC)).astimezone(CST).isoformat()
 
 
-def release_package(projects: list[Project], *, base_uri: str, now: datetime | None = None) -> dict[str, Any]:
-    return {
-        "uri": f"{base_uri}/ocds/releases",
+def _package(uri: str, policy: str | None, now: datetime | None) -> dict[str, Any]:
+    """The package metadata; the publication policy is the operator's URL (omitted until configured)."""
+    meta: dict[str, Any] = {
+        "uri": uri,
         "version": "1.1",
+        "extensions": list(EXTENSIONS),
         "publishedDate": _published(now),
         "publisher": PUBLISHER,
         "license": LICENSE,
-        "publicationPolicy": POLICY,
+    }
+    if policy:
+        meta["publicationPolicy"] = policy
+    return meta
+
+
+def release_package(
+    projects: list[Project], *, base_uri: str, policy: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    return {
+        **_package(f"{base_uri}/ocds/releases", policy, now),
         "releases": [r for p in projects for r in releases(p)],
     }
 
 
-def record_package(projects: list[Project], *, base_uri: str, now: datetime | None = None) -> dict[str, Any]:
+def record_package(
+    projects: list[Project], *, base_uri: str, policy: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """A record per project: its releases embedded, and a compiled release (the latest state)."""
     records = []
     for p in projects:
@@ -270,15 +288,7 @@ def record_package(projects: list[Project], *, base_uri: str, now: datetime | No
         compiled["id"] = f"{p.ocid}-compiled"
         compiled["tag"] = ["compiled"]
         records.append({"ocid": p.ocid, "releases": rels, "compiledRelease": compiled})
-    return {
-        "uri": f"{base_uri}/ocds/records",
-        "version": "1.1",
-        "publishedDate": _published(now),
-        "publisher": PUBLISHER,
-        "license": LICENSE,
-        "publicationPolicy": POLICY,
-        "records": records,
-    }
+    return {**_package(f"{base_uri}/ocds/records", policy, now), "records": records}
 
 
 __all__ = ["Screening", "record_package", "release", "release_package", "releases"]

@@ -14,7 +14,7 @@ import structlog
 
 from procurement.access import require_street
 from procurement.domain import ocds
-from procurement.domain.demand import project_key
+from procurement.domain.demand import project_key, purchaser_problem
 from procurement.domain.model import Purchaser, Rules
 from procurement.domain.project import Project
 from procurement.store import DemandStore, ProjectStore, ReadModels
@@ -37,6 +37,7 @@ class Setup:
     rules: Rules
     calendar: WorkCalendar
     ocid_prefix: str
+    publication_policy: str | None = None  # the OCDS packages' publicationPolicy URL
 
 
 async def get(conn: asyncpg.Connection, project_id: UUID, *, lock: bool = False) -> Project:
@@ -89,9 +90,17 @@ async def sort_demands(
         code=first["purchaser_code"], name=first["purchaser_name"], kind=first["purchaser_kind"]
     )
     street = street_code if street_code is not None else first["street_code"]
-    require_street(principal, purchaser_kind=chosen.kind, street_code=street)
+    require_street(principal, purchaser_code=chosen.code, purchaser_kind=chosen.kind, street_code=street)
     for d in demands:
-        require_street(principal, purchaser_kind=d["purchaser_kind"], street_code=d["street_code"])
+        require_street(
+            principal,
+            purchaser_code=d["purchaser_code"],
+            purchaser_kind=d["purchaser_kind"],
+            street_code=d["street_code"],
+        )
+    problem = purchaser_problem(chosen.code, chosen.kind, street)
+    if problem is not None:
+        raise Invalid(problem.field, problem.message)
     project, events = Project.create(
         ocid_prefix=setup.ocid_prefix,
         title=title or first["title"],
@@ -124,27 +133,48 @@ async def org_name(conn: asyncpg.Connection, org_id: UUID) -> str | None:
 
 
 def view(project: Project, principal: Principal, *, manager: bool) -> dict[str, Any]:
-    """The project as this caller may see it: others' proposals and scores are withheld."""
+    """The project as this caller may see it. Staff see everything; anyone else sees the project's
+    public facts and what its role needs, never what another organisation submitted: no other
+    proposals (a reviewer: the valid ones it scores), no other objections, no ranking, no other
+    reviewer's scores, and a history of what happened when, without the OCDS releases and ids
+    that list every bid (the OCDS export is for district admins)."""
     data = project.model_dump(mode="json")
     if manager:
         data["ranking"] = [{k: str(v) if v is not None else None for k, v in r.items()} for r in project.ranking()]
         return data
     data.pop("scores", None)
+    data.pop("reviewers", None)
+    data["history"] = [{"seq": h.seq, "kind": h.kind, "on": h.on.isoformat()} for h in project.history]
+    data["objections"] = []
+    if data.get("selection"):
+        data["selection"].pop("ranking", None)
     if principal.role == "reviewer":
         me = project.reviewer(principal.sub)
         data["reviewers"] = [me.model_dump(mode="json")] if me else []
         data["scores"] = [s.model_dump(mode="json") for s in project.scores if s.reviewer == principal.sub]
         data["proposals"] = [p.model_dump(mode="json") for p in project.valid_proposals()]
-    else:
-        data.pop("reviewers", None)
-        if principal.role == "org":
-            data["proposals"] = [p.model_dump(mode="json") for p in project.proposals if p.org_id == principal.org_id]
-            data["objections"] = [o for o in data["objections"] if o.get("filed_by_org_id") == str(principal.org_id)]
-            if data.get("selection"):
-                data["selection"].pop("ranking", None)
-        else:  # a monitor: only the undertaker's proposal matters
-            chosen = project.selection.proposal_id if project.selection else None
-            data["proposals"] = [p.model_dump(mode="json") for p in project.proposals if p.id == chosen]
-            if data.get("selection"):
-                data["selection"].pop("ranking", None)
+    elif principal.role == "org":
+        data["proposals"] = [p.model_dump(mode="json") for p in project.proposals if p.org_id == principal.org_id]
+        data["objections"] = [
+            o.model_dump(mode="json") for o in project.objections if o.filed_by_org_id == principal.org_id
+        ]
+        _public_result_only(data, project, principal)
+    else:  # a monitor: only the undertaker's proposal matters
+        chosen = project.selection.proposal_id if project.selection else None
+        data["proposals"] = [p.model_dump(mode="json") for p in project.proposals if p.id == chosen]
     return data
+
+
+def _public_result_only(data: dict[str, Any], project: Project, principal: Principal) -> None:
+    """An org that did not win sees the result as the public does (announcement, signed contract),
+    not which proposal won, nor the undertaker's monitoring, payments and evaluation."""
+    undertaker = (
+        project.contract.org_id if project.contract else project.selection.org_id if project.selection else None
+    )
+    if undertaker == principal.org_id:
+        return
+    if data.get("selection"):
+        data["selection"].pop("proposal_id", None)
+    for private in ("reports", "payments", "monitors"):
+        data[private] = []
+    data["evaluation"] = None

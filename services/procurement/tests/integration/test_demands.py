@@ -73,10 +73,20 @@ CORPUS: list[tuple[str, bytes, str]] = [
     ),
     ("unknown-street-code", encode(good(street_code="110101099")), "street_code"),
     (
+        "street-office-under-another-bodys-code",
+        encode(good(purchaser={"code": "11010100TYJ", "name": "东城区体育局", "kind": "street_office"})),
+        "purchaser.code",
+    ),
+    (
+        "department-under-a-street-offices-code",
+        encode(good(purchaser={"code": "110101006JDB", "name": "东四街道办事处", "kind": "district_department"})),
+        "purchaser.kind",
+    ),
+    (
         "street-office-without-street",
         encode(
             good(
-                street_code=None, purchaser={"code": "110101006000", "name": "东四街道办事处", "kind": "street_office"}
+                street_code=None, purchaser={"code": "110101006JDB", "name": "东四街道办事处", "kind": "street_office"}
             )
         ),
         "street_code",
@@ -221,7 +231,7 @@ async def test_redelivered_message_is_answered_once(client, kit, db):
 async def test_staff_enter_demands_over_http(client, who):
     headers = ADMIN if who == "admin" else token("street_officer", sub="bob", street="110101006")
     body = {
-        "purchaser": {"code": "110101006000", "name": "东四街道办事处", "kind": "street_office"},
+        "purchaser": {"code": "110101006JDB", "name": "东四街道办事处", "kind": "street_office"},
         "street_code": "110101006",
         "title": "楼门院邻里互助",
         "domain": "mutual_aid",
@@ -249,3 +259,42 @@ async def test_http_demand_with_bad_fields_is_422_naming_the_field(client):
     no_street = {**body, "budget_cny": "12.50", "purchaser": {**body["purchaser"], "kind": "street_office"}}
     response = await client.post("/demands", json=no_street, headers=ADMIN)
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "street_code"
+
+
+@pytest.mark.parametrize(
+    ("purchaser", "street"),
+    [
+        ({"code": "11010100TYJ", "name": "东城区体育局", "kind": "street_office"}, "110101006"),
+        ({"code": "11010100TYJ", "name": "东城区体育局", "kind": "district_department"}, "110101006"),
+        ({"code": "110101001JDB", "name": "东华门街道办事处", "kind": "street_office"}, "110101001"),
+        ({"code": "110101001JDB", "name": "东华门街道办事处", "kind": "street_office"}, "110101006"),
+    ],
+    ids=["another-bodys-code-as-street-office", "a-department", "another-street-office", "another-offices-code"],
+)
+async def test_a_street_officer_enters_and_sorts_demands_only_as_its_own_street_office(client, db, purchaser, street):
+    officer = token("street_officer", sub="bob", street="110101006")
+    body = {"purchaser": purchaser, "street_code": street, "title": "冒名需求", "domain": "culture_sports"}
+    body.update(budget_cny="90000.00", expected_beneficiaries=100)
+    refused = await client.post("/demands", json=body, headers=officer)
+    assert refused.status_code == 403 and "110101006JDB" in refused.json()["detail"], refused.text
+    assert await db.fetchval("SELECT count(*) FROM demands WHERE title = '冒名需求'") == 0
+    own = {"code": "110101006JDB", "name": "东四街道办事处", "kind": "street_office"}
+    demand = await client.post("/demands", json={**body, "purchaser": own, "street_code": "110101006"}, headers=officer)
+    assert demand.status_code == 201, demand.text
+    sorted_as = {"demand_ids": [demand.json()["demand_id"]], "purchaser": purchaser, "street_code": street}
+    assert (await client.post("/projects", json=sorted_as, headers=officer)).status_code == 403
+    assert await db.fetchval("SELECT count(*) FROM projects") == 0
+
+
+async def test_staff_name_a_street_office_only_by_its_own_code(client):
+    body = {
+        "purchaser": {"code": "11010100TYJ", "name": "东城区体育局", "kind": "street_office"},
+        "street_code": "110101006",
+        "title": "社区健身指导",
+        "domain": "culture_sports",
+        "budget_cny": "90000.00",
+        "expected_beneficiaries": 100,
+    }
+    refused = await client.post("/demands", json=body, headers=ADMIN)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "purchaser", "code"]
+    assert "110101006JDB" in refused.json()["detail"][0]["msg"]

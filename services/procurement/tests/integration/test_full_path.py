@@ -12,10 +12,6 @@ DISTRICT_URL = "amqp://district-demo:district-demo-dev-password@127.0.0.1:5672/"
 ADMIN = token("district_admin", sub="alice")
 
 
-def day(d: str) -> dict[str, str]:
-    return {"X-Demo-Today": d}
-
-
 def demand_message(ref: str, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "event_id": str(uuid4()),
@@ -49,7 +45,8 @@ async def drive_to_evaluation(client, kit, db) -> tuple[str, dict[str, Any], Eve
         demand_id = accepted[0]["demand_id"]
 
         async def post(path: str, body: Any = None, headers: Any = ADMIN, when: str = "2026-09-01") -> Any:
-            r = await client.post(path, json=body or {}, headers={**headers, **day(when)})
+            await kit.on_day(client, when)
+            r = await client.post(path, json=body or {}, headers=headers)
             assert r.status_code in (200, 201), (path, r.status_code, r.text)
             return r.json()
 
@@ -148,3 +145,23 @@ async def test_ocds_export_is_valid_against_the_record_and_release_package_schem
     assert record["compiledRelease"]["contracts"][0]["status"] == "terminated"
     broken = {**release_package, "releases": [{**release_package["releases"][0], "tag": ["no-such-tag"]}]}
     assert list(kit.ocds_validator("release-package-schema.json").iter_errors(broken))  # the schemas do bite
+
+
+async def test_the_official_validator_finds_no_error_and_no_undeclared_field_in_the_export(client, kit, db, cove):
+    """libcoveocds against OCDS 1.1.5, offline: every extension the releases use is declared."""
+    await drive_to_evaluation(client, kit, db)
+    await kit.drive(client, db, until="announcement")  # two orgs' bids, one of them awarded
+    for path in ("/ocds/records", "/ocds/releases"):
+        package = (await client.get(path, headers=ADMIN)).json()
+        assert package["publicationPolicy"] == kit.policy_url  # configuration, not a placeholder
+        context = cove(package)
+        assert context["validation_errors"] == [], (path, context["validation_errors"][:5])
+        assert context["additional_fields"] == [], (path, context["additional_fields"])
+        assert not context.get("additional_closed_codelist_values"), context["additional_closed_codelist_values"]
+        assert not context.get("additional_checks"), context["additional_checks"]
+        extensions = context["extensions"]
+        assert not extensions["invalid_extension"] and extensions["is_extended_schema"]
+        assert [e["url"] for e in extensions["extensions"]] == package["extensions"]
+        # The validator bites: the same package without its extension has bids as undeclared fields.
+        undeclared = cove({k: v for k, v in package.items() if k != "extensions"})["additional_fields"]
+        assert {f["field"] for f in undeclared} == {"bids"}

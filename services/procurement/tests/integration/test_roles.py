@@ -53,7 +53,7 @@ async def review(client, kit, db):
 
 
 async def _call(client, method, url, body, headers):  # type: ignore[no-untyped-def]
-    return await client.request(method, url, json=body, headers={**headers, "X-Demo-Today": "2026-03-24"})
+    return await client.request(method, url, json=body, headers=headers)
 
 
 async def test_staff_commands_refuse_everyone_but_admin_and_the_purchasers_street(client, review):
@@ -155,7 +155,7 @@ async def test_monitor_routes_refuse_other_roles_and_unassigned_monitors(client,
 
 async def test_demand_routes_refuse_other_roles_and_other_streets(client, kit, db):
     body = {
-        "purchaser": {"code": "110101006000", "name": "东四街道办事处", "kind": "street_office"},
+        "purchaser": {"code": "110101006JDB", "name": "东四街道办事处", "kind": "street_office"},
         "street_code": "110101006",
         "title": "t",
         "domain": "elder_care",
@@ -188,3 +188,17 @@ async def test_ocds_export_is_for_district_admins(client):
 async def test_public_routes_need_no_token(client):
     for path in ("/public/solicitations", "/public/announcements", "/public/contracts", "/statistics"):
         assert (await client.get(path)).status_code == 200
+
+
+async def test_a_bidder_and_the_monitor_read_no_competitors_bid_in_any_field(client, kit, db):
+    """The project's history carried OCDS releases listing every tenderer's name and amount."""
+    p = await kit.drive(client, db, until="monitoring")  # A (甲, 90000.00) won; B (乙, 80000.00) lost
+    b_values = [str(p["b"].org_id), p["b"].name, p["proposal_b"], "80000"]
+    for who in ("org_a", "mon1"):
+        text = (await client.get(p["base"], headers=p[who])).text
+        assert not [v for v in b_values if v in text], (who, [v for v in b_values if v in text])
+        listed = (await client.get("/projects", headers=p[who])).text
+        assert not [v for v in b_values if v in listed], who
+    mine = (await client.get(p["base"], headers=p["org_b"])).json()  # B sees the public result, and its own
+    assert [x["id"] for x in mine["proposals"]] == [p["proposal_b"]] and "proposal_id" not in mine["selection"]
+    assert all(set(h) == {"seq", "kind", "on"} for h in mine["history"])

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
-from shared.reference import STREETS
+from shared.reference import STREETS, street_office_code, street_office_name
 from shared.testing import token
 
 ADMIN = token("district_admin", sub="alice")
@@ -29,8 +29,8 @@ def article_records() -> list[dict]:  # type: ignore[type-arg]
                 "source_ref": f"HIST-{i:03d}",
                 "title": f"历史项目{i:03d}",
                 "purchaser": {
-                    "code": f"P{i % 17}",
-                    "name": "东城区民政局" if street is None else STREETS[street],
+                    "code": "11010100MZJ" if street is None else street_office_code(street),
+                    "name": "东城区民政局" if street is None else street_office_name(street),
                     "kind": "district_department" if street is None else "street_office",
                 },
                 "street_code": street,

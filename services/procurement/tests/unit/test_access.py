@@ -13,16 +13,18 @@ from procurement.domain.model import Purchaser, Reviewer, Rules
 from procurement.domain.project import Project
 from shared.auth import Principal, Role
 from shared.errors import Forbidden
-from shared.reference import Domain
+from shared.reference import Domain, street_office_code
 
 
-def project(kind: str = "street_office", street: str | None = "110101006") -> Project:
+def project(kind: str = "street_office", street: str | None = "110101006", code: str | None = None) -> Project:
     p, _ = Project.create(
         ocid_prefix="o",
         title="t",
         description="",
         domain=Domain.OTHER,
-        purchaser=Purchaser(code="c", name="n", kind=kind),
+        purchaser=Purchaser(
+            code=code or (street_office_code(street) if street else "11010100MZJ"), name="n", kind=kind
+        ),
         street_code=street,
         budget_cny=Decimal(1),
         expected_beneficiaries=0,
@@ -43,6 +45,8 @@ def test_street_officer_manages_only_its_own_street_offices_projects():
     # A district department's project located in the street is still the district's to run.
     assert not manages(officer("110101006"), project(kind="district_department"))
     assert manages(Principal(sub="a", role=Role.DISTRICT_ADMIN), project(kind="district_department", street=None))
+    # Another body's code, even labelled a street office of this street, is not this street's office.
+    assert not manages(officer("110101006"), project(code="11010100TYJ"))
 
 
 def test_involvement_decides_who_sees_a_project():
@@ -56,10 +60,17 @@ def test_involvement_decides_who_sees_a_project():
     assert not can_view(Principal(sub="o", role=Role.ORG, org_id=uuid4()), p)
 
 
-def test_street_officer_enters_demands_only_for_its_own_street_office():
-    require_street(officer("110101006"), purchaser_kind="street_office", street_code="110101006")
-    with pytest.raises(Forbidden):
-        require_street(officer("110101006"), purchaser_kind="street_office", street_code="110101001")
-    with pytest.raises(Forbidden):
-        require_street(officer("110101006"), purchaser_kind="district_department", street_code="110101006")
-    require_street(Principal(sub="a", role=Role.DISTRICT_ADMIN), purchaser_kind="district_department", street_code=None)
+def test_street_officer_enters_demands_only_as_its_own_street_office():
+    own = street_office_code("110101006")
+    require_street(officer("110101006"), purchaser_code=own, purchaser_kind="street_office", street_code="110101006")
+    refused = [
+        (own, "street_office", "110101001"),  # another street
+        (own, "district_department", "110101006"),  # not as a street office
+        ("11010100TYJ", "street_office", "110101006"),  # another body's code (the 体育局's)
+        (street_office_code("110101001"), "street_office", "110101006"),  # another street's office
+    ]
+    for code, kind, street in refused:
+        with pytest.raises(Forbidden, match=own):
+            require_street(officer("110101006"), purchaser_code=code, purchaser_kind=kind, street_code=street)
+    admin = Principal(sub="a", role=Role.DISTRICT_ADMIN)
+    require_street(admin, purchaser_code="11010100TYJ", purchaser_kind="district_department", street_code=None)

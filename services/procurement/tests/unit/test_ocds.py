@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import uuid4
@@ -146,3 +147,21 @@ def test_each_step_is_one_release_with_the_mapped_tag():
     assert sorted(b["status"] for b in bids) == ["disqualified", "valid"]
     ids = [r["id"] for p in every_path() for r in ocds.releases(p)]
     assert len(ids) == len(set(ids))
+
+
+def test_every_path_passes_the_official_validator_with_its_extensions_declared(cove):
+    projects = every_path()
+    for package in (
+        ocds.record_package(projects, base_uri="https://sogc.example", policy="https://sogc.example/policy", now=NOW),
+        ocds.release_package(projects, base_uri="https://sogc.example", now=NOW),
+    ):
+        context = cove(package)
+        assert context["validation_errors"] == [] and context["additional_fields"] == [], context
+        assert not context["additional_closed_codelist_values"] and not context["additional_checks"], context
+
+
+def test_the_publication_policy_is_the_operators_url_or_absent():
+    assert "publicationPolicy" not in ocds.release_package([], base_uri="https://x", now=NOW)
+    package = ocds.record_package([], base_uri="https://x", policy="https://sogc.example/policy", now=NOW)
+    assert package["publicationPolicy"] == "https://sogc.example/policy"
+    assert "example.org" not in json.dumps(ocds.record_package(every_path(), base_uri="https://x", now=NOW))

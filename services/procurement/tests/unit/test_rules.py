@@ -353,7 +353,7 @@ def test_titles_match_for_double_funding_after_normalisation():
 
 def content(**kw) -> DemandContent:  # type: ignore[no-untyped-def]
     data = {
-        "purchaser_code": "P",
+        "purchaser_code": "110101006JDB",
         "purchaser_name": "东四街道办事处",
         "purchaser_kind": "street_office",
         "street_code": "110101006",
@@ -381,3 +381,14 @@ def test_demand_rules_beyond_the_schema():
     assert [e.field for e in rule_errors(content(street_code=None), sent_on=D)] == ["street_code"]
     assert [e.field for e in rule_errors(content(wanted_by=date(2026, 1, 1)), sent_on=D)] == ["wanted_by"]
     assert rule_errors(content(), sent_on=D) == []
+
+
+def test_a_purchasers_code_says_whether_it_is_a_street_office_and_whose():
+    another_body = rule_errors(content(purchaser_code="11010100TYJ"), sent_on=D)
+    assert [(e.field, "110101006JDB" in e.message) for e in another_body] == [("purchaser.code", True)]
+    another_street = rule_errors(content(purchaser_code="110101001JDB"), sent_on=D)
+    assert [e.field for e in another_street] == ["purchaser.code"]
+    department = {"purchaser_kind": "district_department", "purchaser_name": "东城区民政局"}
+    assert rule_errors(content(purchaser_code="11010100MZJ", **department), sent_on=D) == []
+    posing = rule_errors(content(purchaser_code="110101006JDB", **department), sent_on=D)
+    assert [e.field for e in posing] == ["purchaser.kind"]

@@ -58,6 +58,12 @@ class FileIn(_In):
     contact: ContactIn = Field(default_factory=ContactIn)
 
 
+class SponsorIn(_In):
+    """The registered organisation a filed community group applies for funding through (支持单位)."""
+
+    sponsor_org_id: UUID
+
+
 class GraduateIn(_In):
     org_type: OrgType
     credit_code: str = Field(min_length=1, max_length=40)

@@ -19,6 +19,7 @@ from registry.api.models import (
     OrgProfileOut,
     ProfileIn,
     RegisterIn,
+    SponsorIn,
     StatusIn,
 )
 from registry.domain.organisation import Filing, Graduation, Organisation, ProfileChanges, Registration
@@ -140,6 +141,20 @@ async def update_profile(
     )
     async with service_of(request).transaction() as conn:
         org, events = await handlers.update_profile(OrgStore(conn), org_id, changes, principal=who, now=now())
+        await outbox.add(conn, events)
+    return org_out(org)
+
+
+@router.put("/orgs/{org_id}/sponsor", summary="Record the sponsor (支持单位) of a filed community group (staff)")
+async def attach_sponsor(
+    org_id: UUID, body: SponsorIn, request: Request, who: Principal = Depends(require(*WRITERS))
+) -> OrgOut:
+    """District admins, or the group's own street's officers (who file it): the sponsor venture accepts
+    the group's applications from. An organisation cannot name itself a group's sponsor."""
+    async with service_of(request).transaction() as conn:
+        org, events = await handlers.attach_sponsor(
+            OrgStore(conn), org_id, body.sponsor_org_id, principal=who, now=now()
+        )
         await outbox.add(conn, events)
     return org_out(org)
 

@@ -59,6 +59,7 @@ class Filing:
     sponsor_org_id: UUID | None = None
     domains: tuple[Domain, ...] = ()
     contact: Contact = field(default_factory=Contact)
+    sponsor_credit_code: str | None = None  # a roster names the sponsor by its code; resolved to sponsor_org_id
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,15 @@ def check_contact(contact: Contact, field_name: str = "contact") -> Contact:
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise Invalid(f"{field_name}.webhook_url", "回调地址须为 http(s) URL")
     return contact
+
+
+def check_sponsor(sponsor: Organisation | None, field_name: str = "sponsor_org_id") -> Organisation:
+    """A community group's sponsor (支持单位) is a registered organisation in good standing."""
+    if sponsor is None:
+        raise Invalid(field_name, "支持单位须为已登记的社会组织，登记信息中没有该组织")
+    if sponsor.org_type not in REGISTERED_TYPES or sponsor.status is not OrgStatus.REGISTERED:
+        raise Invalid(field_name, "支持单位须为状态正常的已登记社会组织（社团、民非或基金会）")
+    return sponsor
 
 
 def _dedupe(domains: tuple[Domain, ...]) -> list[Domain]:
@@ -285,6 +295,22 @@ class Organisation:
             return None
         self.version += 1
         return OrgProfileUpdated(org=self.snapshot(), changed_fields=changed, occurred_at=now)
+
+    def attach_sponsor(self, sponsor: Organisation | None, *, now: datetime) -> OrgProfileUpdated | None:
+        """Record (or replace) the registered org a filed community group applies through; staff only.
+
+        Venture accepts a group's applications only from the sponsor recorded here, so no other
+        organisation can apply in the group's name. None when it is already the sponsor."""
+        if self.org_type is not OrgType.COMMUNITY_ORG or self.status not in (OrgStatus.FILED, OrgStatus.INCUBATING):
+            raise Conflict("只有已备案的社区社会组织可以登记支持单位", code="illegal_transition")
+        sponsor = check_sponsor(sponsor)
+        if sponsor.org_id == self.org_id:
+            raise Invalid("sponsor_org_id", "社区社会组织不能做自己的支持单位")
+        if sponsor.org_id == self.sponsor_org_id:
+            return None
+        self.sponsor_org_id = sponsor.org_id
+        self.version += 1
+        return OrgProfileUpdated(org=self.snapshot(), changed_fields=["sponsor_org_id"], occurred_at=now)
 
     # --- views ----------------------------------------------------------------------------
 

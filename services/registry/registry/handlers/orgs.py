@@ -22,6 +22,7 @@ from registry.domain.organisation import (
     Organisation,
     ProfileChanges,
     Registration,
+    check_sponsor,
     check_street,
 )
 from registry.domain.platform import Platform, check_placement, community_platform, default_platform
@@ -30,7 +31,7 @@ from shared.auth import Principal, Role
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.registry import Contact, OrgFiled, OrgRegistered
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.reference import STREETS, OrgStatus, OrgType
+from shared.reference import STREETS, OrgType
 
 log = structlog.get_logger("registry.handlers")
 
@@ -94,11 +95,7 @@ def prepare_filing(
     """Every rule of filing one community organisation; `sponsors` holds the named sponsor, if any."""
     check_street_scope(principal, cmd.street_code)
     if cmd.sponsor_org_id is not None:
-        sponsor = sponsors.get(cmd.sponsor_org_id)
-        if sponsor is None:
-            raise Invalid("sponsor_org_id", f"未知的登记组织 {cmd.sponsor_org_id}")
-        if sponsor.status is not OrgStatus.REGISTERED:
-            raise Invalid("sponsor_org_id", "担保/枢纽组织须为状态正常的已登记组织")
+        check_sponsor(sponsors.get(cmd.sponsor_org_id))
     street = check_street(cmd.street_code)
     placed = _placement(platforms, cmd.platform_code, default_platform(OrgType.COMMUNITY_ORG, street), street)
     org, event = Organisation.file(cmd, org_id=uuid4(), now=now, platform_code=placed)
@@ -246,6 +243,21 @@ async def update_profile(
     await store.update(org, expected_version=before)
     await store.add_history([_history(org, event, principal.sub, {"changed_fields": event.changed_fields})])
     log.info("org_profile_updated", org_id=str(org.org_id), changed=event.changed_fields)
+    return org, [event]
+
+
+async def attach_sponsor(
+    store: OrgStore, org_id: UUID, sponsor_org_id: UUID, *, principal: Principal, now: datetime
+) -> tuple[Organisation, list[IntegrationEvent]]:
+    """Staff record the sponsor of a filed group that has none (imports often name none) or replace it."""
+    org = await _load_for_change(store, org_id, principal)
+    before = org.version
+    event = org.attach_sponsor(await store.get(sponsor_org_id), now=now)
+    if event is None:
+        return org, []
+    await store.update(org, expected_version=before)
+    await store.add_history([_history(org, event, principal.sub, {"sponsor_org_id": str(sponsor_org_id)})])
+    log.info("org_sponsor_attached", org_id=str(org.org_id), sponsor_org_id=str(sponsor_org_id))
     return org, [event]
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any, BinaryIO, TypeVar
@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import structlog
 
-from registry.domain.organisation import Registration
+from registry.domain.organisation import Filing, Organisation, Registration
 from registry.handlers.orgs import NewOrg, commit_new, prepare_filing, prepare_registration
 from registry.importer.roster import RosterRow, RowError, read_roster
 from registry.store import OrgStore, ProgrammeStore, bulk
@@ -155,6 +155,15 @@ async def _import_roster(
     writing: asyncio.Task[None] | None = None
     for chunk in _chunks(rows, batch_size):
         report.total_rows += len(chunk)
+        wanted = _sponsor_codes(chunk)
+        sponsors: dict[str, Organisation] = {}
+        if wanted:
+            # Groups named with their sponsor: the rows before these must be in the registry first.
+            if writing is not None:
+                await writing
+                writing = None
+            async with transaction() as conn:
+                sponsors = await OrgStore(conn).by_codes(sorted(wanted))
         ready: list[tuple[int, NewOrg]] = []
         for i, item in enumerate(chunk):
             if i % 250 == 0:
@@ -162,9 +171,12 @@ async def _import_roster(
             if isinstance(item, list):
                 report.rejected += item
                 continue
-            new = _prepare(item, platforms, principal, now, seen_codes, report)
+            new = _prepare(item, platforms, principal, now, seen_codes, report, sponsors)
             if new is not None:
                 ready.append((item.row, new))
+                code = new.org.credit_code
+                if code is not None and code in wanted and code not in sponsors:
+                    sponsors[code] = new.org  # a sponsor registered earlier in this batch
         if writing is not None:
             await writing
         writing = asyncio.create_task(write(ready, len(chunk)))
@@ -195,6 +207,25 @@ async def _import_roster(
     return report
 
 
+def _sponsor_codes(chunk: list[RosterRow | list[RowError]]) -> set[str]:
+    return {
+        item.command.sponsor_credit_code
+        for item in chunk
+        if isinstance(item, RosterRow) and isinstance(item.command, Filing) and item.command.sponsor_credit_code
+    }
+
+
+def _sponsored(cmd: Filing, sponsors: Mapping[str, Organisation]) -> tuple[Filing, dict[UUID, Organisation]]:
+    """The filing with the sponsor its row names by credit code, as the organisation registered under it."""
+    code = cmd.sponsor_credit_code
+    if code is None:
+        return cmd, {}
+    sponsor = sponsors.get(code)
+    if sponsor is None:
+        raise Invalid("sponsor_credit_code", f"支持单位 {code} 未登记：须已在登记系统中，或在本文件中先于该组织登记")
+    return replace(cmd, sponsor_org_id=sponsor.org_id), {sponsor.org_id: sponsor}
+
+
 def _prepare(
     item: RosterRow,
     platforms: dict[str, Any],
@@ -202,15 +233,21 @@ def _prepare(
     now: datetime,
     seen_codes: dict[str, int],
     report: ImportReport,
+    sponsors: Mapping[str, Organisation],
 ) -> NewOrg | None:
     cmd = item.command
     try:
         if isinstance(cmd, Registration):
             new = prepare_registration(cmd, platforms=platforms, principal=principal, now=now)
         else:
-            new = prepare_filing(cmd, platforms=platforms, sponsors={}, principal=principal, now=now)
+            filing, named = _sponsored(cmd, sponsors)
+            new = prepare_filing(filing, platforms=platforms, sponsors=named, principal=principal, now=now)
     except DomainError as exc:
-        report.rejected.append(RowError(item.row, _field_of(exc), exc.message))
+        field = _field_of(exc)
+        # The roster names a sponsor by its code: report the column the row has.
+        report.rejected.append(
+            RowError(item.row, "sponsor_credit_code" if field == "sponsor_org_id" else field, exc.message)
+        )
         return None
     code = new.org.credit_code
     if code is not None:

@@ -57,6 +57,9 @@ HEADERS: dict[str, str] = {
     "平台": "platform_code",
     "平台代码": "platform_code",
     "platform_code": "platform_code",
+    "支持单位统一社会信用代码": "sponsor_credit_code",
+    "支持单位信用代码": "sponsor_credit_code",
+    "sponsor_credit_code": "sponsor_credit_code",
 }
 REQUIRED = ("name", "org_type")
 
@@ -185,6 +188,7 @@ def parse_row(row_no: int, values: dict[str, str]) -> RosterRow | list[RowError]
     else:
         contact = Contact(name=contact_name, email=email, phone=phone)
     platform_code = values.get("platform_code", "").strip() or None
+    sponsor_code = values.get("sponsor_credit_code", "").strip() or None
     if org_type is OrgType.COMMUNITY_ORG:
         community = values.get("community", "").strip()
         if street is None and not any(e.field == "street" for e in errors):
@@ -206,8 +210,11 @@ def parse_row(row_no: int, values: dict[str, str]) -> RosterRow | list[RowError]
                 platform_code=platform_code,
                 domains=domains,  # type: ignore[arg-type]
                 contact=contact,
+                sponsor_credit_code=sponsor_code,
             ),
         )
+    if sponsor_code is not None:
+        errors.append(RowError(row_no, "sponsor_credit_code", "只有社区社会组织填写支持单位"))
     code = values.get("credit_code", "").strip()
     if not code:
         errors.append(RowError(row_no, "credit_code", "登记的组织必须填写统一社会信用代码"))

@@ -34,6 +34,8 @@ _GET_BY_CODE = f"SELECT {_ORG_COLUMNS} FROM orgs WHERE credit_code = $1"
 # 40,000 orgs (pg_stat_activity); 40,000 rows after 2,000 registrations took 39.7 s, now 11.0 s.
 _CODES_TAKEN = """SELECT o.credit_code FROM unnest($1::text[]) AS wanted(code)
     JOIN orgs o ON o.credit_code = wanted.code"""
+_BY_CODES = f"""SELECT {", ".join("o." + c.strip() for c in _ORG_COLUMNS.split(","))}
+    FROM unnest($1::text[]) AS wanted(code) JOIN orgs o ON o.credit_code = wanted.code"""
 _STATUSES = """SELECT o.org_id, o.status FROM unnest($1::uuid[]) AS wanted(id)
     JOIN orgs o ON o.org_id = wanted.id"""
 
@@ -175,6 +177,12 @@ class OrgStore:
         if not codes:
             return set()
         return {r["credit_code"] for r in await self.conn.fetch(_CODES_TAKEN, list(codes))}
+
+    async def by_codes(self, codes: Sequence[str]) -> dict[str, Organisation]:
+        """The organisations registered under these credit codes, by code."""
+        if not codes:
+            return {}
+        return {r["credit_code"]: _to_org(r) for r in await self.conn.fetch(_BY_CODES, list(codes))}
 
     async def statuses(self, org_ids: Sequence[UUID]) -> dict[UUID, str]:
         return {r["org_id"]: r["status"] for r in await self.conn.fetch(_STATUSES, list(org_ids))}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from uuid import uuid4
+from typing import Any
+from uuid import UUID, uuid4
 
 from shared.auth import Role
 from shared.contracts.procurement import ContractParty, ProjectSigned
+from shared.contracts.registry import OrgProfileUpdated, OrgSnapshot
 from shared.testing import eventually, token
 
-from ..conftest import ADMIN, application_body, publish, round_body
+from ..conftest import ADMIN, STREET, application_body, publish, round_body
 
 
 def org_token(org_id):
@@ -56,8 +58,8 @@ async def test_a_domain_outside_the_rounds_priorities_is_refused(flow, orgs):
 
 
 async def test_a_filed_community_org_applies_only_through_a_registered_sponsor(flow, orgs):
-    group = await orgs.add("花市社区编织队", org_type="community_org")
     sponsor = await orgs.add("东花市社区服务中心")
+    group = await orgs.add("花市社区编织队", org_type="community_org", sponsor_org_id=sponsor)
     other_filed = await orgs.add("龙潭太极队", org_type="community_org")
     round_id = await flow.open_round()
 
@@ -207,3 +209,43 @@ async def test_a_project_procurement_signs_during_the_notice_gets_no_grant(flow,
     assert await flow.award(round_id) == []
     view = await flow.ok("GET", f"/applications/{app_id}", ADMIN)
     assert view["status"] == "not_selected" and "政府购买服务" in view["decision_reason"]
+
+
+async def test_only_the_sponsor_registry_recorded_applies_for_a_filed_group(flow, orgs):
+    """A group imported without a sponsor: no registered org may apply in its name (and use up its
+    per-round cap) until staff attach one in registry; then that sponsor, and only it, may."""
+    recorded = await orgs.add("东花市社区服务中心")
+    stranger = await orgs.add("别处的社工事务所")
+    group = await orgs.add("花市社区合唱团", org_type="community_org", sponsor_org_id=recorded)
+    unsponsored = await orgs.add("龙潭社区秧歌队", org_type="community_org")
+    round_id = await flow.open_round(max_applications_per_org=1)
+
+    async def apply(for_group: UUID, as_org: UUID, title: str) -> Any:
+        body = application_body(title, org_id=str(for_group), sponsor_org_id=str(as_org))
+        return await flow.c.post(f"/rounds/{round_id}/applications", json=body, headers=org_token(as_org))
+
+    for for_group, title in ((group, "冒名申报"), (unsponsored, "抢先申报")):
+        refused = await apply(for_group, stranger, title)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["loc"] == ["body", "sponsor_org_id"]
+        assert "支持单位" in refused.json()["detail"][0]["msg"]
+    assert (await apply(group, recorded, "合唱进社区")).status_code == 201
+    admin_listing = await flow.ok("GET", f"/rounds/{round_id}/applications", ADMIN)
+    assert [a["title"] for a in admin_listing] == ["合唱进社区"]  # the refusals used up nothing
+
+    # Staff attach a sponsor in registry: its snapshot (OrgProfileUpdated) reaches venture.
+    attached_snapshot = OrgSnapshot(
+        org_id=unsponsored,
+        version=2,
+        name="龙潭社区秧歌队",
+        org_type="community_org",
+        status="filed",
+        street_code=STREET,
+        sponsor_org_id=stranger,
+    )
+    await publish(OrgProfileUpdated(org=attached_snapshot, changed_fields=["sponsor_org_id"]))
+
+    async def attached() -> bool:
+        return (await apply(unsponsored, stranger, "秧歌进社区")).status_code == 201
+
+    await eventually(attached, timeout=30)

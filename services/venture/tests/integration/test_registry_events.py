@@ -104,7 +104,17 @@ async def _cultivate(flow, orgs, group, sponsor):
 async def test_a_cultivated_group_graduating_after_its_grant_is_recorded(flow, orgs, app):
     sponsor = await orgs.add("东四社区服务中心")
     group = uuid4()
-    await orgs.put(snap(group, 1, org_type="community_org", status="filed", credit_code=None, name="东四合唱团"))
+    await orgs.put(
+        snap(
+            group,
+            1,
+            org_type="community_org",
+            status="filed",
+            credit_code=None,
+            name="东四合唱团",
+            sponsor_org_id=sponsor,
+        )
+    )
     [grant] = await _cultivate(flow, orgs, group, sponsor)
     assert grant["applied_as"] == "community"
     async with EventTap("venture.incubatee_graduated.v1") as tap:
@@ -123,7 +133,8 @@ async def test_a_graduation_known_before_the_grant_is_told_at_award(flow, orgs, 
     """The group was filed when it applied; registry's graduation reached venture before the award."""
     sponsor = await orgs.add("交道口社区服务中心")
     group = uuid4()
-    await publish(OrgFiled(org=snap(group, 1, org_type="community_org", status="filed", credit_code=None)))
+    filed = snap(group, 1, org_type="community_org", status="filed", credit_code=None, sponsor_org_id=sponsor)
+    await publish(OrgFiled(org=filed))
     await eventually(lambda: org_row(app, group), timeout=60)
     round_id = await flow.open_round()
     h = token(Role.ORG, sub="sponsor", org_id=sponsor)

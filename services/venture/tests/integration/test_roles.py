@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 
 from shared.auth import Role
-from shared.errors import Forbidden
 from shared.testing import token
-from venture import clock
+from venture.app import create_app
 
 from ..conftest import ADMIN, OTHER_STREET, STREET, application_body, round_body
 
@@ -110,14 +111,31 @@ async def test_orgs_and_street_officers_see_only_their_own_projects(flow, orgs):
     assert len(await flow.ok("GET", "/grants", monitor)) == 2
 
 
-async def test_the_demo_clock_is_refused_in_production_mode():
-    with pytest.raises(Forbidden):
-        await clock.set_today(None, "production", None)  # type: ignore[arg-type]
-
-
 async def test_an_application_body_with_an_unknown_field_is_refused(flow, orgs):
     org = await orgs.add("机构")
     round_id = await flow.open_round()
     body = application_body(budget_secret="x")
     r = await flow.c.post(f"/rounds/{round_id}/applications", json=body, headers=token(ORG, sub="o", org_id=org))
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "budget_secret"]
+
+
+@pytest.fixture
+async def without_demo_mode(client, settings):  # type: ignore[no-untyped-def]
+    """The same database (its demo clock set by `client`), served by an app not in demo mode."""
+    app = create_app(settings.model_copy(update={"demo_mode": False}))
+    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=30):
+        await app.state.service.wait_ready(timeout=120)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://v.test") as c:
+            yield c
+
+
+async def test_without_demo_mode_the_stored_date_is_ignored_and_nobody_moves_the_clock(client, without_demo_mode):
+    assert (await client.get("/clock", headers=ADMIN)).json()["today"] == "2026-03-02"  # demo mode
+    state = (await without_demo_mode.get("/clock", headers=ADMIN)).json()
+    assert state["demo_mode"] is False and state["today"] != "2026-03-02"
+    moved = await without_demo_mode.put("/clock", json={"today": "2026-03-02"}, headers=ADMIN)
+    assert moved.status_code == 403 and moved.json()["code"] == "demo_mode_off" and "演示模式" in moved.json()["detail"]
+    org = token(ORG, sub="o", org_id=uuid4())
+    assert (await client.put("/clock", json={"today": "2027-01-01"}, headers=org)).status_code == 403
+    dated = await client.get("/rounds", headers={**org, "X-Demo-Today": "2027-01-01"})
+    assert dated.status_code == 403 and dated.json()["code"] == "demo_clock_admin_only"

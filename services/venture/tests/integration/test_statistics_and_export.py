@@ -32,7 +32,7 @@ NEW_COMMUNITY = [10, 10, 10, 10, 11, 11]  # 62
 GRADUATED = 22  # "20+ later registered"
 
 
-async def _org(conn, name, org_type="private_non_enterprise", status="registered"):
+async def _org(conn, name, org_type="private_non_enterprise", status="registered", sponsor=None):
     org_id = uuid4()
     await registry_uc.record_org(
         conn,
@@ -44,6 +44,7 @@ async def _org(conn, name, org_type="private_non_enterprise", status="registered
             status=status,
             street_code="110101006",
             credit_code=None if org_type == "community_org" else "52110101MJ0123456W",
+            sponsor_org_id=sponsor,
         ),
     )
     return org_id
@@ -112,7 +113,7 @@ async def test_six_rounds_reproduce_the_articles_cultivation_figures(app, client
                 if n == 1:
                     first_round_social.append(org)
             for k in range(NEW_COMMUNITY[i]):
-                org = await _org(conn, f"社区组织{n}-{k}", "community_org", "filed")
+                org = await _org(conn, f"社区组织{n}-{k}", "community_org", "filed", sponsor)
                 community_orgs.append(org)
                 entries.append((org, sponsor, f"社区项目{n}-{k}", 75, True))
             if n == 5:  # some orgs funded again for a new project: still counted once overall
@@ -152,7 +153,7 @@ def _validator():
 async def test_the_360giving_export_validates_against_the_schema(flow, orgs):
     org = await orgs.add("东直门社工事务所")
     sponsor = await orgs.add("东直门社区服务中心")
-    group = await orgs.add("东直门书法社", org_type="community_org")
+    group = await orgs.add("东直门书法社", org_type="community_org", sponsor_org_id=sponsor)
     round_id = await flow.open_round()
     a = await flow.apply(round_id, org, "项目甲")
     b = (

@@ -31,12 +31,22 @@ def test_a_registered_org_applies_in_its_own_name():
 
 
 def test_a_filed_group_needs_a_registered_active_sponsor():
-    group = org("community_org", "filed")
+    sponsor = org()
+    group = Org(uuid4(), 1, "g", "community_org", "filed", sponsor_org_id=sponsor.org_id)
     with pytest.raises(Invalid):
         check_applicant(group, None, sponsor_org_id=None)
+    suspended = Org(sponsor.org_id, 2, "x", "private_non_enterprise", "suspended")
     with pytest.raises(Invalid):
-        check_applicant(group, org(status="suspended"), sponsor_org_id=uuid4())
-    assert check_applicant(group, org(), sponsor_org_id=uuid4()) == "community"
+        check_applicant(group, suspended, sponsor_org_id=sponsor.org_id)
+    assert check_applicant(group, sponsor, sponsor_org_id=sponsor.org_id) == "community"
+
+
+def test_a_filed_group_without_a_recorded_sponsor_cannot_apply_through_anyone():
+    """Imports record no sponsor: any registered org could otherwise apply in the group's name."""
+    group = org("community_org", "filed")
+    with pytest.raises(Invalid) as exc:
+        check_applicant(group, org(), sponsor_org_id=uuid4())
+    assert exc.value.field == "sponsor_org_id" and "工作人员" in exc.value.message
 
 
 def test_suspended_or_deregistered_orgs_cannot_apply():

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
+from shared.clock import clock_router
 from venture.api import grants, public, review, rounds
 
 
 def routers() -> list[APIRouter]:
-    return [rounds.router, review.router, grants.router, public.router]
+    return [rounds.router, review.router, grants.router, public.router, clock_router()]

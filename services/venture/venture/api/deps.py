@@ -13,7 +13,6 @@ from shared.contracts.base import IntegrationEvent
 from shared.messaging import outbox
 from shared.service import Service
 from shared.workdays import WorkCalendar
-from venture import clock
 from venture.config import Settings
 
 
@@ -36,7 +35,7 @@ class Ctx:
             yield conn
 
     async def today(self, conn: asyncpg.Connection) -> date:
-        return await clock.today(conn, self.settings.environment)
+        return await self.service.demo_clock.today(conn)
 
     @staticmethod
     async def publish(conn: asyncpg.Connection, events: Sequence[IntegrationEvent]) -> None:

@@ -151,7 +151,3 @@ class EvaluationIn(Body):
 
 class FollowupIn(Body):
     pledge: str = Field(min_length=1, max_length=2000)
-
-
-class ClockIn(Body):
-    today: date | None = Field(description="the date the service should treat as today; null releases the clock")

@@ -1,4 +1,4 @@
-"""Public figures (statistics, the 360Giving export) and the demo clock."""
+"""Public figures: statistics and the 360Giving export."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from shared.auth import Principal, Role, require
-from shared.errors import Forbidden
-from venture import clock, giving360
+from venture import giving360
 from venture.api.deps import Ctx
-from venture.api.models import ClockIn
 from venture.api.views import money
 from venture.store import queries
 
@@ -49,21 +46,3 @@ async def export_360giving(ctx: Ctx = Depends()) -> dict[str, Any]:
         rows = await queries.export_rows(conn)
         paid = await queries.disbursements(conn)
     return giving360.package(rows, paid, funder_id=ctx.settings.funder_id, funder_name=ctx.settings.funder_name)
-
-
-@router.get("/clock", summary="Today as the service sees it (district_admin)")
-async def get_clock(ctx: Ctx = Depends(), _: Principal = Depends(require(Role.DISTRICT_ADMIN))) -> dict[str, Any]:
-    async with ctx.read() as conn:
-        today = await ctx.today(conn)
-    return {"today": today.isoformat(), "environment": ctx.settings.environment}
-
-
-@router.put("/clock", summary="Set the demo clock (district_admin; development mode only)")
-async def set_clock(
-    body: ClockIn, ctx: Ctx = Depends(), _: Principal = Depends(require(Role.DISTRICT_ADMIN))
-) -> dict[str, Any]:
-    if ctx.settings.environment == "production":
-        raise Forbidden("the controllable clock is off in production mode", code="clock_disabled")
-    async with ctx.tx() as conn:
-        today = await clock.set_today(conn, ctx.settings.environment, body.today)
-    return {"today": today.isoformat(), "environment": ctx.settings.environment}

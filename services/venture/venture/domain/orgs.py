@@ -49,7 +49,8 @@ def is_newer(stored_version: int | None, incoming_version: int) -> bool:
 
 
 def check_applicant(applicant: Org | None, sponsor: Org | None, *, sponsor_org_id: UUID | None) -> str:
-    """Who may apply: a registered org in its own name, or a filed community org through a registered sponsor.
+    """Who may apply: a registered org in its own name, or a filed community org through the registered
+    sponsor registry recorded for it.
 
     Returns how the org applies: "registered" or "community".
     """
@@ -70,9 +71,17 @@ def check_applicant(applicant: Org | None, sponsor: Org | None, *, sponsor_org_i
         raise Invalid("sponsor_org_id", "支持单位尚未出现在登记信息中")
     if not sponsor.is_registered:
         raise Invalid("sponsor_org_id", "支持单位必须是登记状态正常的社会组织")
-    if applicant.sponsor_org_id is not None and applicant.sponsor_org_id != sponsor.org_id:
-        # Registry records who the group is filed under; another org cannot apply in its name.
-        raise Invalid("sponsor_org_id", "支持单位与登记信息中该社区社会组织的支持单位不一致")
+    # Registry records the group's sponsor (at filing, from the roster, or attached by staff); no
+    # other organisation may apply in the group's name and use up its applications in a round.
+    if applicant.sponsor_org_id is None:
+        raise Invalid(
+            "sponsor_org_id",
+            "登记信息中该社区社会组织没有支持单位：请区级或所在街道工作人员先在登记系统中为其登记支持单位",
+        )
+    if applicant.sponsor_org_id != sponsor.org_id:
+        raise Invalid(
+            "sponsor_org_id", "支持单位与登记信息中该社区社会组织的支持单位不一致，只有其登记的支持单位可以代为申报"
+        )
     return "community"
 
 

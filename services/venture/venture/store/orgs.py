@@ -127,17 +127,3 @@ async def find_funded(conn: asyncpg.Connection, org_id: UUID, key: str) -> async
         org_id,
         key,
     )
-
-
-async def clock_today(conn: asyncpg.Connection) -> date | None:
-    value: date | None = await conn.fetchval("SELECT today FROM clock")
-    return value
-
-
-async def set_clock(conn: asyncpg.Connection, today: date | None) -> None:
-    if today is None:
-        await conn.execute("DELETE FROM clock")
-    else:
-        await conn.execute(
-            "INSERT INTO clock (id, today) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET today = $1", today
-        )

@@ -13,6 +13,7 @@ from procurement.handlers import projects as h
 from procurement.store import ProjectStore
 from shared.auth import Role
 from shared.errors import Forbidden
+from shared.reference import street_office_code
 
 from .common import Anyone
 
@@ -24,10 +25,10 @@ router = APIRouter(tags=["projects"])
 @router.get("/projects", summary="Projects the caller may see")
 async def list_projects(principal: Anyone, svc: ServiceDep, stage: str | None = None) -> list[dict[str, Any]]:
     stages = [stage] if stage else None
-    street: str | None = None
+    purchaser: str | None = None
     contains: dict[str, Any] | None = None
     if principal.role is Role.STREET_OFFICER:
-        street = principal.street
+        purchaser = street_office_code(principal.street or "")
     elif principal.role is Role.REVIEWER:
         contains = {"reviewers": [{"sub": principal.sub}]}
     elif principal.role is Role.MONITOR:
@@ -35,7 +36,7 @@ async def list_projects(principal: Anyone, svc: ServiceDep, stage: str | None = 
     elif principal.role is Role.ORG:
         contains = {"proposals": [{"org_id": str(principal.org_id)}]}
     async with svc.connection() as conn:
-        found = await ProjectStore(conn).list(stages=stages, street=street, contains=contains)
+        found = await ProjectStore(conn).list(stages=stages, purchaser=purchaser, contains=contains)
     return [h.view(p, principal, manager=manages(principal, p)) for p in found]
 
 
