@@ -28,6 +28,7 @@ from shared.auth import Principal, Role, require
 from shared.errors import Forbidden, NotFound
 from shared.messaging import outbox
 from shared.reference import Domain, OrgStatus, OrgType
+from shared.search import search_text
 
 router = APIRouter(tags=["organisations"])
 
@@ -167,14 +168,14 @@ async def search_orgs(
     status: OrgStatus | None = None,
     street: str | None = Query(default=None, max_length=9),
     domain: Domain | None = None,
-    q: str | None = Query(default=None, max_length=100, description="text in name, credit code or community"),
+    q: str | None = Depends(search_text("text in name, credit code (its start) or community, taken literally")),
     support_org: bool | None = None,
     platform: str | None = Query(default=None, max_length=20),
     page: int = Query(default=1, ge=1, le=100_000),
     page_size: int = Query(default=50, ge=1, le=500),
     who: Principal = Depends(require(*READERS)),
 ) -> OrgPage:
-    f = OrgFilter(org_type, status, street, domain, q or None, support_org, platform)
+    f = OrgFilter(org_type, status, street, domain, q, support_org, platform)
     async with service_of(request).connection() as conn:
         items, total = await OrgStore(conn).search(f, limit=page_size, offset=(page - 1) * page_size)
     return OrgPage(items=[org_out(o, who) for o in items], total=total, page=page, page_size=page_size)

@@ -143,7 +143,9 @@ async def test_only_admins_and_the_orgs_street_officer_see_its_contact_in_every_
 async def test_an_org_sees_its_own_contact_and_its_writes_answer_with_it(client):
     org = (await client.post("/orgs", json=registration(contact=CONTACT), headers=ADMIN)).json()
     me = token("org", sub="org-user", org_id=org["org_id"])
-    assert (await client.get(f"/orgs/{org['org_id']}", headers=me)).json()["org"]["contact"]["email"] == CONTACT["email"]
+    assert (await client.get(f"/orgs/{org['org_id']}", headers=me)).json()["org"]["contact"]["email"] == CONTACT[
+        "email"
+    ]
     changed = await client.put(f"/orgs/{org['org_id']}/contact", json={"phone": "010-64009999"}, headers=me)
     assert changed.json()["contact"]["phone"] == "010-64009999"
 
