@@ -14,9 +14,10 @@ A pure ASGI middleware (`RequestEdge`, installed by `Service.http_app`) watches 
   then closes the connection instead of reading and discarding the rest of the body.
 
 The checks hook the body's `receive`, not the routing: the route is known by then
-(`scope["route"]`), and a route that never reads a body costs nothing. Starlette's own
-`RequestBodyLimitMiddleware` answers a declared-too-large body with an English plain-text 413 that
-replaces whatever the app answers (also a 401), hence this one.
+(`scope["route"]`), and a route that never reads a body costs nothing. Not Starlette's
+`RequestBodyLimitMiddleware` (FastAPI's `max_body_size`): it checks the size before anyone checks
+the token, and when a declared size is over it replaces whatever the app answers — a 401 too —
+with an English plain-text 413, which is not the kit's error shape.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def _size(limit: int) -> str:
 
 
 class BodyTooLarge(HTTPException):
+    """A body over the route's limit: a 413 in the shape of every other HTTP error."""
+
     def __init__(self, limit: int) -> None:
         super().__init__(status.HTTP_413_CONTENT_TOO_LARGE, detail=f"请求体超过此接口 {_size(limit)} 的上限，未予处理")
 
