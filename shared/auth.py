@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
@@ -18,6 +18,7 @@ from uuid import UUID
 import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 AUDIENCE = "sogc"
 ISSUER = "sogc-guidance-centre"
@@ -104,28 +105,44 @@ def _verifier(request: Request) -> TokenVerifier:
     return verifier
 
 
+def bearer_token(headers: Mapping[str, str]) -> str | None:
+    """The credentials of an `Authorization: Bearer …` header, read as `HTTPBearer` reads them."""
+    scheme, credentials = get_authorization_scheme_param(headers.get("authorization"))
+    return credentials if scheme.lower() == "bearer" and credentials else None
+
+
+def _unauthenticated(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def verify_or_401(verifier: TokenVerifier, token: str) -> Principal:
+    try:
+        return verifier.verify(token)
+    except (jwt.PyJWTError, ValueError, KeyError) as exc:
+        raise _unauthenticated(f"invalid token: {exc}") from exc
+
+
+def authenticate(verifier: TokenVerifier, token: str | None) -> Principal:
+    """The caller of a route that needs a token; a 401 without one or with a bad one."""
+    if token is None:
+        raise _unauthenticated("authentication required")
+    return verify_or_401(verifier, token)
+
+
 async def optional_principal(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal | None:
     """The caller, or None for an anonymous (public) request; a bad token is still a 401."""
     if credentials is None:
         return None
-    try:
-        return _verifier(request).verify(credentials.credentials)
-    except (jwt.PyJWTError, ValueError, KeyError) as exc:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail=f"invalid token: {exc}",
-            headers={"WWW-Authenticate": "Bearer"},
-        ) from exc
+    return verify_or_401(_verifier(request), credentials.credentials)
 
 
-async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
-    if principal is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, detail="authentication required", headers={"WWW-Authenticate": "Bearer"}
-        )
-    return principal
+async def current_principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Principal:
+    """The caller of a route that needs a token (the HTTP edge checks the same before a body is read)."""
+    return authenticate(_verifier(request), None if credentials is None else credentials.credentials)
 
 
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:

@@ -14,7 +14,7 @@ import gc
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -27,12 +27,14 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.rabbit import Channel, RabbitBroker
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import context, db
 from shared import logging as kit_logging
 from shared.auth import DEV_SECRET, TokenVerifier
 from shared.clock import DemoClock, refuse_foreign_demo_dates
+from shared.edge import RequestEdge
 from shared.errors import DomainError, Invalid
 from shared.messaging import outbox
 from shared.messaging.consumer import Consumers
@@ -69,6 +71,9 @@ class ServiceSettings(BaseSettings):
     # Demo mode: a district admin may move the service's clock (PUT /clock, X-Demo-Today).
     # Explicit and off by default, even in development; refused in production.
     demo_mode: bool = False
+    # The largest request body a route reads unless the app names a larger limit for it
+    # (`http_app(body_limits=…)`): the largest JSON body of any route is about 200 KB (5,000 ids).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=0)
 
     def check_production(self) -> None:
         """Refuse empty or development secrets in production mode, naming the variables to set."""
@@ -261,7 +266,16 @@ class Service:
             checks["broker"] = self.broker_ready and consuming and await self.broker.ping(timeout=2)
         return checks
 
-    def http_app(self, *, title: str, description: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    def http_app(
+        self,
+        *,
+        title: str,
+        description: str,
+        routers: Sequence[APIRouter] = (),
+        body_limits: Mapping[str, int] | None = None,
+    ) -> FastAPI:
+        """The service's FastAPI app; `body_limits` raises the body limit of routes by path."""
+
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             # Everything imported and built so far (the app, schemas, templates, libraries) lives
@@ -289,8 +303,21 @@ class Service:
         app.include_router(_ops_router(self))
         for router in routers:
             app.include_router(router)
+        _check_paths(body_limits or {}, routers)
+        # The innermost middleware: the correlation middleware (Starlette's BaseHTTPMiddleware)
+        # calls `receive` inside a task group, which would wrap the edge's 401/413 in an exception
+        # group (a 400 by the time FastAPI saw it); inside it they are answered and counted as usual.
+        app.add_middleware(RequestEdge, max_body_bytes=self.settings.max_body_bytes, route_limits=body_limits)
         _install_handlers(app)
         return app
+
+
+def _check_paths(limits: Mapping[str, int], routers: Sequence[APIRouter]) -> None:
+    """A limit for a path no route has is a typo that would leave the route at the default."""
+    paths = {getattr(route, "path", None) for router in routers for route in router.routes}
+    unknown = sorted(set(limits) - paths)
+    if unknown:
+        raise ValueError(f"body limits for paths no route has: {unknown}")
 
 
 class ServiceUnavailable(Exception):

@@ -31,6 +31,10 @@ from tests.security.matrix import (
 )
 
 _serial = itertools.count(1)
+# Contact details are personal data: only the district admin, the org's own street officer and the
+# org itself see them; the reads below carry the e-mail as the secret the other callers must not see.
+CONTACT = {"name": "赵敏", "email": "zhaomin-sec@example.org", "phone": "010-64005678"}
+CONTACT_HIDDEN = "street_x reviewer monitor"
 
 
 def _code() -> str:
@@ -74,8 +78,8 @@ async def file(env: Env) -> Call:
 
 
 async def search(env: Env) -> Call:
-    org = await _registered(env)
-    return Call("GET", "/orgs", params={"street": STREET}, org=_org_id(org))
+    org = await _registered(env, contact=CONTACT)
+    return Call("GET", "/orgs", params={"street": STREET}, org=_org_id(org), secret=CONTACT["email"])
 
 
 async def graduate(env: Env) -> Call:
@@ -102,8 +106,8 @@ async def patch_profile(env: Env) -> Call:
 
 
 async def profile(env: Env) -> Call:
-    org = await _registered(env)
-    return Call("GET", f"/orgs/{org['org_id']}", org=_org_id(org))
+    org = await _registered(env, contact=CONTACT)
+    return Call("GET", f"/orgs/{org['org_id']}", org=_org_id(org), secret=CONTACT["email"])
 
 
 async def contact(env: Env) -> Call:
@@ -120,8 +124,8 @@ async def sponsor(env: Env) -> Call:
 
 
 async def by_code(env: Env) -> Call:
-    org = await _registered(env)
-    return Call("GET", f"/orgs/by-code/{org['credit_code']}", org=_org_id(org))
+    org = await _registered(env, contact=CONTACT)
+    return Call("GET", f"/orgs/by-code/{org['credit_code']}", org=_org_id(org), secret=CONTACT["email"])
 
 
 async def community_platform(env: Env) -> Call:
@@ -166,9 +170,12 @@ MATRIX: dict[str, Row] = {
     **public_rows(OPERATIONS),
     "POST /orgs":                            Row("401 201 201 403 403 403 403 403", register),
     "POST /filings":                         Row("401 201 201 403 403 403 403 403", file),
-    "GET /orgs":                             Row("401 200 200 200 200 200 403 403", search),
-    "GET /orgs/{org_id}":                    Row("401 200 200 200 200 200 200 403", profile, "org: own only"),
-    "GET /orgs/by-code/{credit_code}":       Row("401 200 200 200 200 200 403 403", by_code),
+    "GET /orgs":                             Row("401 200 200 200 200 200 403 403", search,
+                                                 hidden=CONTACT_HIDDEN, shown="admin street"),
+    "GET /orgs/{org_id}":                    Row("401 200 200 200 200 200 200 403", profile, "org: own only",
+                                                 hidden=CONTACT_HIDDEN, shown="admin street org"),
+    "GET /orgs/by-code/{credit_code}":       Row("401 200 200 200 200 200 403 403", by_code,
+                                                 hidden=CONTACT_HIDDEN, shown="admin street"),
     "POST /orgs/{org_id}/graduation":        Row("401 200 200 403 403 403 403 403", graduate),
     "POST /orgs/{org_id}/suspend":           Row("401 200 200 403 403 403 403 403", status_change("suspend")),
     "POST /orgs/{org_id}/reinstate":         Row("401 200 200 403 403 403 403 403",

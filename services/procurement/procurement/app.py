@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="东城区政府购买服务 Procurement",
         description="Demands from district systems, the ten procurement steps, statistics and OCDS export.",
         routers=api.routers,
+        body_limits={"/projects/historical": settings.historical_max_body_bytes},
     )
     policy = settings.ocds_publication_policy_url
     app.state.setup = Setup(

@@ -19,9 +19,11 @@ def build_service(settings: Settings) -> Service:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    service = build_service(settings or Settings())
+    settings = settings or Settings()
+    service = build_service(settings)
     return service.http_app(
         title="东城区社会组织登记服务 Registry",
         description="Organisations, platforms, party branches and the support alliance.",
         routers=api.routers,
+        body_limits={"/imports": settings.import_max_bytes},
     )

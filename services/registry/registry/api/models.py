@@ -111,6 +111,11 @@ class AllianceIn(_In):
 class OrgOut(OrgSnapshot):
     """An organisation with its registry-only fields and its open identifier."""
 
+    contact: Contact | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="Where notices go; null when the caller may not see it (only district admins, the org "
+        "itself and the officer of its street may)",
+    )
     deregistered_on: date | None = None
     status_reason: str | None = None
     identifier: str = Field(description="CN-USCI-<code> for registered orgs, the internal id for filed ones")

@@ -29,14 +29,19 @@ from shared.auth import Principal, Role, require
 from shared.errors import Forbidden, NotFound
 from shared.messaging import outbox
 from shared.reference import Domain, OrgStatus, OrgType
+from shared.search import search_text
 
 router = APIRouter(tags=["organisations"])
 
 
-def org_out(org: Organisation) -> OrgOut:
+def org_out(org: Organisation, who: Principal) -> OrgOut:
+    """The organisation as `who` may see it: without its contact unless `may_see_contact`."""
     identifier = f"CN-USCI-{org.credit_code}" if org.credit_code else f"sogc-registry:{org.org_id}"
+    snapshot = org.snapshot().model_dump()
+    if not handlers.may_see_contact(who, org):
+        snapshot["contact"] = None
     return OrgOut(
-        **org.snapshot().model_dump(),
+        **snapshot,
         deregistered_on=org.deregistered_on,
         status_reason=org.status_reason,
         identifier=identifier,
@@ -60,7 +65,7 @@ async def register_org(body: RegisterIn, request: Request, who: Principal = Depe
     async with service_of(request).transaction() as conn:
         org, events = await handlers.register(OrgStore(conn), cmd, principal=who, now=now())
         await outbox.add(conn, events)
-    return org_out(org)
+    return org_out(org, who)
 
 
 @router.post("/filings", status_code=201, summary="File (备案) a community social organisation")
@@ -78,7 +83,7 @@ async def file_org(body: FileIn, request: Request, who: Principal = Depends(requ
     async with service_of(request).transaction() as conn:
         org, events = await handlers.file(OrgStore(conn), cmd, principal=who, now=now())
         await outbox.add(conn, events)
-    return org_out(org)
+    return org_out(org, who)
 
 
 @router.post("/orgs/{org_id}/graduation", summary="A filed group registers: same org, now with a code")
@@ -96,7 +101,7 @@ async def graduate_org(
     async with service_of(request).transaction() as conn:
         org, events = await handlers.graduate(OrgStore(conn), org_id, cmd, principal=who, now=now())
         await outbox.add(conn, events)
-    return org_out(org)
+    return org_out(org, who)
 
 
 async def _status(request: Request, org_id: UUID, action: str, body: StatusIn, who: Principal) -> OrgOut:
@@ -105,7 +110,7 @@ async def _status(request: Request, org_id: UUID, action: str, body: StatusIn, w
             OrgStore(conn), org_id, action, body.reason, effective_on=body.effective_on, principal=who, now=now()
         )
         await outbox.add(conn, events)
-    return org_out(org)
+    return org_out(org, who)
 
 
 @router.post("/orgs/{org_id}/suspend", summary="Suspend (暂停) with a reason")
@@ -142,7 +147,7 @@ async def update_profile(
     async with service_of(request).transaction() as conn:
         org, events = await handlers.update_profile(OrgStore(conn), org_id, changes, principal=who, now=now())
         await outbox.add(conn, events)
-    return org_out(org)
+    return org_out(org, who)
 
 
 @router.put("/orgs/{org_id}/sponsor", summary="Record the sponsor (支持单位) of a filed community group (staff)")
@@ -168,7 +173,7 @@ async def update_contact(
             OrgStore(conn), org_id, handlers.contact_changes(body.to_contact()), principal=who, now=now()
         )
         await outbox.add(conn, events)
-    return org_out(org)
+    return org_out(org, who)
 
 
 @router.get("/orgs", summary="Search organisations with filters and pagination")
@@ -178,26 +183,26 @@ async def search_orgs(
     status: OrgStatus | None = None,
     street: str | None = Query(default=None, max_length=9),
     domain: Domain | None = None,
-    q: str | None = Query(default=None, max_length=100, description="text in name, credit code or community"),
+    q: str | None = Depends(search_text("text in name, credit code (its start) or community, taken literally")),
     support_org: bool | None = None,
     platform: str | None = Query(default=None, max_length=20),
     page: int = Query(default=1, ge=1, le=100_000),
     page_size: int = Query(default=50, ge=1, le=500),
-    _: Principal = Depends(require(*READERS)),
+    who: Principal = Depends(require(*READERS)),
 ) -> OrgPage:
-    f = OrgFilter(org_type, status, street, domain, q or None, support_org, platform)
+    f = OrgFilter(org_type, status, street, domain, q, support_org, platform)
     async with service_of(request).connection() as conn:
         items, total = await OrgStore(conn).search(f, limit=page_size, offset=(page - 1) * page_size)
-    return OrgPage(items=[org_out(o) for o in items], total=total, page=page, page_size=page_size)
+    return OrgPage(items=[org_out(o, who) for o in items], total=total, page=page, page_size=page_size)
 
 
 @router.get("/orgs/by-code/{credit_code}", summary="An organisation by its Unified Social Credit Code")
-async def org_by_code(credit_code: str, request: Request, _: Principal = Depends(require(*READERS))) -> OrgOut:
+async def org_by_code(credit_code: str, request: Request, who: Principal = Depends(require(*READERS))) -> OrgOut:
     async with service_of(request).connection() as conn:
         org = await OrgStore(conn).get_by_code(credit_code.strip())
     if org is None:
         raise NotFound(f"统一社会信用代码 {credit_code} 未登记")
-    return org_out(org)
+    return org_out(org, who)
 
 
 @router.get("/orgs/{org_id}", summary="An organisation's profile: history, party branch, alliance, support")
@@ -214,7 +219,7 @@ async def org_profile(
         history = await store.history(org_id)
         grants, contracts = await programmes.grants_of(org_id), await programmes.contracts_of(org_id)
         profile = OrgProfileOut(
-            org=org_out(org),
+            org=org_out(org, who),
             history=[HistoryOut(**{k: getattr(h, k) for k in HistoryOut.model_fields}) for h in history],
             checksum_overrides=await store.overrides(org_id),
             party_branch_id=await programmes.branch_of(org_id),

@@ -59,6 +59,19 @@ def check_street_scope(principal: Principal, street_code: str | None) -> None:
     raise Forbidden(f"角色 {principal.role} 无权进行此操作")
 
 
+def may_see_contact(principal: Principal, org: Organisation) -> bool:
+    """Contact details (a person's name, e-mail, phone, webhook) go only to those who act on them:
+    district admins, the organisation itself and the officer of its street; reviewers and monitors
+    assess projects and need no one's phone number."""
+    if principal.role is Role.DISTRICT_ADMIN:
+        return True
+    if principal.role is Role.ORG:
+        return principal.org_id == org.org_id
+    if principal.role is Role.STREET_OFFICER:
+        return org.street_code is not None and org.street_code == principal.street
+    return False
+
+
 def _check_override_role(principal: Principal, override: uscc.ChecksumOverride | None) -> None:
     if override is not None and principal.role is not Role.DISTRICT_ADMIN:
         raise Forbidden("只有区级管理员可以批准统一社会信用代码校验豁免")

@@ -127,6 +127,37 @@ async def _import_roster(
 ) -> ImportReport:
     started = time.perf_counter()
     report = ImportReport(import_id=uuid4())
+    audit = _Audit(transaction, report, actor=principal.sub, started_at=now, filename=filename)
+    try:
+        await _validate_and_write(transaction, source, report, principal, now, batch_size, progress)
+    except BaseException as exc:
+        # Earlier batches are committed with their events: the record says how far it got and why
+        # it stopped, so nobody has to guess what a failed upload left behind.
+        report.seconds = time.perf_counter() - started
+        await audit.failed(exc)
+        raise
+    report.seconds = time.perf_counter() - started
+    await audit.record(failure=None)
+    log.info(
+        "roster_imported",
+        import_id=str(report.import_id),
+        rows=report.total_rows,
+        imported=report.imported,
+        rejected=len(report.rejected),
+        rows_per_second=round(report.rows_per_second, 1),
+    )
+    return report
+
+
+async def _validate_and_write(
+    transaction: Transaction,
+    source: bytes | BinaryIO,
+    report: ImportReport,
+    principal: Principal,
+    now: datetime,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+) -> None:
     # The UTF-8 pass and the header read touch the whole file / the disk: off the event loop.
     rows, header_errors = await asyncio.to_thread(read_roster, source)
     report.rejected += header_errors
@@ -153,58 +184,78 @@ async def _import_roster(
     # Pipelined: while one batch is being written, the next one is validated. Validation
     # yields to the loop every few rows so the writer's statements keep going meanwhile.
     writing: asyncio.Task[None] | None = None
-    for chunk in _chunks(rows, batch_size):
-        report.total_rows += len(chunk)
-        wanted = _sponsor_codes(chunk)
-        sponsors: dict[str, Organisation] = {}
-        if wanted:
-            # Groups named with their sponsor: the rows before these must be in the registry first.
+    try:
+        for chunk in _chunks(rows, batch_size):
+            report.total_rows += len(chunk)
+            wanted = _sponsor_codes(chunk)
+            sponsors: dict[str, Organisation] = {}
+            if wanted:
+                # Groups named with their sponsor: the rows before these must be in the registry first.
+                if writing is not None:
+                    await writing
+                    writing = None
+                async with transaction() as conn:
+                    sponsors = await OrgStore(conn).by_codes(sorted(wanted))
+            ready: list[tuple[int, NewOrg]] = []
+            for i, item in enumerate(chunk):
+                if i % 250 == 0:
+                    await asyncio.sleep(0)
+                if isinstance(item, list):
+                    report.rejected += item
+                    continue
+                new = _prepare(item, platforms, principal, now, seen_codes, report, sponsors)
+                if new is not None:
+                    ready.append((item.row, new))
+                    code = new.org.credit_code
+                    if code is not None and code in wanted and code not in sponsors:
+                        sponsors[code] = new.org  # a sponsor registered earlier in this batch
             if writing is not None:
                 await writing
-                writing = None
-            async with transaction() as conn:
-                sponsors = await OrgStore(conn).by_codes(sorted(wanted))
-        ready: list[tuple[int, NewOrg]] = []
-        for i, item in enumerate(chunk):
-            if i % 250 == 0:
-                await asyncio.sleep(0)
-            if isinstance(item, list):
-                report.rejected += item
-                continue
-            new = _prepare(item, platforms, principal, now, seen_codes, report, sponsors)
-            if new is not None:
-                ready.append((item.row, new))
-                code = new.org.credit_code
-                if code is not None and code in wanted and code not in sponsors:
-                    sponsors[code] = new.org  # a sponsor registered earlier in this batch
-        if writing is not None:
-            await writing
-        writing = asyncio.create_task(write(ready, len(chunk)))
-        await asyncio.sleep(0)
+            writing = asyncio.create_task(write(ready, len(chunk)))
+            await asyncio.sleep(0)
+    except BaseException:
+        if writing is not None:  # the batch in flight commits or fails on its own: count it first
+            await asyncio.wait({writing})
+            if not writing.cancelled():
+                writing.exception()  # retrieved (not logged as lost): the failure raised is the first one
+        raise
     if writing is not None:
         await writing
-    report.rejected.sort(key=lambda e: e.row)
-    report.seconds = time.perf_counter() - started
-    async with transaction() as conn:
-        await ProgrammeStore(conn).record_import(
-            report.import_id,
-            filename=filename,
-            actor=principal.sub,
-            started_at=now,
-            finished_at=datetime.now(now.tzinfo),
-            total_rows=report.total_rows,
-            imported=report.imported,
-            rejected=report.as_dict()["rejected"],
-        )
-    log.info(
-        "roster_imported",
-        import_id=str(report.import_id),
-        rows=report.total_rows,
-        imported=report.imported,
-        rejected=len(report.rejected),
-        rows_per_second=round(report.rows_per_second, 1),
-    )
-    return report
+
+
+@dataclass
+class _Audit:
+    """Writes an import's record (`imports`) when it ends, completed or failed."""
+
+    transaction: Transaction
+    report: ImportReport
+    actor: str
+    started_at: datetime
+    filename: str | None
+
+    async def record(self, *, failure: str | None) -> None:
+        self.report.rejected.sort(key=lambda e: e.row)
+        async with self.transaction() as conn:
+            await ProgrammeStore(conn).record_import(
+                self.report.import_id,
+                filename=self.filename,
+                actor=self.actor,
+                started_at=self.started_at,
+                finished_at=datetime.now(self.started_at.tzinfo),
+                total_rows=self.report.total_rows,
+                imported=self.report.imported,
+                rejected=self.report.as_dict()["rejected"],
+                failure=failure,
+            )
+
+    async def failed(self, exc: BaseException) -> None:
+        reason = f"{type(exc).__name__}: {exc}"[:1000]
+        report = self.report
+        log.error("roster_import_failed", import_id=str(report.import_id), imported=report.imported, reason=reason)
+        try:
+            await self.record(failure=reason)
+        except Exception as again:  # the database may be what failed: the log line above stays
+            log.error("roster_import_not_recorded", import_id=str(self.report.import_id), error=str(again))
 
 
 def _sponsor_codes(chunk: list[RosterRow | list[RowError]]) -> set[str]:

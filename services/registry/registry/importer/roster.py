@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -270,7 +271,11 @@ def read_roster(source: bytes | BinaryIO) -> tuple[Iterator[RosterRow | list[Row
         return iter(()), [RowError(1, "(file)", "文件不是 UTF-8 编码（请另存为 CSV UTF-8）")]
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        text.detach()
+        return iter(()), [RowError(1, "(file)", f"表头无法读取：{csv_reason(exc)}")]
     if header is None:
         text.detach()
         return iter(()), [RowError(1, "(file)", "文件为空")]
@@ -278,17 +283,44 @@ def read_roster(source: bytes | BinaryIO) -> tuple[Iterator[RosterRow | list[Row
     if errors:
         text.detach()
         return iter(()), errors
+    return _rows(reader, text, sorted(columns.items())), []
 
-    wanted = sorted(columns.items())
 
-    def rows() -> Iterator[RosterRow | list[RowError]]:
-        try:
-            for n, raw in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in raw):
-                    continue
-                width = len(raw)
-                yield parse_row(n, {name: raw[i] for i, name in wanted if i < width})
-        finally:
-            text.detach()  # leave the caller's file open
+def _rows(
+    reader: Iterator[list[str]], text: io.TextIOWrapper, wanted: list[tuple[int, str]]
+) -> Iterator[RosterRow | list[RowError]]:
+    """Every row after the header as a command or its errors; a row that cannot be read at all
+    (a cell over the csv module's field limit, a NUL character) is a row error, never the end of
+    the import. Row n is the n-th CSV record (a spreadsheet row). After a cell over the limit
+    inside a quoted multi-line value the csv module resumes at the next line, so the rest of that
+    value may come out as rows of its own; they are reported like any bad row."""
+    try:
+        for n in itertools.count(2):
+            try:
+                raw = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield [RowError(n, "(row)", f"此行无法读取，未导入：{csv_reason(exc)}")]
+                continue
+            if "\x00" in "".join(raw):  # PostgreSQL cannot store it: the whole batch would fail (0.4 µs a row)
+                yield [RowError(n, "(row)", "此行含有空字符（NUL），未导入")]
+            elif any(cell.strip() for cell in raw):
+                yield _parse_or_refuse(n, {name: raw[i] for i, name in wanted if i < len(raw)})
+    finally:
+        text.detach()  # leave the caller's file open
 
-    return rows(), []
+
+def _parse_or_refuse(row_no: int, values: dict[str, str]) -> RosterRow | list[RowError]:
+    try:
+        return parse_row(row_no, values)
+    except Exception as exc:  # whatever a row holds, it must not end the import
+        return [RowError(row_no, "(row)", f"此行无法解析，未导入：{type(exc).__name__}: {str(exc)[:200]}")]
+
+
+def csv_reason(exc: csv.Error) -> str:
+    """Why the csv module could not read a record, for people (its messages are English)."""
+    message = str(exc)
+    if "field larger than field limit" in message:
+        return f"有单元格超过 {csv.field_size_limit():,} 个字符的上限"
+    return message[:200]

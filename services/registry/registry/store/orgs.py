@@ -21,6 +21,7 @@ from shared.contracts.registry import Contact
 from shared.db import dumps
 from shared.errors import Conflict
 from shared.reference import Domain, OrgStatus, OrgType, PlatformLevel
+from shared.search import SEARCH_TIMEOUT_MS, bounded, escape_like
 
 _ORG_COLUMNS = """org_id, version, name, org_type, status, credit_code, street_code, community, platform_code,
                   sponsor_org_id, domains, is_support_org, contact, registered_on, filed_on, deregistered_on,
@@ -88,8 +89,8 @@ WHERE ($1::text IS NULL OR org_type = $1)
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR street_code = $3)
   AND ($4::text IS NULL OR $4 = ANY(domains))
-  AND ($5::text IS NULL OR name ILIKE '%' || $5 || '%' OR credit_code ILIKE $5 || '%'
-       OR community ILIKE '%' || $5 || '%')
+  AND ($5::text IS NULL OR name ILIKE '%' || $5 || '%' ESCAPE '\\' OR credit_code ILIKE $5 || '%' ESCAPE '\\'
+       OR community ILIKE '%' || $5 || '%' ESCAPE '\\')
   AND ($6::bool IS NULL OR is_support_org = $6)
   AND ($7::text IS NULL OR platform_code = $7)
 ORDER BY name, org_id
@@ -245,19 +246,23 @@ class OrgStore:
         if result != "UPDATE 1":
             raise Conflict("该组织已被他人修改，请刷新后重试", code="version_conflict")
 
-    async def search(self, f: OrgFilter, *, limit: int, offset: int) -> tuple[list[Organisation], int]:
-        rows = await self.conn.fetch(
-            _SEARCH,
-            None if f.org_type is None else str(f.org_type),
-            None if f.status is None else str(f.status),
-            f.street_code,
-            None if f.domain is None else str(f.domain),
-            f.text,
-            f.is_support_org,
-            f.platform_code,
-            limit,
-            offset,
-        )
+    async def search(
+        self, f: OrgFilter, *, limit: int, offset: int, timeout_ms: int = SEARCH_TIMEOUT_MS
+    ) -> tuple[list[Organisation], int]:
+        """One page of the filtered orgs and the total; `f.text` is matched literally (no wildcards)."""
+        async with bounded(self.conn, timeout_ms=timeout_ms):
+            rows = await self.conn.fetch(
+                _SEARCH,
+                None if f.org_type is None else str(f.org_type),
+                None if f.status is None else str(f.status),
+                f.street_code,
+                None if f.domain is None else str(f.domain),
+                None if f.text is None else escape_like(f.text),
+                f.is_support_org,
+                f.platform_code,
+                limit,
+                offset,
+            )
         total = rows[0]["total"] if rows else 0
         return [_to_org(r) for r in rows], int(total)
 

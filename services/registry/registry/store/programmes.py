@@ -43,7 +43,7 @@ _CONTRACTS_OF = """SELECT contract_id, project_id, title, purchaser_name, amount
                    FROM support_contracts WHERE org_id = $1 ORDER BY signed_on, contract_id"""
 
 _INSERT_IMPORT = """INSERT INTO imports (import_id, filename, actor, started_at, finished_at, total_rows, imported,
-                                         rejected) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"""
+                                         rejected, status, failure) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"""
 
 
 class ProgrammeStore:
@@ -145,9 +145,22 @@ class ProgrammeStore:
         total_rows: int,
         imported: int,
         rejected: list[dict[str, Any]],
+        failure: str | None = None,
     ) -> None:
+        """Record an import: `failure` says why one stopped part-way (its committed rows stay)."""
+        status = "completed" if failure is None else "failed"
         await self.conn.execute(
-            _INSERT_IMPORT, import_id, filename, actor, started_at, finished_at, total_rows, imported, rejected
+            _INSERT_IMPORT,
+            import_id,
+            filename,
+            actor,
+            started_at,
+            finished_at,
+            total_rows,
+            imported,
+            rejected,
+            status,
+            failure,
         )
 
 

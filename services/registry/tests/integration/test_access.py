@@ -109,3 +109,48 @@ async def test_an_org_reads_and_updates_only_its_own_contact(client):
     assert updated.status_code == 200 and updated.json()["contact"]["email"] == "new@example.org"
     assert (await client.put(f"/orgs/{theirs}/contact", json={"email": "x@example.org"}, headers=me)).status_code == 403
     assert (await client.patch(f"/orgs/{mine}", json={"name": "我改名"}, headers=me)).status_code == 403
+
+
+CONTACT = {"name": "王敏", "email": "wangmin@example.org", "phone": "010-64001234"}
+
+
+async def _reads_of_one_org(client, who, org):
+    """Every read that carries this org for `who`: search, search by text, by code, profile."""
+    by_text = await client.get("/orgs", params={"q": org["name"]}, headers=who)
+    listed = await client.get("/orgs", params={"street": org["street_code"]}, headers=who)
+    by_code = await client.get(f"/orgs/by-code/{org['credit_code']}", headers=who)
+    profile = await client.get(f"/orgs/{org['org_id']}", headers=who)
+    found = [r for page in (by_text, listed) for r in page.json()["items"] if r["org_id"] == org["org_id"]]
+    assert len(found) == 2 and by_code.status_code == 200 and profile.status_code == 200
+    return [*found, by_code.json(), profile.json()["org"]]
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [(ADMIN, True), (DONGSI, True), (TIANTAN, False), (REVIEWER, False), (MONITOR, False)],
+    ids=["district_admin", "own_street_officer", "other_street_officer", "reviewer", "monitor"],
+)
+async def test_only_admins_and_the_orgs_street_officer_see_its_contact_in_every_read(client, who, sees):
+    org = (await client.post("/orgs", json=registration(contact=CONTACT), headers=ADMIN)).json()
+    for seen in await _reads_of_one_org(client, who, org):
+        assert seen["name"] == org["name"]  # the register itself stays readable to every staff role
+        assert seen["contact"] == ({**CONTACT, "webhook_url": None} if sees else None)
+    if not sees:
+        everything = (await client.get("/orgs", params={"page_size": 500}, headers=who)).text
+        assert CONTACT["email"] not in everything and CONTACT["phone"] not in everything
+
+
+async def test_an_org_sees_its_own_contact_and_its_writes_answer_with_it(client):
+    org = (await client.post("/orgs", json=registration(contact=CONTACT), headers=ADMIN)).json()
+    me = token("org", sub="org-user", org_id=org["org_id"])
+    assert (await client.get(f"/orgs/{org['org_id']}", headers=me)).json()["org"]["contact"]["email"] == CONTACT[
+        "email"
+    ]
+    changed = await client.put(f"/orgs/{org['org_id']}/contact", json={"phone": "010-64009999"}, headers=me)
+    assert changed.json()["contact"]["phone"] == "010-64009999"
+
+
+async def test_a_street_officer_does_not_see_contacts_of_district_level_orgs(client):
+    org = (await client.post("/orgs", json=registration(street_code=None, contact=CONTACT), headers=ADMIN)).json()
+    (found,) = (await client.get("/orgs", params={"q": org["name"]}, headers=DONGSI)).json()["items"]
+    assert found["org_id"] == org["org_id"] and found["contact"] is None

@@ -1,20 +1,26 @@
 """The HTTP import streams the upload: Starlette spools a large file to disk, the route reads it
-from there row by row (never `UploadFile.read()` as a whole), the size limit is checked on the
-spooled file, and the report is the same as for a small file."""
+from there row by row (never `UploadFile.read()` as a whole), and the report is the same as for a
+small file. The upload's size is limited at the edge (`import_max_bytes`): over it, and without a
+token, the upload is refused before it is read."""
 
 from __future__ import annotations
 
 import csv
 import io
+from contextlib import asynccontextmanager
 
+import asyncpg
 import fastapi
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartParser
 
 import registry.api.imports as imports_route
+from registry.app import create_app
 from registry.importer import batch
-from shared.testing import token
+from shared.testing import send_until_answered, served, token
 
 from .helpers import new_code
 
@@ -100,26 +106,72 @@ async def test_an_upload_larger_than_the_in_memory_spool_is_streamed_and_reporte
     assert (audit["filename"], audit["total_rows"], audit["imported"]) == ("big.csv", 4500, 4497)
 
 
-async def test_the_size_limit_is_checked_on_the_spooled_file_over_it_is_422_on_file(
-    client, db, monkeypatch, spy_on_upload
+@asynccontextmanager
+async def registry_with(settings, **changes):
+    """The registry app with some settings changed, running with its lifespan."""
+    app = create_app(settings.model_copy(update=changes))
+    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
+        await app.state.service.wait_ready()
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registry.test") as c:
+            yield c
+
+
+async def test_an_upload_over_the_import_limit_is_a_413_before_it_is_read_and_one_at_the_limit_is_imported(
+    settings, spy_on_upload
 ):
     data, _ = big_roster(300, padding=4000)
-    assert len(data) > MultiPartParser.spool_max_size
+    multipart = httpx.Request("POST", "http://registry.test/imports", files={"file": ("big.csv", data, "text/csv")})
+    body, content_type = multipart.read(), multipart.headers["content-type"]
+    headers = {**ADMIN, "content-type": content_type}
+    async with registry_with(settings, import_max_bytes=len(body) - 1) as client:
+        over = await client.post("/imports", content=body, headers=headers)
+        assert over.status_code == 413, over.text
+        assert over.json()["detail"].startswith("请求体超过此接口") and over.headers["connection"] == "close"
+        assert spy_on_upload == []  # refused before the importer saw it
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM orgs") == 0
+        assert await conn.fetchval("SELECT count(*) FROM imports") == 0
+    finally:
+        await conn.close()
+    async with registry_with(settings, import_max_bytes=len(body)) as client:  # exactly at the limit
+        at = await client.post("/imports", content=body, headers=headers)
+        assert at.status_code == 200, at.text
+        assert (at.json()["imported"], at.json()["rejected_count"]) == (299, 1)
+    # JSON routes keep the kit's 1 MB: the import's limit is the import route's alone.
+    async with registry_with(settings, import_max_bytes=len(body)) as client:
+        huge = await client.post("/orgs", json={"name": "x" * (1024 * 1024)}, headers=ADMIN)
+        assert huge.status_code == 413 and "1 MB" in huge.json()["detail"]
 
-    monkeypatch.setattr(imports_route, "MAX_BYTES", len(data) - 1)
-    over = await client.post("/imports", files={"file": ("big.csv", data, "text/csv")}, headers=ADMIN)
-    assert over.status_code == 422, over.text
-    (detail,) = over.json()["detail"]
-    assert detail["loc"] == ["body", "file"] and "64 MB" in detail["msg"]
-    assert spy_on_upload == []  # refused before the importer saw it
-    assert await db.fetchval("SELECT count(*) FROM orgs") == 0
-    assert await db.fetchval("SELECT count(*) FROM imports") == 0
 
-    monkeypatch.setattr(imports_route, "MAX_BYTES", len(data))  # exactly at the limit is accepted
-    at = await client.post("/imports", files={"file": ("big.csv", data, "text/csv")}, headers=ADMIN)
-    assert at.status_code == 200, at.text
-    assert (at.json()["imported"], at.json()["rejected_count"]) == (299, 1)
-    assert await db.fetchval("SELECT count(*) FROM orgs") == 299
+def multipart_head(*lines: str, length: int) -> str:
+    return "\r\n".join(
+        [
+            "POST /imports HTTP/1.1",
+            "Host: registry",
+            "Content-Type: multipart/form-data; boundary=sogc",
+            f"Content-Length: {length}",
+            *lines,
+            "",
+            "",
+        ]
+    )
+
+
+FIRST_PART = b'--sogc\r\nContent-Disposition: form-data; name="file"; filename="r.csv"\r\n\r\n' + b"x" * 16000
+
+
+async def test_over_a_real_socket_a_10_gb_upload_is_refused_after_its_first_16_kb(settings, spy_on_upload):
+    async with served(create_app(settings)) as port:
+        anonymous = await send_until_answered(port, multipart_head(length=10 * 1024**3), [FIRST_PART])
+        bearer = ADMIN["Authorization"]
+        too_big = await send_until_answered(
+            port, multipart_head(f"Authorization: {bearer}", length=settings.import_max_bytes + 1), [FIRST_PART]
+        )
+    assert (anonymous.status, anonymous.sent, anonymous.closed) == (401, len(FIRST_PART), True)
+    assert (too_big.status, too_big.sent, too_big.closed) == (413, len(FIRST_PART), True)
+    assert "64 MB" in too_big.body.decode()
+    assert spy_on_upload == []
 
 
 async def test_an_import_leaves_the_garbage_collector_as_it_found_it(client):

@@ -126,3 +126,39 @@ def test_a_bom_and_crlf_line_ends_are_read_from_a_file_too():
     f = io.BytesIO(f"\ufeff名称,类型,统一社会信用代码,登记日期\r\n好的,民非,{CODE_52},2010-01-01\r\n".encode())
     rows, errors = read_roster(f)
     assert errors == [] and [r.row for r in rows] == [2]
+
+
+def test_a_row_the_parser_chokes_on_is_a_row_error_and_the_next_rows_are_read(monkeypatch):
+    import registry.importer.roster as roster
+
+    real = roster.parse_row
+
+    def choking(row_no, values):
+        if values["name"] == "坏行":
+            raise KeyError("unexpected")
+        return real(row_no, values)
+
+    monkeypatch.setattr(roster, "parse_row", choking)
+    rows, errors = parse(
+        f"名称,类型,统一社会信用代码,登记日期\n坏行,民非,{CODE_52},2020-01-01\n好行,民非,{CODE_52},2020-01-01\n"
+    )
+    assert errors == []
+    assert [r if isinstance(r, list) else r.row for r in rows] == [
+        [roster.RowError(2, "(row)", "此行无法解析，未导入：KeyError: 'unexpected'")],
+        3,
+    ]
+
+
+def test_a_cell_over_the_field_limit_inside_a_multiline_value_leaves_the_rows_after_it_readable():
+    import csv
+
+    huge = "第一行\n" + "备" * (csv.field_size_limit() + 1) + "\n末行"
+    text = f'名称,类型,统一社会信用代码,登记日期\n"{huge}",民非,{CODE_52},2020-01-01\n好行,民非,{CODE_52},2020-01-01\n'
+    rows, errors = parse(text)
+    assert errors == []
+    bad, *rest = rows
+    assert isinstance(bad, list) and bad[0].row == 2 and bad[0].field == "(row)"
+    # The value's last line comes out as a row of its own (the csv module resumes at the next line);
+    # it is rejected like any bad row, and the real next row is read.
+    assert any(isinstance(r, RosterRow) and r.command.name == "好行" for r in rest)
+    assert all(isinstance(r, RosterRow) or r[0].field != "(file)" for r in rest)
