@@ -161,7 +161,7 @@ async def attach_sponsor(
             OrgStore(conn), org_id, body.sponsor_org_id, principal=who, now=now()
         )
         await outbox.add(conn, events)
-    return org_out(org)
+    return org_out(org, who)
 
 
 @router.put("/orgs/{org_id}/contact", summary="Replace the contact for notices (an org may change its own)")
