@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import struct
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import aio_pika
@@ -134,3 +136,52 @@ class EventTap:
 
     async def __aexit__(self, *exc: object) -> None:
         await self._conn.close()
+
+
+class RawTimestamp(int):
+    """An AMQP timestamp sent as its raw 64 bits, whatever date (if any) it stands for."""
+
+
+@contextmanager
+def raw_timestamps() -> Iterator[None]:
+    """Let RawTimestamp values through pamqp's encoder, as the `timestamp` property and as header
+    values: tests send what other AMQP clients can send and pamqp itself refuses to encode."""
+    import pamqp.encode as enc
+
+    original_timestamp, original_value = enc.METHODS["timestamp"], enc.encode_table_value
+
+    def timestamp(value: Any) -> bytes:
+        return struct.pack(">Q", value) if isinstance(value, RawTimestamp) else original_timestamp(value)
+
+    def table_value(value: Any) -> bytes:
+        return b"T" + struct.pack(">Q", value) if isinstance(value, RawTimestamp) else original_value(value)
+
+    enc.METHODS["timestamp"], enc.encode_table_value = timestamp, table_value
+    try:
+        yield
+    finally:
+        enc.METHODS["timestamp"], enc.encode_table_value = original_timestamp, original_value
+
+
+async def publish_message(
+    url: str,
+    routing_key: str,
+    body: bytes,
+    *,
+    exchange: str = "events",
+    timestamp: RawTimestamp | None = None,
+    **properties: Any,
+) -> None:
+    """Publish one message with exactly the given properties (none set unless given), as any
+    AMQP client could: for tests of what consumers do with whatever arrives."""
+    connection = await aio_pika.connect(url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        target = channel.default_exchange if exchange == "" else await channel.get_exchange(exchange, ensure=False)
+        message = aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, **properties)
+        if timestamp is not None:
+            message.timestamp = timestamp  # type: ignore[assignment]  # raw bits, see raw_timestamps
+        with raw_timestamps():
+            await target.publish(message, routing_key=routing_key)
+    finally:
+        await connection.close()

@@ -17,7 +17,7 @@ from shared.contracts.base import IntegrationEvent
 from shared.contracts.district import DemandPublished, Purchaser, PurchaserKind
 from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
 from shared.errors import Conflict, Invalid
-from shared.messaging.consumer import InvalidMessage, current_raw_message
+from shared.messaging.consumer import InvalidMessage, current_delivery
 from shared.reference import Domain
 
 log = structlog.get_logger("procurement.demands")
@@ -91,8 +91,8 @@ async def receive(conn: asyncpg.Connection, event: DemandPublished, *, routing_k
         else:
             log.info("demand_received", demand_id=str(demand_id), outcome=str(outcome), demand_ref=event.demand_ref)
             return [accepted(demand_id, event.source_system, event.demand_ref, content, outcome)]
-    raw = current_raw_message()  # a refusal keeps the message verbatim
-    body, headers = raw if raw is not None else (event.model_dump_json().encode(), {})
+    raw = current_delivery()  # a refusal keeps the message verbatim
+    body, headers = (raw.body, raw.headers) if raw is not None else (event.model_dump_json().encode(), {})
     return await _refuse(
         conn,
         message_id=str(event.event_id),
