@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import struct
@@ -163,6 +164,24 @@ def raw_timestamps() -> Iterator[None]:
         enc.METHODS["timestamp"], enc.encode_table_value = original_timestamp, original_value
 
 
+class _NoId:
+    hex = None
+
+
+@contextmanager
+def _without_message_id() -> Iterator[None]:
+    """aiormq gives every message it publishes a random message_id when it has none; other
+    clients (pika, the Java client) send none at all, and so does this block."""
+    import aiormq.channel
+
+    original = aiormq.channel.UUID
+    aiormq.channel.UUID = lambda **_: _NoId()  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        aiormq.channel.UUID = original  # type: ignore[misc]
+
+
 async def publish_message(
     url: str,
     routing_key: str,
@@ -172,8 +191,8 @@ async def publish_message(
     timestamp: RawTimestamp | None = None,
     **properties: Any,
 ) -> None:
-    """Publish one message with exactly the given properties (none set unless given), as any
-    AMQP client could: for tests of what consumers do with whatever arrives."""
+    """Publish one message with exactly the given properties (none set unless given, not even a
+    message_id), as any AMQP client could: for tests of what consumers do with whatever arrives."""
     connection = await aio_pika.connect(url)
     try:
         channel = await connection.channel(publisher_confirms=True)
@@ -181,7 +200,7 @@ async def publish_message(
         message = aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, **properties)
         if timestamp is not None:
             message.timestamp = timestamp  # type: ignore[assignment]  # raw bits, see raw_timestamps
-        with raw_timestamps():
+        with raw_timestamps(), contextlib.nullcontext() if message.message_id else _without_message_id():
             await target.publish(message, routing_key=routing_key)
     finally:
         await connection.close()
