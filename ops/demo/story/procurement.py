@@ -17,7 +17,7 @@ class ProcurementChapter(Chapter):
         for p in self.plan.projects + self.plan.cancelled:
             await district.publish(
                 demand_message(
-                    source_system=p.source_system,
+                    source_system=district.system,  # a system is who its login says it is
                     demand_ref=p.ref,
                     purchaser=p.purchaser,
                     street_code=p.street_code,
@@ -30,14 +30,14 @@ class ProcurementChapter(Chapter):
                     wanted_by=date(p.year + 1, 6, 30),
                 )
             )
-        answers = await district.wait_for([(p.source_system, p.ref) for p in self.plan.projects + self.plan.cancelled])
+        answers = await district.wait_for([(district.system, p.ref) for p in self.plan.projects + self.plan.cancelled])
         refused = [a for a in answers.values() if a["routing_key"] != "procurement.demand_accepted.v1"]
         if refused:
             raise DemoError(f"procurement refused {len(refused)} demands, e.g. {refused[0]}")
         self.api.tick(len(self.plan.projects))
         await gather(
-            [self._project(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.projects]
-            + [self._cancel(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.cancelled]
+            [self._project(p, answers[(district.system, p.ref)]["demand_id"]) for p in self.plan.projects]
+            + [self._cancel(p, answers[(district.system, p.ref)]["demand_id"]) for p in self.plan.cancelled]
         )
 
     async def _cancel(self, p: ProjectSpec, demand_id: str) -> None:
