@@ -72,8 +72,8 @@ def _replayable(letter: DeadLetter) -> bool:
     a replay (default exchange, the queue's name as key) as that event, so a message that came
     in under another key (forced into the queue with a CC header, say) stays parked. A letter
     parked again after a replay carries the queue's name as its key."""
-    if not letter.queue:
-        return False
+    if not letter.routing_key:
+        return True  # not parked by the kit, which always records the key: replay_target decides
     return letter.routing_key == letter.queue or letter.queue.endswith("." + letter.routing_key)
 
 
