@@ -295,8 +295,8 @@ def test_definitions_hold_every_district_system_with_only_its_own_answer_keys():
         assert not re.match(read, "procurement.demand_accepted.v1") and not re.match(read, "#")
 
 
-def test_procurement_reads_the_same_district_systems_as_the_broker_was_given():
-    services = compose_config()["services"]
+def test_procurement_reads_the_same_district_systems_as_the_broker_was_given(tmp_path):
+    services = compose_config(tmp_path)[0]["services"]
     env, mounts = services["procurement"]["environment"], services["procurement"].get("volumes", [])
     target = env["DISTRICT_SYSTEMS_FILE"]
     # docker-compose prints a bind mount as "source:target:mode" (v1) or as a mapping (v2).
