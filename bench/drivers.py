@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import aio_pika
 import httpx
@@ -60,6 +61,7 @@ class Publisher:
 
     def __init__(self, url: str, *, give_up_after: float = 180.0) -> None:
         self.url, self.give_up_after = url, give_up_after
+        self.user = urlsplit(url).username
         self.retries = 0
 
     async def __aenter__(self) -> Publisher:
@@ -80,6 +82,7 @@ class Publisher:
         content_type: str = "application/json",
         headers: dict[str, Any] | None = None,
     ) -> None:
+        """Publish with user_id = the login (a district system must set it; the broker checks it)."""
         deadline = time.monotonic() + self.give_up_after
         message_id = message_id or str(uuid.uuid4())
         while True:
@@ -93,6 +96,7 @@ class Publisher:
                         message_id=message_id,
                         type=routing_key,
                         content_type=content_type,
+                        user_id=self.user,
                         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                         headers=headers or {},
                     ),

@@ -42,12 +42,49 @@ published alongside `.v1` until consumers move. Redeliveries happen: deduplicate
 
 ## How a district system publishes a demand
 
-Log in with the RabbitMQ user the centre gives your system (it may publish only
-`district.*` and may own queues named `<user>.*`), publish to `events` with routing key
-`district.demand_published.v1` (fields below; `(source_system, demand_ref)` identifies a
-demand), and bind a queue of yours to `procurement.demand_accepted.v1` and
-`procurement.demand_rejected.v1` for the answer. A complete client using only aio-pika:
-`examples/district_client.py`.
+A district system is who its broker login says it is. The centre gives your system a RabbitMQ
+user (ops/district-systems.toml lists each system and the purchasers it may publish demands
+for); its name is your `source_system`. Your login may publish only `district.*`, may own
+queues named `<user>.*`, and may bind only its own answer keys.
+
+1. Bind a durable queue of yours (`<user>.answers`) to exchange `events` with the keys
+   `procurement.to.<user>.demand_accepted.v1` and `procurement.to.<user>.demand_rejected.v1`
+   before you publish: answers are routed to them, and to nobody else's. Binding any other
+   answer key (`procurement.demand_accepted.v1`, `procurement.#`, `#`, another system's) is
+   refused by the broker.
+2. Publish to `events` with routing key `district.demand_published.v1` a persistent JSON
+   message (fields below; `(source_system, demand_ref)` identifies a demand) with these AMQP
+   properties: `user_id` = your login (required: RabbitMQ refuses a `user_id` that is not the
+   login, and procurement refuses a message without one), `message_id` = `event_id`
+   (required), `content_type` = `application/json` (required), and a `correlation_id` of your
+   choice (at most 200 characters).
+3. Every message is answered, with `procurement.demand_accepted.v1` (with its `demand_id`) or
+   `procurement.demand_rejected.v1` (with a list of `{field, message}` errors), whatever it
+   holds. The answer's `correlation_id` is your AMQP `correlation_id` (else the body's
+   `correlation_id`, else your `message_id`); its body names your `message_id`
+   (`accepted_message_id`, `rejected_message_id`), so you can match an answer even to a
+   message whose body could not be read. The answer arrives with the routing key of its event
+   (`procurement.demand_accepted.v1` or `procurement.demand_rejected.v1`), which only
+   procurement may publish: take nothing else in your queue for an answer. A message that
+   does not say who sent it (no `user_id`) is answered too, but that answer cannot reach you.
+   A redelivered message is answered once.
+4. A message larger than 1 MiB (1,048,576 bytes, the broker's `max_message_size`) is refused by
+   the broker at publish: your channel is closed with `PRECONDITION_FAILED`. A demand's body
+   may hold at most 64 KiB; a larger one is answered as refused.
+
+The `field` of an error is a dotted path into the body (`purchaser.code`), or `(body)` when the
+body is no JSON object (not UTF-8, malformed, nested too deep, too large), or the AMQP property
+at fault: `user_id` (missing, or not a registered district system), `message_id`,
+`correlation_id`, `content_type`, `routing_key` (a key other than
+`district.demand_published.v1`, for instance another version: every `district.*` message is
+answered), `(properties)` (properties the centre's AMQP client could not decode). A demand
+naming another system as `source_system` is refused naming `source_system`; one for a
+purchaser your system is not registered for, naming `purchaser` (or `purchaser.name`,
+`purchaser.kind` when they differ from the registration, `street_code` when a street office's
+demand names another street). Text must be storable: no U+0000, no lone surrogate. A
+rejection's `source_system` is the sender as its login proves it, null when unproven.
+
+A complete client using only aio-pika: `examples/district_client.py`.
 
 ## Every routing key
 

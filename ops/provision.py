@@ -4,7 +4,8 @@ has no CONNECT), and RabbitMQ vhosts, users, permissions and topic permissions (
     python -m ops.provision [--vhost /] [--vhost sogc_test]
 
 Passwords come from the environment (`<SERVICE>_DB_PASSWORD`, `<SERVICE>_AMQP_PASSWORD`,
-`<SYSTEM>_AMQP_PASSWORD`); the defaults are development passwords.
+`<SYSTEM>_AMQP_PASSWORD`); the defaults are development passwords. The district systems are
+those of ops/district-systems.toml (or of the file DISTRICT_SYSTEMS_FILE names).
 """
 
 from __future__ import annotations
@@ -22,8 +23,20 @@ from typing import Any
 
 import asyncpg
 
+from shared import districts
+
 SERVICES = ("registry", "venture", "procurement", "notify")
-DISTRICT_SYSTEMS = tuple(s for s in os.environ.get("DISTRICT_SYSTEMS", "district-demo").split(",") if s)
+# The district systems that get a broker user: those of the systems file, unless DISTRICT_SYSTEMS
+# (comma-separated, possibly empty) names which of them a deployment runs.
+DISTRICT_SYSTEMS = (
+    tuple(s for s in os.environ["DISTRICT_SYSTEMS"].split(",") if s)
+    if "DISTRICT_SYSTEMS" in os.environ
+    else districts.load().names
+)
+# The broker refuses a larger message at publish (the publisher's channel is closed with 406).
+# Events are small JSON (a demand is at most 64 KiB, see DemandPublished.max_body_bytes); the
+# default of 128 MiB would let 64 prefetched messages hold 8 GiB of a consumer's memory.
+MAX_MESSAGE_SIZE = 1024 * 1024
 ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 _TEST_VHOSTS = ("sogc_test", "sogc_system", "sogc_demo", "sogc_security")
 # A checkout with SOGC_TEST_NS set runs its suites on vhosts of its own (shared/testing.py).
@@ -91,8 +104,10 @@ def system_permissions(system: str) -> tuple[str, str, str]:
 
 
 def system_topic_permissions(system: str) -> list[tuple[str, str, str]]:
-    """A district system publishes only `district.*` and may read the answers to its demands."""
-    return [("events", r"^district\.", rf"^(procurement\.demand_(accepted|rejected)\..*|{re.escape(system)}\..*)$")]
+    """A district system publishes only `district.*` and binds only its own answer keys
+    (RabbitMQ checks a binding key against the read pattern, so `#` or `procurement.#` is
+    refused); names have no dots, so no system's keys match another's."""
+    return [("events", r"^district\.", rf"^procurement\.to\.{re.escape(system)}\.")]
 
 
 UNROUTED = "events.unrouted"
@@ -124,8 +139,12 @@ def provision_rabbitmq(vhosts: list[str]) -> None:
         rabbitmqctl("import_definitions", path)
     finally:
         os.unlink(path)
+    # The running node's setting (Compose sets it in ops/rabbitmq/rabbitmq.conf); channels
+    # opened from now on enforce it.
+    rabbitmqctl("eval", f"application:set_env(rabbit, max_message_size, {MAX_MESSAGE_SIZE}).")
     users = [*SERVICES, *DISTRICT_SYSTEMS]
     print(f"rabbitmq: vhosts {', '.join(vhosts)}: users {', '.join(users)} with their own permissions")
+    print(f"rabbitmq: max_message_size {MAX_MESSAGE_SIZE} bytes")
 
 
 def main() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
+import struct
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -206,3 +208,70 @@ async def send_until_answered(port: int, head: str, body: Iterable[bytes], *, ti
         return RawAnswer(int(status_line.split()[1]), headers, content, sent, closed)
     finally:
         writer.close()
+
+
+class RawTimestamp(int):
+    """An AMQP timestamp sent as its raw 64 bits, whatever date (if any) it stands for."""
+
+
+@contextmanager
+def raw_timestamps() -> Iterator[None]:
+    """Let RawTimestamp values through pamqp's encoder, as the `timestamp` property and as header
+    values: tests send what other AMQP clients can send and pamqp itself refuses to encode."""
+    import pamqp.encode as enc
+
+    original_timestamp, original_value = enc.METHODS["timestamp"], enc.encode_table_value
+
+    def timestamp(value: Any) -> bytes:
+        return struct.pack(">Q", value) if isinstance(value, RawTimestamp) else original_timestamp(value)
+
+    def table_value(value: Any) -> bytes:
+        return b"T" + struct.pack(">Q", value) if isinstance(value, RawTimestamp) else original_value(value)
+
+    enc.METHODS["timestamp"], enc.encode_table_value = timestamp, table_value
+    try:
+        yield
+    finally:
+        enc.METHODS["timestamp"], enc.encode_table_value = original_timestamp, original_value
+
+
+class _NoId:
+    hex = None
+
+
+@contextmanager
+def _without_message_id() -> Iterator[None]:
+    """aiormq gives every message it publishes a random message_id when it has none; other
+    clients (pika, the Java client) send none at all, and so does this block."""
+    import aiormq.channel
+
+    original = aiormq.channel.UUID
+    aiormq.channel.UUID = lambda **_: _NoId()  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        aiormq.channel.UUID = original  # type: ignore[misc]
+
+
+async def publish_message(
+    url: str,
+    routing_key: str,
+    body: bytes,
+    *,
+    exchange: str = "events",
+    timestamp: RawTimestamp | None = None,
+    **properties: Any,
+) -> None:
+    """Publish one message with exactly the given properties (none set unless given, not even a
+    message_id), as any AMQP client could: for tests of what consumers do with whatever arrives."""
+    connection = await aio_pika.connect(url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        target = channel.default_exchange if exchange == "" else await channel.get_exchange(exchange, ensure=False)
+        message = aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, **properties)
+        if timestamp is not None:
+            message.timestamp = timestamp  # type: ignore[assignment]  # raw bits, see raw_timestamps
+        with raw_timestamps(), contextlib.nullcontext() if message.message_id else _without_message_id():
+            await target.publish(message, routing_key=routing_key)
+    finally:
+        await connection.close()

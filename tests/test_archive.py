@@ -52,3 +52,43 @@ async def test_a_late_subscriber_replays_archived_events_since_a_point_in_time()
         assert copied >= 2
     finally:
         await conn.close()
+
+
+async def test_an_answer_published_with_its_senders_bcc_copy_is_archived_once():
+    """Procurement publishes a demand answer once, with a BCC key for its sender: the archive,
+    bound to the v1 key only, keeps one copy."""
+    from shared.contracts.procurement import DemandAccepted
+    from shared.messaging.publish import amqp_message
+
+    answer = DemandAccepted(demand_id=uuid.uuid4(), source_system="district-demo", demand_ref="ARCHIVE-1")
+    assert answer.bcc() == ("procurement.to.district-demo.demand_accepted.v1",)
+    conn = await aio_pika.connect(ADMIN_AMQP_URL)
+    try:
+        channel = await conn.channel(publisher_confirms=True)
+        events = await channel.get_exchange("events")
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        message = amqp_message(
+            answer.model_dump_json().encode(),
+            routing_key=answer.routing_key,
+            event_id=str(answer.event_id),
+            occurred_at=datetime.now(UTC),
+            correlation_id=answer.correlation_id,
+            app_id="procurement",
+            bcc=answer.bcc(),
+        )
+        sender = await channel.declare_queue(exclusive=True)
+        await sender.bind(events, answer.bcc()[0])
+        await events.publish(message, routing_key=answer.routing_key)
+        await asyncio.sleep(1.0)  # the archive timestamps of the replay window must be in the past
+
+        copy = await sender.get(no_ack=True, fail=False)
+        assert copy is not None and copy.message_id == str(answer.event_id) and "BCC" not in (copy.headers or {})
+        inbox = await channel.declare_queue(f"archive-test.{answer.event_id}", exclusive=True)
+        await replay(ADMIN_AMQP_URL, inbox.name, since=since, keys=["procurement.#"])
+        archived = []
+        while (msg := await inbox.get(no_ack=True, fail=False)) is not None:
+            if msg.message_id == str(answer.event_id):
+                archived.append(msg.type)
+        assert archived == ["procurement.demand_accepted.v1"]
+    finally:
+        await conn.close()

@@ -269,3 +269,36 @@ def test_rendering_refuses_an_unset_empty_or_development_password_naming_each(tm
     assert done.returncode != 0
     assert all(v in done.stderr for v in named) and "请在 .env 中设置" in done.stderr, done.stderr
     assert not (tmp_path / "definitions.json").exists()
+
+
+def test_the_broker_refuses_messages_over_the_provisioned_size_in_compose_too():
+    from ops.provision import MAX_MESSAGE_SIZE
+
+    conf = (ROOT / "ops" / "rabbitmq" / "rabbitmq.conf").read_text()
+    assert re.search(rf"^max_message_size = {MAX_MESSAGE_SIZE}$", conf, re.M)
+
+
+def test_definitions_hold_every_district_system_with_only_its_own_answer_keys():
+    from ops.provision import DISTRICT_SYSTEMS, system_permissions, system_topic_permissions
+    from ops.rabbitmq_definitions import definitions
+
+    defs = definitions(["/"])
+    users = {u["name"] for u in defs["users"]}
+    perms = {p["user"]: (p["configure"], p["write"], p["read"]) for p in defs["permissions"]}
+    topics = {(t["user"], t["exchange"]): (t["write"], t["read"]) for t in defs["topic_permissions"]}
+    assert set(DISTRICT_SYSTEMS) <= users and len(DISTRICT_SYSTEMS) >= 2
+    for system in DISTRICT_SYSTEMS:
+        assert perms[system] == system_permissions(system)
+        [(exchange, write, read)] = system_topic_permissions(system)
+        assert topics[(system, exchange)] == (write, read)
+        assert re.match(read, f"procurement.to.{system}.demand_accepted.v1")
+        assert not re.match(read, "procurement.demand_accepted.v1") and not re.match(read, "#")
+
+
+def test_procurement_reads_the_same_district_systems_as_the_broker_was_given(tmp_path):
+    services = compose_config(tmp_path)[0]["services"]
+    env, mounts = services["procurement"]["environment"], services["procurement"].get("volumes", [])
+    target = env["DISTRICT_SYSTEMS_FILE"]
+    # docker-compose prints a bind mount as "source:target:mode" (v1) or as a mapping (v2).
+    pairs = [(m["source"], m["target"]) if isinstance(m, dict) else tuple(m.split(":")[:2]) for m in mounts]
+    assert any(s.endswith("ops/district-systems.toml") and t == target for s, t in pairs), mounts

@@ -33,6 +33,7 @@ async def test_the_example_client_gets_its_demand_accepted(procurement):
     answer = await publish_and_wait(URL, "district-demo", sample_demand("district-demo", ref), timeout=60)
     assert answer["routing_key"] == "procurement.demand_accepted.v1"
     assert answer["demand_ref"] == ref and answer["demand_id"]
+    assert answer["accepted_message_id"] == answer["correlation_id"]
 
 
 async def test_the_example_client_gets_a_rejection_naming_the_field(procurement):
@@ -41,3 +42,12 @@ async def test_the_example_client_gets_a_rejection_naming_the_field(procurement)
     answer = await publish_and_wait(URL, "district-demo", demand, timeout=60)
     assert answer["routing_key"] == "procurement.demand_rejected.v1"
     assert [e["field"] for e in answer["errors"]] == ["street_code"]
+    assert answer["rejected_message_id"] == demand["event_id"] == answer["correlation_id"]
+
+
+async def test_the_example_client_claiming_another_system_is_told_so(procurement):
+    ref = f"EXAMPLE-{uuid.uuid4().hex[:8]}"
+    answer = await publish_and_wait(URL, "district-demo", sample_demand("dongsi-street-oa", ref), timeout=60)
+    assert answer["routing_key"] == "procurement.demand_rejected.v1"
+    assert [e["field"] for e in answer["errors"]] == ["source_system"]
+    assert answer["source_system"] == "district-demo"

@@ -44,11 +44,45 @@ async def test_a_service_publishes_only_its_own_routing_keys(user):
             await publish(user, f"{other}.isolation_probe.v1")
 
 
-async def test_a_district_system_publishes_only_district_keys():
-    await publish("district-demo", "district.demand_published.v1.probe")
-    for key in ("registry.org_registered.v1", "procurement.demand_accepted.v1"):
+@pytest.mark.parametrize("user", DISTRICT_SYSTEMS)
+async def test_a_district_system_publishes_only_district_keys(user):
+    await publish(user, "district.isolation_probe.v1")
+    for key in ("registry.org_registered.v1", "procurement.demand_accepted.v1", f"procurement.to.{user}.x.v1"):
         with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
-            await publish("district-demo", key)
+            await publish(user, key)
+
+
+async def bind(user: str, key: str) -> None:
+    connection = await aio_pika.connect(AMQP.format(user=user))
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(f"{user}.isolation-probe", exclusive=True)
+        await queue.bind(await channel.get_exchange("events", ensure=False), key)
+    finally:
+        await connection.close()
+
+
+@pytest.mark.parametrize("user", DISTRICT_SYSTEMS)
+async def test_a_district_system_can_bind_only_its_own_answer_keys(user):
+    """RabbitMQ checks a binding key against the user's topic read permission: the keys that
+    would let one system read every system's answers are refused, its own are not."""
+    for event in ("demand_accepted", "demand_rejected"):
+        await bind(user, f"procurement.to.{user}.{event}.v1")
+    others = [s for s in DISTRICT_SYSTEMS if s != user]
+    assert others, "a second district system is configured for this test"
+    for key in (
+        "#",
+        "procurement.#",
+        "procurement.*.v1",
+        "procurement.demand_accepted.v1",
+        "procurement.demand_rejected.v1",
+        "procurement.to.#",
+        "procurement.to.*.demand_accepted.v1",
+        *(f"procurement.to.{other}.demand_accepted.v1" for other in others),
+        "registry.org_registered.v1",
+    ):
+        with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+            await bind(user, key)
 
 
 @pytest.mark.parametrize("user", SERVICES)

@@ -18,6 +18,7 @@ import httpx
 from shared.auth import DEV_SECRET, mint
 
 BEIJING = timezone(timedelta(hours=8))
+ANSWER_KEYS = ("procurement.demand_accepted.v1", "procurement.demand_rejected.v1")
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class District:
 
     def __init__(self, endpoints: Endpoints) -> None:
         self.endpoints = endpoints
+        self.system = endpoints.amqp_user  # the login is the demands' source_system
         self.answers: dict[tuple[str, str], dict[str, Any]] = {}
         self._arrived = asyncio.Event()
 
@@ -142,8 +144,8 @@ class District:
         # A private queue for this run's answers (the broker lets the user name queues `<user>.*`).
         name = f"{self.endpoints.amqp_user}.demo-{uuid.uuid4().hex[:8]}"
         self.queue = await self.channel.declare_queue(name, exclusive=True, auto_delete=True)
-        for key in ("procurement.demand_accepted.v1", "procurement.demand_rejected.v1"):
-            await self.queue.bind(self.exchange, key)
+        for key in ANSWER_KEYS:  # its own copies: the only answer keys its login may bind
+            await self.queue.bind(self.exchange, f"procurement.to.{self.system}.{key.split('.', 1)[1]}")
         await self.queue.consume(self._on_answer)
         return self
 
@@ -152,6 +154,8 @@ class District:
 
     async def _on_answer(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         async with message.process():
+            if message.routing_key not in ANSWER_KEYS:
+                return  # not procurement's: only it may publish these keys
             answer = json.loads(message.body)
             answer["routing_key"] = message.routing_key
             self.answers[(answer.get("source_system"), answer.get("demand_ref"))] = answer
@@ -165,6 +169,8 @@ class District:
                 content_type="application/json",
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 message_id=str(demand["event_id"]),
+                correlation_id=str(demand["event_id"]),
+                user_id=self.system,
                 type="district.demand_published.v1",
                 timestamp=datetime.now(BEIJING),
             ),

@@ -103,7 +103,7 @@ class ProjectSpec:
     ref: str
     year: int
     purchaser: dict[str, str]
-    source_system: str
+    source_system: str  # the department's own OA, in the demand_ref; the demo publishes as one login
     street_code: str | None
     title: str
     domain: str

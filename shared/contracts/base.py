@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
 
 from shared import context
 
@@ -32,6 +33,51 @@ MoneyCNY = Annotated[
 """An amount in CNY: non-negative, at most two decimals, serialised as a string."""
 
 
+# PostgreSQL cannot store U+0000 in text or jsonb, and a lone surrogate cannot be encoded as
+# UTF-8 at all: text holding either must be refused where it enters, not fail at the INSERT.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str | None:
+    """Why PostgreSQL cannot store `text` (None when it can), in words for the sender."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    return f"文本含有无法保存的字符 U+{ord(found.group()):04X}（第 {found.start() + 1} 个字符）"
+
+
+def storable(text: str) -> str:
+    """`text` with what PostgreSQL cannot store replaced by U+FFFD: for keeping what a sender
+    wrote (a refused message's identity, its headers) where the original cannot go."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def _check_storable(value: Any) -> None:
+    if isinstance(value, str):
+        if (why := unstorable(value)) is not None:
+            raise ValueError(why)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _check_storable(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_storable(key)
+            _check_storable(item)
+
+
+class ContractModel(BaseModel):
+    """Every model of the contract: frozen, ignores unknown fields, and refuses text that
+    PostgreSQL cannot store, naming the field (a nested model checks its own fields)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        _check_storable(value)
+        return value
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -40,12 +86,12 @@ def _correlation() -> str:
     return context.correlation_id() or str(uuid4())
 
 
-class IntegrationEvent(BaseModel):
+class IntegrationEvent(ContractModel):
     """A fact one service tells the others; the routing key names its type and version."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
     routing_key: ClassVar[str] = ""
+    # A body larger than this is refused unread (None: only the broker's max_message_size applies).
+    max_body_bytes: ClassVar[int | None] = None
 
     event_id: UUID = Field(default_factory=uuid4)
     occurred_at: AwareDatetime = Field(default_factory=_now)
@@ -63,6 +109,11 @@ class IntegrationEvent(BaseModel):
     @property
     def context_name(self) -> str:
         return self.routing_key.split(".", 1)[0]
+
+    def bcc(self) -> tuple[str, ...]:
+        """Routing keys that also receive this event, in the same publish (RabbitMQ's
+        sender-selected distribution: the broker strips the list, so no receiver sees it)."""
+        return ()
 
 
 def event_class(routing_key: str) -> type[IntegrationEvent] | None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from shared.contracts.base import IntegrationEvent, MoneyCNY
+from shared.contracts.base import ContractModel, IntegrationEvent, MoneyCNY
 from shared.reference import STREETS, Domain
+
+# A district system's name is its broker user and its source_system. No dots: the name is one
+# word of its answer keys (`procurement.to.<name>.…`), so no name's keys can match another's.
+DISTRICT_SYSTEM_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
 class PurchaserKind(StrEnum):
@@ -17,10 +22,8 @@ class PurchaserKind(StrEnum):
     STREET_OFFICE = "street_office"
 
 
-class Purchaser(BaseModel):
+class Purchaser(ContractModel):
     """The state organ that buys the service (购买主体)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     code: str = Field(min_length=1, max_length=50)
     name: str = Field(min_length=1, max_length=100)
@@ -31,6 +34,8 @@ class DemandPublished(IntegrationEvent):
     """A district system published a service demand (需求); see DESIGN §2.2."""
 
     routing_key: ClassVar[str] = "district.demand_published.v1"
+    # The longest valid demand, every character escaped as \uXXXX, is about 36 KB.
+    max_body_bytes: ClassVar[int | None] = 64 * 1024
 
     source_system: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     demand_ref: str = Field(min_length=1, max_length=100)

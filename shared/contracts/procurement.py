@@ -7,20 +7,26 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from shared.contracts.base import IntegrationEvent, MoneyCNY
-from shared.contracts.district import Purchaser
+from shared.contracts.base import ContractModel, IntegrationEvent, MoneyCNY
+from shared.contracts.district import DISTRICT_SYSTEM_NAME, Purchaser
 from shared.reference import Domain
 
 
-class FieldError(BaseModel):
+class FieldError(ContractModel):
     """One reason a message was refused, naming the field (dotted path) it concerns."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     field: str
     message: str
+
+
+def answer_key(source_system: str | None, routing_key: str) -> tuple[str, ...]:
+    """The sender's own copy of a demand answer: `procurement.to.<system>.<event>.v<N>`, the only
+    answer keys a district system's broker user may bind (staff-entered demands have none)."""
+    if source_system is None or not DISTRICT_SYSTEM_NAME.fullmatch(source_system):
+        return ()
+    return (f"procurement.to.{source_system}.{routing_key.split('.', 1)[1]}",)
 
 
 class DemandAccepted(IntegrationEvent):
@@ -35,10 +41,18 @@ class DemandAccepted(IntegrationEvent):
     # Optional so that an answer published before these fields existed still validates.
     purchaser: Purchaser | None = None
     street_code: str | None = None
+    # The AMQP message_id of the demand this answers (none for a demand entered over HTTP).
+    accepted_message_id: str | None = None
+
+    def bcc(self) -> tuple[str, ...]:
+        return answer_key(self.source_system, self.routing_key)
 
 
 class DemandRejected(IntegrationEvent):
-    """Procurement refused a district message, with every reason; the raw message is kept."""
+    """Procurement refused a district message, with every reason; the raw message is kept.
+
+    `source_system` is the sender as its broker login proves it (null when the message did not
+    say who sent it), never a claim read from the refused body."""
 
     routing_key: ClassVar[str] = "procurement.demand_rejected.v1"
     source_system: str | None = None
@@ -46,11 +60,12 @@ class DemandRejected(IntegrationEvent):
     rejected_message_id: str | None = None
     errors: list[FieldError] = Field(default_factory=list)
 
+    def bcc(self) -> tuple[str, ...]:
+        return answer_key(self.source_system, self.routing_key)
 
-class ContractParty(BaseModel):
+
+class ContractParty(ContractModel):
     """A party to a service contract."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     code: str
     name: str
@@ -84,10 +99,8 @@ class ProjectSigned(IntegrationEvent):
 # who buys it (code, name, kind), its street and domain, and the deadlines that concern it.
 
 
-class PurchaserRef(BaseModel):
+class PurchaserRef(ContractModel):
     """The purchaser (购买主体) of a project: a district department or a street office."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     code: str
     name: str

@@ -12,16 +12,14 @@ from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from shared.contracts.base import IntegrationEvent
+from shared.contracts.base import ContractModel, IntegrationEvent
 from shared.reference import Domain, OrgStatus, OrgType, PlatformLevel
 
 
-class Contact(BaseModel):
+class Contact(ContractModel):
     """Where notices for an organisation go."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     name: str | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=254)
@@ -29,10 +27,8 @@ class Contact(BaseModel):
     webhook_url: str | None = Field(default=None, max_length=500)
 
 
-class OrgSnapshot(BaseModel):
+class OrgSnapshot(ContractModel):
     """An organisation as the registry knows it after the change that carries it."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     org_id: UUID
     version: int = Field(ge=1)

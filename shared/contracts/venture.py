@@ -7,16 +7,14 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from shared.contracts.base import IntegrationEvent, MoneyCNY
+from shared.contracts.base import ContractModel, IntegrationEvent, MoneyCNY
 from shared.reference import Domain
 
 
-class TranchePlanItem(BaseModel):
+class TranchePlanItem(ContractModel):
     """One planned instalment (分期拨付) of a grant."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     number: int
     percent: int
@@ -48,10 +46,8 @@ class GrantAwarded(IntegrationEvent):
 # --- added with the venture service (additive: GrantAwarded above is unchanged but for new defaults) ---
 
 
-class RubricCriterion(BaseModel):
+class RubricCriterion(ContractModel):
     """One weighted criterion of a round's review rubric."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     key: str
     name: str
@@ -145,10 +141,8 @@ class ConflictDeclared(IntegrationEvent):
     declared_on: date
 
 
-class AnnouncedProject(BaseModel):
+class AnnouncedProject(ContractModel):
     """A project on the public notice of a round's results."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     application_id: UUID
     project_title: str

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,23 +30,26 @@ from aio_pika.abc import AbstractExchange, AbstractIncomingMessage, AbstractRobu
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitQueue
 from prometheus_client import Counter, Histogram
-from pydantic import ValidationError
 
 from shared import context
 from shared.contracts.base import IntegrationEvent
-from shared.contracts.procurement import FieldError
-from shared.messaging import inbox, outbox
+from shared.messaging import frames, inbox, outbox
+from shared.messaging.delivery import Delivery, InvalidMessage, field_errors, parse, read, usable_id
 from shared.messaging.topology import DLX, EVENTS, consumer_queue
 
 log = structlog.get_logger("shared.consumer")
 
-_RAW: ContextVar[tuple[bytes, dict[str, Any]] | None] = ContextVar("consumed_raw_message", default=None)
+# A message whose properties the AMQP client cannot decode must reach the consumer (and be
+# answered), not tear down the connection it arrived on again and again.
+frames.tolerate_undecodable_properties()
+
+_DELIVERY: ContextVar[Delivery | None] = ContextVar("consumed_delivery", default=None)
 
 
-def current_raw_message() -> tuple[bytes, dict[str, Any]] | None:
-    """The body and headers of the message being consumed, as received (None outside a consumer):
-    for a handler that must keep a refused message verbatim."""
-    return _RAW.get()
+def current_delivery() -> Delivery | None:
+    """The message being consumed, as delivered (None outside a consumer): for a handler that
+    must keep a refused message verbatim, authorise its sender, or echo its ids."""
+    return _DELIVERY.get()
 
 
 CONSUMED = Counter("events_consumed_total", "Messages consumed, by queue and outcome", ["queue", "outcome"])
@@ -102,44 +104,6 @@ def is_transient(exc: BaseException) -> bool:
 
 
 @dataclass(frozen=True)
-class InvalidMessage:
-    """A message that could not be read as its contract: the raw bytes and every reason."""
-
-    queue: str
-    routing_key: str
-    message_id: str | None
-    body: bytes
-    headers: dict[str, Any]
-    errors: list[FieldError]
-
-    def reason(self) -> str:
-        return "; ".join(f"{e.field}: {e.message}" for e in self.errors)[:2000]
-
-
-def field_errors(exc: Exception) -> list[FieldError]:
-    """Readable `{field, message}` pairs from a JSON or validation failure."""
-    if isinstance(exc, ValidationError):
-        return [
-            FieldError(field=".".join(str(p) for p in err["loc"]) or "(body)", message=err["msg"])
-            for err in exc.errors(include_url=False)
-        ]
-    if isinstance(exc, UnicodeDecodeError):
-        return [FieldError(field="(body)", message="body is not UTF-8 text")]
-    if isinstance(exc, json.JSONDecodeError):
-        return [
-            FieldError(field="(body)", message=f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
-        ]
-    return [FieldError(field="(body)", message=str(exc))]
-
-
-def parse(event_cls: type[E], body: bytes) -> E:
-    data = json.loads(body.decode("utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError("body must be a JSON object")
-    return event_cls.model_validate(data)
-
-
-@dataclass(frozen=True)
 class _Registration:
     queue: RabbitQueue
     consumer: str
@@ -148,6 +112,7 @@ class _Registration:
     on_invalid: InvalidHandler | None
     batcher: _Batcher
     doc: str | None
+    also_bind: tuple[str, ...] = ()
 
 
 class Consumers:
@@ -191,7 +156,8 @@ class Consumers:
         events = await channel.declare_exchange(EVENTS.name, ExchangeType.TOPIC, durable=True)
         for reg in self._registrations:
             queue = await channel.declare_queue(reg.queue.name, durable=True, arguments=dict(reg.queue.arguments or {}))
-            await queue.bind(events, routing_key=reg.queue.routing())
+            for key in (reg.queue.routing(), *reg.also_bind):
+                await queue.bind(events, routing_key=key)
             await queue.consume(functools.partial(self._deliver, reg))
         await self._delete_retired(connection)
 
@@ -228,35 +194,44 @@ class Consumers:
             )(receive)
 
     async def _deliver(self, reg: _Registration, message: AbstractIncomingMessage) -> None:
+        """Read, handle and settle one message. Nothing that goes wrong on the way leaves it
+        unacked: an unacked message holds a prefetch slot until the connection closes, and a
+        prefetch's worth of them stops the queue for everyone."""
         try:
-            event = parse(reg.event_cls, message.body)
-        except (ValueError, ValidationError) as exc:
-            invalid = InvalidMessage(
-                queue=reg.queue.name,
-                routing_key=message.routing_key or "",
-                message_id=message.message_id,
-                body=message.body,
-                headers=dict(message.headers or {}),
-                errors=field_errors(exc),
-            )
-            token = _RAW.set((message.body, invalid.headers))
-            try:
-                await self._invalid(message, invalid, reg.consumer, reg.on_invalid)
-            finally:
-                _RAW.reset(token)
+            delivery = Delivery.of(reg.queue.name, message)
+            event = read(reg.event_cls, delivery)
+            if isinstance(event, IntegrationEvent):
+                await reg.batcher.submit(message, delivery, event)
+            else:
+                await self._invalid(message, InvalidMessage(delivery, event), reg.consumer, reg.on_invalid)
+        except Exception as exc:
+            log.exception("consumer_failed", queue=reg.queue.name, message_id=message.message_id)
+            await self._park_unsettled(message, reg, f"{type(exc).__name__}: {exc}")
             return
-        await reg.batcher.submit(message, event)
+        await self._park_unsettled(message, reg, "the consumer left the message unsettled")
+
+    async def _park_unsettled(self, message: AbstractIncomingMessage, reg: _Registration, reason: str) -> None:
+        """The last line: a message still unsettled on an open channel is dead-lettered."""
+        try:
+            if message.processed or message.channel.is_closed:
+                return  # settled, or its channel is gone and the broker will deliver it again
+        except Exception:  # aio-pika raises for a closed channel
+            return
+        await self._dead_letter(message, reg.queue.name, reg.consumer, reason)
 
     def on(
         self,
         event_cls: type[E],
         *,
         on_invalid: InvalidHandler | None = None,
+        also_bind: Sequence[str] = (),
     ) -> Callable[[Handler[E]], Handler[E]]:
         """Decorator: `handler(event, conn) -> events to publish`, run once per event_id.
 
         `on_invalid`, when given, answers a message that fails its contract (its effects and
-        events commit in one transaction) instead of dead-lettering it.
+        events commit in one transaction) instead of dead-lettering it. `also_bind` adds binding
+        keys whose messages are not the event (another version, a misspelt key) but still
+        belong to this consumer: they arrive as invalid, to be answered rather than unrouted.
         """
 
         def register(handler: Handler[E]) -> Handler[E]:
@@ -271,6 +246,7 @@ class Consumers:
                     on_invalid=on_invalid,
                     batcher=_Batcher(self, queue.name, consumer, handler),
                     doc=handler.__doc__ or event_cls.__doc__,
+                    also_bind=tuple(also_bind),
                 )
             )
             self.routing_keys.append(event_cls.routing_key)
@@ -280,7 +256,7 @@ class Consumers:
 
     async def _process(
         self,
-        items: list[tuple[AbstractIncomingMessage, IntegrationEvent]],
+        items: list[tuple[AbstractIncomingMessage, Delivery, IntegrationEvent]],
         queue: str,
         consumer: str,
         handler: Handler[Any],
@@ -295,40 +271,41 @@ class Consumers:
             if pool is None:
                 raise TransientError("database pool not ready")
             async with pool.acquire() as conn, conn.transaction():
-                fresh = await inbox.first_times(conn, consumer=consumer, events=[e for _, e in items])
+                fresh = await inbox.first_times(conn, consumer=consumer, events=[e for _, _, e in items])
                 out: list[IntegrationEvent] = []
-                for message, event in items:
+                for _, delivery, event in items:
                     if event.event_id not in fresh:
                         outcomes.append("duplicate")
                         continue
                     fresh.discard(event.event_id)  # a second copy within the batch is a duplicate too
-                    with _bound(event, consumer), _raw(message):
+                    with _bound(event, consumer, delivery):
                         out += list(await handler(event, conn) or [])
                     outcomes.append("ok")
                 await outbox.add(conn, out)
         except Exception as exc:
             log.warning("event_batch_failed", queue=queue, size=len(items), error=repr(exc))
             BATCH_FALLBACKS.labels(queue).inc()
-            for message, event in items:
-                await self._receive_one(message, event, queue, consumer, handler)
+            for message, delivery, event in items:
+                await self._receive_one(message, delivery, event, queue, consumer, handler)
             return
         BATCH_SIZE.observe(len(items))
-        for (message, event), outcome in zip(items, outcomes, strict=True):
+        for (message, delivery, event), outcome in zip(items, outcomes, strict=True):
             # Committed: a lost ack means a redelivery, which the inbox absorbs.
             await self._settle(message.ack())
             CONSUMED.labels(queue, outcome).inc()
-            with _bound(event, consumer):
+            with _bound(event, consumer, delivery):
                 log.info("event_consumed" if outcome == "ok" else "event_duplicate_ignored")
 
     async def _receive_one(
         self,
         message: AbstractIncomingMessage,
+        delivery: Delivery,
         event: IntegrationEvent,
         queue: str,
         consumer: str,
         handler: Handler[Any],
     ) -> None:
-        with _bound(event, consumer), _raw(message):
+        with _bound(event, consumer, delivery):
             try:
                 pool = self._pool()
                 if pool is None:
@@ -386,9 +363,10 @@ class Consumers:
             pool = self._pool()
             if pool is None:
                 raise TransientError("database pool not ready")
-            async with pool.acquire() as conn, conn.transaction():
-                out = await on_invalid(invalid, conn)
-                await outbox.add(conn, list(out or []))
+            with _bound_invalid(invalid.delivery, consumer):
+                async with pool.acquire() as conn, conn.transaction():
+                    out = await on_invalid(invalid, conn)
+                    await outbox.add(conn, list(out or []))
         except Exception as exc:
             if is_transient(exc):
                 log.warning("event_retry", error=repr(exc))
@@ -443,20 +421,13 @@ class Consumers:
         try:
             if exchange is None:
                 raise RuntimeError("dead-letter exchange not declared yet")
-            await exchange.publish(
-                aio_pika.Message(
-                    message.body,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    message_id=raw.message_id,
-                    type=raw.type,
-                    correlation_id=raw.correlation_id,
-                    content_type=raw.content_type,
-                    timestamp=raw.timestamp,
-                    headers=headers,
-                ),
-                routing_key=queue,
-                mandatory=False,
-            )
+            try:
+                parked = _dead_letter_copy(raw, headers)
+            except (TypeError, ValueError):  # properties the client cannot encode again: keep the body
+                parked = aio_pika.Message(
+                    raw.body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, headers=_error_headers(headers)
+                )
+            await exchange.publish(parked, routing_key=queue, mandatory=False)
         except Exception as exc:
             # Could not park it with its reason: return it to the queue to try again (the
             # queue's delivery limit still dead-letters it, without the reason, if this persists).
@@ -470,25 +441,73 @@ class Consumers:
         log.warning("event_dead_lettered", queue=queue, reason=reason, message_id=raw.message_id)
 
 
+def _dead_letter_copy(raw: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
+    parked = aio_pika.Message(
+        raw.body,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=raw.message_id,
+        type=raw.type,
+        correlation_id=raw.correlation_id,
+        content_type=raw.content_type,
+        timestamp=raw.timestamp,
+        user_id=raw.user_id,
+        headers=headers,
+    )
+    parked.properties.marshal()  # encoded now, so that properties the client cannot encode are caught here
+    return parked
+
+
+def _error_headers(headers: dict[str, Any]) -> dict[str, Any]:
+    ours = ("x-original-routing-key", "x-failed-at")
+    return {k: v for k, v in headers.items() if k.startswith("x-error-") or k in ours}
+
+
 @contextmanager
-def _bound(event: IntegrationEvent, consumer: str) -> Iterator[None]:
-    with context.bound(
-        correlation_id=event.correlation_id,
-        causation_id=str(event.event_id),
-        event_id=str(event.event_id),
-        routing_key=event.routing_key,
-        consumer=consumer,
+def _bound(event: IntegrationEvent, consumer: str, delivery: Delivery) -> Iterator[None]:
+    with (
+        context.bound(
+            correlation_id=_correlation(event, delivery),
+            causation_id=str(event.event_id),
+            event_id=str(event.event_id),
+            routing_key=event.routing_key,
+            consumer=consumer,
+        ),
+        _current(delivery),
+    ):
+        yield
+
+
+def _correlation(event: IntegrationEvent, delivery: Delivery) -> str:
+    """The sender's correlation: its AMQP correlation_id, else the body's if it set one, else
+    its message_id (the relay sets the first two alike; a district system may set either)."""
+    if sent := usable_id(delivery.correlation_id):
+        return sent
+    if "correlation_id" in event.model_fields_set:
+        return event.correlation_id
+    return usable_id(delivery.message_id) or event.correlation_id
+
+
+@contextmanager
+def _bound_invalid(delivery: Delivery, consumer: str) -> Iterator[None]:
+    with (
+        context.bound(
+            correlation_id=delivery.correlation() or context.correlation_id(),
+            causation_id=usable_id(delivery.message_id),
+            routing_key=delivery.routing_key,
+            consumer=consumer,
+        ),
+        _current(delivery),
     ):
         yield
 
 
 @contextmanager
-def _raw(message: AbstractIncomingMessage) -> Iterator[None]:
-    token = _RAW.set((message.body, dict(message.headers or {})))
+def _current(delivery: Delivery) -> Iterator[None]:
+    token = _DELIVERY.set(delivery)
     try:
         yield
     finally:
-        _RAW.reset(token)
+        _DELIVERY.reset(token)
 
 
 class _Batcher:
@@ -511,12 +530,12 @@ class _Batcher:
     ) -> None:
         self.consumers, self.queue, self.consumer, self.handler = consumers, queue, consumer, handler
         self.max_batch, self.workers = max_batch, workers
-        self.waiting: deque[tuple[AbstractIncomingMessage, IntegrationEvent, asyncio.Future[None]]] = deque()
+        self.waiting: deque[tuple[AbstractIncomingMessage, Delivery, IntegrationEvent, asyncio.Future[None]]] = deque()
         self.active: set[asyncio.Task[None]] = set()
 
-    async def submit(self, message: AbstractIncomingMessage, event: IntegrationEvent) -> None:
+    async def submit(self, message: AbstractIncomingMessage, delivery: Delivery, event: IntegrationEvent) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.waiting.append((message, event, done))
+        self.waiting.append((message, delivery, event, done))
         if len(self.active) < self.workers:
             task = asyncio.create_task(self._work())
             self.active.add(task)
@@ -527,8 +546,25 @@ class _Batcher:
         while self.waiting:
             batch = [self.waiting.popleft() for _ in range(min(self.max_batch, len(self.waiting)))]
             try:
-                await self.consumers._process([(m, e) for m, e, _ in batch], self.queue, self.consumer, self.handler)
+                items = [(m, d, e) for m, d, e, _ in batch]
+                await self.consumers._process(items, self.queue, self.consumer, self.handler)
+            except Exception:
+                # Each delivery's own task parks whatever this left unsettled (`_deliver`).
+                log.exception("event_batch_defect", queue=self.queue, size=len(batch))
             finally:
                 for *_, done in batch:
                     if not done.done():
                         done.set_result(None)
+
+
+__all__ = [
+    "Consumers",
+    "Delivery",
+    "InvalidMessage",
+    "PermanentError",
+    "TransientError",
+    "current_delivery",
+    "field_errors",
+    "is_transient",
+    "parse",
+]

@@ -67,6 +67,16 @@ def describe(msg: AbstractIncomingMessage) -> DeadLetter:
     )
 
 
+def _replayable(letter: DeadLetter) -> bool:
+    """A letter goes back only to the queue of the event its routing key names: consumers take
+    a replay (default exchange, the queue's name as key) as that event, so a message that came
+    in under another key (forced into the queue with a CC header, say) stays parked. A letter
+    parked again after a replay carries the queue's name as its key."""
+    if not letter.routing_key:
+        return True  # not parked by the kit, which always records the key: replay_target decides
+    return letter.routing_key == letter.queue or letter.queue.endswith("." + letter.routing_key)
+
+
 async def _drain(channel: aio_pika.abc.AbstractChannel, service: str, limit: int) -> list[AbstractIncomingMessage]:
     queue = await channel.get_queue(dead_letter_queue_name(service), ensure=True)
     out: list[AbstractIncomingMessage] = []
@@ -163,6 +173,8 @@ async def _send_back(
     target = replay_target(service, letter)
     if target is None:
         return f"队列 {letter.queue!r} 不是 {service} 的消费队列"
+    if not _replayable(letter):
+        return f"路由键 {letter.routing_key!r} 不是队列 {letter.queue} 的事件"
     try:
         await channel.default_exchange.publish(_replay_message(msg, service), routing_key=target)
     except aio_pika.exceptions.PublishError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 
@@ -29,10 +30,13 @@ log = structlog.get_logger("shared.outbox")
 PUBLISHED = Counter("outbox_published_total", "Outbox rows published", ["routing_key"])
 FAILED = Counter("outbox_publish_failures_total", "Outbox publish attempts that failed")
 
-_INSERT = """INSERT INTO outbox (event_id, routing_key, payload, correlation_id, occurred_at)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[])
+# bcc travels as JSON text: asyncpg would take a list of lists for a two-dimensional array.
+_INSERT = """INSERT INTO outbox (event_id, routing_key, payload, correlation_id, occurred_at, bcc)
+             SELECT id, key, payload, cid, at, bcc::jsonb
+             FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[], $6::text[])
+                  AS t(id, key, payload, cid, at, bcc)
              ON CONFLICT (event_id) DO NOTHING"""
-_CLAIM = """SELECT id, event_id, routing_key, payload::text AS body, correlation_id, occurred_at FROM outbox
+_CLAIM = """SELECT id, event_id, routing_key, payload::text AS body, correlation_id, occurred_at, bcc FROM outbox
             WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"""
 _MARK_SENT = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
 _MARK_FAILED = "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])"
@@ -49,6 +53,7 @@ async def add(conn: asyncpg.Connection, events: Sequence[IntegrationEvent]) -> N
         [e.model_dump(mode="json") for e in events],
         [e.correlation_id for e in events],
         [e.occurred_at for e in events],
+        [json.dumps(list(keys)) if (keys := e.bcc()) else None for e in events],
     )
 
 
@@ -199,6 +204,7 @@ class OutboxRelay:
             occurred_at=row["occurred_at"],
             correlation_id=row["correlation_id"],
             app_id=self._app_id,
+            bcc=row["bcc"] or (),
         )
         await exchange.publish(message, routing_key=row["routing_key"], mandatory=False, timeout=self._timeout)
 

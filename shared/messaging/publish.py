@@ -4,7 +4,7 @@ the CloudEvents AMQP-binding headers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,14 +28,31 @@ def cloud_event_headers(*, event_id: str, routing_key: str, occurred_at: datetim
     }
 
 
+def _headers(event_id: str, routing_key: str, occurred_at: datetime, bcc: Sequence[str]) -> dict[str, Any]:
+    headers = cloud_event_headers(event_id=event_id, routing_key=routing_key, occurred_at=occurred_at)
+    if bcc:
+        headers["BCC"] = list(bcc)  # RabbitMQ routes to these keys too and strips the header
+    return headers
+
+
 def encode(payload: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def amqp_message(
-    body: bytes, *, routing_key: str, event_id: str, occurred_at: datetime, correlation_id: str | None, app_id: str
+    body: bytes,
+    *,
+    routing_key: str,
+    event_id: str,
+    occurred_at: datetime,
+    correlation_id: str | None,
+    app_id: str,
+    bcc: Sequence[str] = (),
 ) -> aio_pika.Message:
-    """The same message `publish_payload` sends, for publishing with aio-pika directly (the relay)."""
+    """The same message `publish_payload` sends, for publishing with aio-pika directly (the relay).
+
+    `bcc`: routing keys that also receive it, in this one publish (the broker strips the header)."""
+    headers = _headers(event_id, routing_key, occurred_at, bcc)
     return aio_pika.Message(
         body,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
@@ -45,7 +62,7 @@ def amqp_message(
         content_type=CONTENT_TYPE,
         timestamp=occurred_at,
         app_id=app_id,
-        headers=cloud_event_headers(event_id=event_id, routing_key=routing_key, occurred_at=occurred_at),
+        headers=headers,
     )
 
 
@@ -58,8 +75,10 @@ async def publish_payload(
     occurred_at: datetime,
     correlation_id: str | None,
     timeout: float = 10.0,
+    bcc: Sequence[str] = (),
 ) -> None:
     """Publish one event body to `events` and wait for the broker's confirm."""
+    headers = _headers(event_id, routing_key, occurred_at, bcc)
     await broker.publish(
         encode(payload),
         exchange=EVENTS,
@@ -71,7 +90,7 @@ async def publish_payload(
         correlation_id=correlation_id,
         content_type=CONTENT_TYPE,
         timestamp=occurred_at,
-        headers=cloud_event_headers(event_id=event_id, routing_key=routing_key, occurred_at=occurred_at),
+        headers=headers,
         timeout=timeout,
     )
 
@@ -85,4 +104,5 @@ async def publish_event(broker: RabbitBroker, event: IntegrationEvent) -> None:
         event_id=str(event.event_id),
         occurred_at=event.occurred_at,
         correlation_id=event.correlation_id,
+        bcc=event.bcc(),
     )

@@ -155,7 +155,7 @@ class Stream:
             key, body, pub = "registry.org_registered.v99", json.dumps({"event_id": mid}).encode(), admin
         elif kind == "not_utf8":
             key, body, pub = "district.demand_published.v1", b"\xff\xfe\x00garbage\x81", district
-        else:  # 3 MB of JSON that is no demand
-            key, body, pub = "district.demand_published.v1", json.dumps({"blob": "字" * 1_000_000}).encode(), district
+        else:  # 900 KB of JSON that is no demand: under the broker's 1 MiB limit, over the contract's 64 KiB
+            key, body, pub = "district.demand_published.v1", json.dumps({"blob": "字" * 150_000}).encode(), district
         await pub.publish(body, key, message_id=mid)
         self.ledger.poison.append(Poison(mid, key, kind))

@@ -74,7 +74,7 @@ async def test_broker_outage_mid_stream_loses_nothing(system, ledger, stream):
 
 async def test_duplicates_out_of_order_and_poison_change_nothing_and_lose_nothing(system, ledger, stream):
     """Demands and registry events published again (reversed, then in order) mid-stream, with
-    poison mixed in: malformed JSON, wrong schema, unknown version key, not UTF-8, 3 MB bodies."""
+    poison mixed in: malformed JSON, wrong schema, unknown version key, not UTF-8, 900 KB bodies."""
     said: list[str] = []
 
     async def redeliver() -> str:

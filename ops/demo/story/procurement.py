@@ -21,7 +21,7 @@ class ProcurementChapter(Chapter):
         for p in self.plan.projects + self.plan.cancelled:
             await district.publish(
                 demand_message(
-                    source_system=p.source_system,
+                    source_system=district.system,  # a system is who its login says it is
                     demand_ref=p.ref,
                     purchaser=p.purchaser,
                     street_code=p.street_code,
@@ -34,7 +34,7 @@ class ProcurementChapter(Chapter):
                     wanted_by=date(p.year + 1, 6, 30),
                 )
             )
-        answers = await district.wait_for([(p.source_system, p.ref) for p in self.plan.projects + self.plan.cancelled])
+        answers = await district.wait_for([(district.system, p.ref) for p in self.plan.projects + self.plan.cancelled])
         refused = [a for a in answers.values() if a["routing_key"] != "procurement.demand_accepted.v1"]
         if refused:
             raise DemoError(f"procurement refused {len(refused)} demands, e.g. {refused[0]}")
@@ -50,8 +50,8 @@ class ProcurementChapter(Chapter):
         self.timeline = Timeline(set_day)
         try:
             await self.timeline.run(
-                [self._project(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.projects]
-                + [self._cancel(p, answers[(p.source_system, p.ref)]["demand_id"]) for p in self.plan.cancelled]
+                [self._project(p, answers[(district.system, p.ref)]["demand_id"]) for p in self.plan.projects]
+                + [self._cancel(p, answers[(district.system, p.ref)]["demand_id"]) for p in self.plan.cancelled]
             )
         finally:  # back to the real date for whoever uses the system next
             await set_day(None)

@@ -15,7 +15,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def build_service(settings: Settings) -> Service:
     """The service with its consumers registered (also used by provisioning to declare queues)."""
     service = Service("procurement", settings, migrations=MIGRATIONS)
-    subscribers.register(service)
+    subscribers.register(service, settings.district_systems())
     return service
 
 

@@ -1,11 +1,13 @@
 """Settings of the procurement service, from PROCUREMENT_* environment variables."""
 
 from decimal import Decimal
+from pathlib import Path
 
-from pydantic import AnyHttpUrl
+from pydantic import AliasChoices, AnyHttpUrl, Field
 from pydantic_settings import SettingsConfigDict
 
 from procurement.domain.model import DEFAULT_EXCLUDED_PURCHASES, Rules
+from shared import districts
 from shared.service import ServiceSettings
 from shared.workdays import WorkCalendar
 
@@ -34,6 +36,11 @@ class Settings(ServiceSettings):
     # The OCDS packages' publicationPolicy: where the centre publishes what it discloses, when and
     # how (an http(s) URL of the operator's); omitted from the packages until set.
     ocds_publication_policy_url: AnyHttpUrl | None = None
+    # The district systems that may publish demands, and for whom (the file provisioning reads).
+    district_systems_file: Path = Field(
+        default_factory=districts.systems_file,
+        validation_alias=AliasChoices("procurement_district_systems_file", districts.ENV.lower()),
+    )
 
     def rules(self) -> Rules:
         return Rules(
@@ -44,6 +51,9 @@ class Settings(ServiceSettings):
             max_multi_year_term_months=self.max_multi_year_term_months,
             excluded_purchases=tuple(w.strip() for w in self.excluded_purchases.split(",") if w.strip()),
         )
+
+    def district_systems(self) -> districts.DistrictSystems:
+        return districts.load(self.district_systems_file)
 
     def calendar(self) -> WorkCalendar:
         return WorkCalendar.from_strings(self.extra_holidays, self.extra_workdays)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -97,36 +96,44 @@ def _content_args(c: DemandContent) -> tuple[Any, ...]:
 # --- rejected messages ----------------------------------------------------------------------------
 
 _REJECT_INSERT = """INSERT INTO rejected_messages (message_id, routing_key, body, headers, errors, source_system,
-    demand_ref) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id) DO NOTHING RETURNING id"""
-_REJECT_LIST = """SELECT id, message_id, routing_key, body, headers, errors, source_system, demand_ref, received_at
-    FROM rejected_messages ORDER BY id DESC LIMIT $1"""
+    demand_ref, sent_by, dedupe_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"""
+_REJECT_LIST = """SELECT id, message_id, routing_key, body, headers, errors, source_system, demand_ref, sent_by,
+    received_at FROM rejected_messages ORDER BY id DESC LIMIT $1"""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A refused message as it is kept: text PostgreSQL cannot store already replaced."""
+
+    message_id: str | None
+    routing_key: str
+    body: bytes
+    headers: dict[str, Any]
+    errors: list[FieldError]
+    source_system: str | None
+    demand_ref: str | None
+    sent_by: str | None
+    dedupe_key: str
 
 
 class RejectedStore:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def keep(
-        self,
-        *,
-        message_id: str | None,
-        routing_key: str,
-        body: bytes,
-        headers: dict[str, Any],
-        errors: list[FieldError],
-        source_system: str | None,
-        demand_ref: str | None,
-    ) -> bool:
-        """Keep a refused message; False when the same message_id was already kept (a redelivery)."""
+    async def keep(self, refused: Refused) -> bool:
+        """Keep a refused message; False when it was already kept (a redelivery)."""
         row = await self._conn.fetchrow(
             _REJECT_INSERT,
-            message_id,
-            routing_key,
-            body,
-            json.loads(json.dumps(headers, default=str)),
-            [e.model_dump() for e in errors],
-            source_system,
-            demand_ref,
+            refused.message_id,
+            refused.routing_key,
+            refused.body,
+            refused.headers,
+            [e.model_dump() for e in refused.errors],
+            refused.source_system,
+            refused.demand_ref,
+            refused.sent_by,
+            refused.dedupe_key,
         )
         return row is not None
 

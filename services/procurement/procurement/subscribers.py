@@ -14,7 +14,8 @@ from shared.contracts.base import IntegrationEvent
 from shared.contracts.district import DemandPublished
 from shared.contracts.registry import OrgFiled, OrgGraduated, OrgProfileUpdated, OrgRegistered, OrgStatusChanged
 from shared.contracts.venture import GrantAwarded
-from shared.messaging.consumer import InvalidMessage
+from shared.districts import DistrictSystems
+from shared.messaging.consumer import InvalidMessage, current_delivery
 from shared.service import Service
 
 log = structlog.get_logger("procurement.subscribers")
@@ -22,15 +23,21 @@ log = structlog.get_logger("procurement.subscribers")
 OrgEvent = OrgRegistered | OrgFiled | OrgGraduated | OrgStatusChanged | OrgProfileUpdated
 
 
-def register(service: Service) -> None:
+def register(service: Service, systems: DistrictSystems) -> None:
     async def reject_demand(invalid: InvalidMessage, conn: asyncpg.Connection) -> Sequence[IntegrationEvent]:
-        return await demands.reject_invalid(conn, invalid)
+        return await demands.reject_invalid(conn, invalid, systems)
 
     async def demand_published(event: DemandPublished, conn: asyncpg.Connection) -> Sequence[IntegrationEvent]:
         """A district system published a demand: accept, revise or refuse it, always answering."""
-        return await demands.receive(conn, event, routing_key=DemandPublished.routing_key)
+        delivery = current_delivery()
+        if delivery is None:
+            raise RuntimeError("a demand is only ever received from the broker")
+        return await demands.receive(conn, event, delivery, systems)
 
-    service.consumers.on(DemandPublished, on_invalid=reject_demand)(demand_published)
+    # Every key a district system may publish comes here, so that another version or a misspelt
+    # key is answered too, instead of waiting unanswered in events.unrouted.
+    consume = service.consumers.on(DemandPublished, on_invalid=reject_demand, also_bind=("district.#",))
+    consume(demand_published)
 
     async def apply_org(event: OrgEvent, conn: asyncpg.Connection) -> Sequence[IntegrationEvent]:
         applied = await ReadModels(conn).apply_org(event.org)

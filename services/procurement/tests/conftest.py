@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
-import aio_pika
 import asyncpg
 import httpx
 import jsonschema
@@ -29,7 +29,14 @@ from procurement.config import Settings
 from shared import logging as kit_logging
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.registry import OrgRegistered, OrgSnapshot
-from shared.testing import ADMIN_AMQP_URL, eventually, fresh_database, purge_queues, service_amqp_url
+from shared.testing import (
+    ADMIN_AMQP_URL,
+    eventually,
+    fresh_database,
+    publish_message,
+    purge_queues,
+    service_amqp_url,
+)
 
 kit_logging.configure("procurement-test", level="WARNING")
 
@@ -87,25 +94,15 @@ async def db(settings: Settings, client: httpx.AsyncClient) -> AsyncIterator[asy
 
 
 async def publish_raw(
-    body: bytes, routing_key: str, *, message_id: str | None = None, url: str = ADMIN_AMQP_URL
+    body: bytes, routing_key: str, *, message_id: str | None = None, url: str = ADMIN_AMQP_URL, **properties: Any
 ) -> str:
-    """Publish bytes to exchange `events` as an external system would; returns the message id."""
+    """Publish bytes to exchange `events` as an external system would (a district system sets
+    user_id to its login); returns the message id."""
     message_id = message_id or str(uuid4())
-    connection = await aio_pika.connect(url)
-    try:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("events", ensure=False)
-        await exchange.publish(
-            aio_pika.Message(
-                body,
-                message_id=message_id,
-                content_type="application/json",
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=routing_key,
-        )
-    finally:
-        await connection.close()
+    login = urlsplit(url).username
+    sender = {"user_id": login} if login and login != "guest" else {}
+    props = {"message_id": message_id, "content_type": "application/json", **sender, **properties}
+    await publish_message(url, routing_key, body, **props)
     return message_id
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -12,12 +14,14 @@ import asyncpg
 import structlog
 
 from procurement.domain.demand import DemandContent, Outcome, decide, rule_errors
-from procurement.store import DemandStore, RejectedStore
-from shared.contracts.base import IntegrationEvent
+from procurement.domain.senders import Sender, authority_errors, sender
+from procurement.store import DemandStore, Refused, RejectedStore
+from shared.contracts.base import IntegrationEvent, storable, unstorable
 from shared.contracts.district import DemandPublished, Purchaser, PurchaserKind
 from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
+from shared.districts import DistrictSystems
 from shared.errors import Conflict, Invalid
-from shared.messaging.consumer import InvalidMessage, current_raw_message
+from shared.messaging.delivery import Delivery, InvalidMessage, usable_id
 from shared.reference import Domain
 
 log = structlog.get_logger("procurement.demands")
@@ -64,7 +68,13 @@ def content_of(demand: DemandFields) -> DemandContent:
 
 
 def accepted(
-    demand_id: UUID, source_system: str, demand_ref: str, content: DemandContent, outcome: Outcome
+    demand_id: UUID,
+    source_system: str,
+    demand_ref: str,
+    content: DemandContent,
+    outcome: Outcome,
+    *,
+    message_id: str | None = None,
 ) -> DemandAccepted:
     """The answer to a stored demand, naming its purchaser so that notify can address it."""
     return DemandAccepted(
@@ -76,33 +86,32 @@ def accepted(
             code=content.purchaser_code, name=content.purchaser_name, kind=PurchaserKind(content.purchaser_kind)
         ),
         street_code=content.street_code,
+        accepted_message_id=message_id,
     )
 
 
-async def receive(conn: asyncpg.Connection, event: DemandPublished, *, routing_key: str) -> list[IntegrationEvent]:
+async def receive(
+    conn: asyncpg.Connection, event: DemandPublished, delivery: Delivery, systems: DistrictSystems
+) -> list[IntegrationEvent]:
     """Store, revise or refuse a published demand; every message gets an answer."""
+    by = sender(delivery, systems)
+    errors = list(by.errors)
+    if by.system is not None:
+        errors += authority_errors(
+            by.system, source_system=event.source_system, purchaser=event.purchaser, street_code=event.street_code
+        )
     content = content_of(event)
-    errors = rule_errors(content, sent_on=event.occurred_at.date())
-    if not errors:
+    errors += rule_errors(content, sent_on=event.occurred_at.date())
+    if not errors and by.system is not None:
         try:
-            demand_id, outcome = await record(conn, event.source_system, event.demand_ref, content, via="event")
+            demand_id, outcome = await record(conn, by.system.name, event.demand_ref, content, via="event")
         except Conflict as exc:
             errors = [FieldError(field="demand_ref", message=exc.message)]
         else:
             log.info("demand_received", demand_id=str(demand_id), outcome=str(outcome), demand_ref=event.demand_ref)
-            return [accepted(demand_id, event.source_system, event.demand_ref, content, outcome)]
-    raw = current_raw_message()  # a refusal keeps the message verbatim
-    body, headers = raw if raw is not None else (event.model_dump_json().encode(), {})
-    return await _refuse(
-        conn,
-        message_id=str(event.event_id),
-        routing_key=routing_key,
-        body=body,
-        headers=headers,
-        errors=errors,
-        source_system=event.source_system,
-        demand_ref=event.demand_ref,
-    )
+            message_id = usable_id(delivery.message_id)
+            return [accepted(demand_id, by.system.name, event.demand_ref, content, outcome, message_id=message_id)]
+    return await _refuse(conn, delivery, by, errors, demand_ref=event.demand_ref)
 
 
 async def record(
@@ -132,75 +141,95 @@ async def record(
     return existing.id, outcome
 
 
-async def reject_invalid(conn: asyncpg.Connection, invalid: InvalidMessage) -> list[IntegrationEvent]:
+async def reject_invalid(
+    conn: asyncpg.Connection, invalid: InvalidMessage, systems: DistrictSystems
+) -> list[IntegrationEvent]:
     """Answer a message that broke the contract, keeping it raw with every reason."""
-    source_system, demand_ref = _identity(invalid.body)
+    by = sender(invalid.delivery, systems)
+    claimed = _claims(invalid.body)
+    errors = list(by.errors)
+    if by.system is not None and isinstance(claimed.get("source_system"), str):
+        errors += authority_errors(by.system, source_system=claimed["source_system"], purchaser=None, street_code=None)
+    demand_ref = claimed.get("demand_ref")
     return await _refuse(
         conn,
-        message_id=invalid.message_id,
-        routing_key=invalid.routing_key,
-        body=invalid.body,
-        headers=invalid.headers,
-        errors=invalid.errors,
-        source_system=source_system,
-        demand_ref=demand_ref,
+        invalid.delivery,
+        by,
+        errors + invalid.errors,
+        demand_ref=demand_ref if isinstance(demand_ref, str) else None,
     )
 
 
 async def _refuse(
-    conn: asyncpg.Connection,
-    *,
-    message_id: str | None,
-    routing_key: str,
-    body: bytes,
-    headers: dict[str, Any],
-    errors: list[FieldError],
-    source_system: str | None,
-    demand_ref: str | None,
+    conn: asyncpg.Connection, delivery: Delivery, by: Sender, errors: list[FieldError], *, demand_ref: str | None
 ) -> list[IntegrationEvent]:
+    """Keep the refused message verbatim and answer it, once however often it is delivered."""
+    message_id = usable_id(delivery.message_id)
+    echoed_ref = demand_ref[:100] if demand_ref is not None and unstorable(demand_ref) is None else None
     first = await RejectedStore(conn).keep(
-        message_id=message_id,
-        routing_key=routing_key,
-        body=body,
-        headers=headers,
-        errors=errors,
-        source_system=source_system,
-        demand_ref=demand_ref,
+        Refused(
+            message_id=storable(delivery.message_id) if delivery.message_id is not None else None,
+            routing_key=storable(delivery.routing_key),
+            body=delivery.body,
+            headers=_storable_headers(delivery.headers),
+            errors=errors,
+            source_system=by.name,
+            demand_ref=echoed_ref,
+            sent_by=storable(delivery.user_id) if delivery.user_id is not None else None,
+            dedupe_key=_dedupe_key(delivery),
+        )
     )
     log.warning(
         "demand_rejected",
         message_id=message_id,
-        source_system=source_system,
-        demand_ref=demand_ref,
+        sent_by=delivery.user_id,
+        demand_ref=echoed_ref,
         errors=[e.model_dump() for e in errors],
         redelivery=not first,
     )
     if not first:
         return []  # the same message again: already answered
-    return [
-        DemandRejected(
-            source_system=source_system,
-            demand_ref=demand_ref,
-            rejected_message_id=message_id,
-            errors=errors,
-        )
-    ]
+    return [DemandRejected(source_system=by.name, demand_ref=echoed_ref, rejected_message_id=message_id, errors=errors)]
 
 
-def _identity(body: bytes) -> tuple[str | None, str | None]:
-    """Best effort: the identity fields of an invalid message, so its sender can match the answer."""
+def _dedupe_key(delivery: Delivery) -> str:
+    """What makes two deliveries the same message: its sender and message_id, or, without a
+    usable message_id, its sender, routing key and body."""
+    sent_by = delivery.user_id or ""
+    if (message_id := usable_id(delivery.message_id)) is not None:
+        basis = json.dumps(["id", sent_by, message_id], ensure_ascii=False).encode()
+    else:
+        basis = json.dumps(["body", sent_by, delivery.routing_key], ensure_ascii=False).encode() + delivery.body
+    return hashlib.sha256(basis).hexdigest()
+
+
+def _storable_headers(headers: dict[str, Any]) -> dict[str, Any]:
+    """The headers as JSON PostgreSQL can store (no U+0000, no lone surrogate, no infinity)."""
+    try:
+        return {storable(str(k)): _storable_json(v) for k, v in headers.items()}
+    except RecursionError:
+        return {"x-unkept-headers": "表头嵌套过深，未保存"}
+
+
+def _storable_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {storable(str(k)): _storable_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable_json(v) for v in value]
+    if value is None or isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    if isinstance(value, bytes):
+        return storable(value.decode("utf-8", errors="replace"))
+    return storable(str(value))
+
+
+def _claims(body: bytes) -> dict[str, Any]:
+    """Best effort: what an unreadable message says about itself (its identity fields)."""
     try:
         data = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None, None
-    if not isinstance(data, dict):
-        return None, None
-
-    def text(key: str) -> str | None:
-        value = data.get(key)
-        return value[:100] if isinstance(value, str) else None
-
-    return text("source_system"), text("demand_ref")
+    except Exception:  # whatever the body is: this only looks for something to echo
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 async def enter(

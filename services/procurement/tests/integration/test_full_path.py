@@ -16,7 +16,7 @@ def demand_message(ref: str, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "event_id": str(uuid4()),
         "occurred_at": "2026-09-01T09:30:00+08:00",
-        "source_system": "civil-affairs-oa",
+        "source_system": "district-demo",
         "demand_ref": ref,
         "purchaser": {"code": "11010100MZJ", "name": "东城区民政局", "kind": "district_department"},
         "street_code": "110101006",
