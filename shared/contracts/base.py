@@ -52,17 +52,18 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
-def _check_storable(value: Any) -> None:
+def check_storable(value: Any) -> None:
+    """Raise ValueError naming why when `value` (or any text inside it) cannot be stored."""
     if isinstance(value, str):
         if (why := unstorable(value)) is not None:
             raise ValueError(why)
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            _check_storable(item)
+            check_storable(item)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_storable(key)
-            _check_storable(item)
+            check_storable(key)
+            check_storable(item)
 
 
 class ContractModel(BaseModel):
@@ -74,7 +75,7 @@ class ContractModel(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _storable_text(cls, value: Any) -> Any:
-        _check_storable(value)
+        check_storable(value)
         return value
 
 

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
 
 from notify import domain, feed
 from notify.handlers.keys import issue_secret
@@ -16,6 +15,7 @@ from notify.keys import SecretBox
 from notify.store import Store
 from shared.auth import Principal, Role, require
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.inputs import InputModel
 from shared.reference import DISTRICT_CODE, STREET_OFFICES, street_office_code
 
 router = APIRouter()
@@ -26,7 +26,7 @@ ADMIN = require(Role.DISTRICT_ADMIN)
 ORG_OR_ADMIN = require(Role.ORG, Role.DISTRICT_ADMIN)
 
 
-class Notice(BaseModel):
+class Notice(InputModel):
     id: UUID
     source_event_id: UUID
     event_type: str
@@ -38,7 +38,7 @@ class Notice(BaseModel):
     read_at: datetime | None
 
 
-class Delivery(BaseModel):
+class Delivery(InputModel):
     id: int
     notice_id: UUID
     source_event_id: UUID
@@ -61,7 +61,7 @@ class Delivery(BaseModel):
 _DELIVERY_COLUMNS = [k for k in Delivery.model_fields if k not in ("source_event_id", "event_type")]
 
 
-class Reminder(BaseModel):
+class Reminder(InputModel):
     id: UUID
     source_event_id: UUID
     event_type: str
@@ -200,7 +200,7 @@ async def statistics(request: Request, _: Annotated[Principal, Depends(ADMIN)]) 
     return {"sent": sent, **stats}
 
 
-class WebhookSecret(BaseModel):
+class WebhookSecret(InputModel):
     """A new signing secret, shown this once: notify keeps it encrypted and never shows it again."""
 
     org_id: UUID
@@ -211,7 +211,7 @@ class WebhookSecret(BaseModel):
     previous_valid_until: datetime | None
 
 
-class WebhookKey(BaseModel):
+class WebhookKey(InputModel):
     key_id: str
     created_at: datetime
     valid_until: datetime | None

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from procurement.access import require_street
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
@@ -19,6 +19,7 @@ from procurement.store import DemandStore, RejectedStore
 from shared.auth import Principal, Role, require
 from shared.contracts.base import MoneyCNY
 from shared.contracts.district import Purchaser as PurchaserIn
+from shared.inputs import InputModel
 from shared.messaging import outbox
 from shared.reference import Domain, street_office_code
 
@@ -28,7 +29,7 @@ Staff = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN, Role.STREET_OF
 Admin = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN))]
 
 
-class DemandIn(BaseModel):
+class DemandIn(InputModel):
     """A demand as staff enter it; same fields as `district.demand_published.v1`."""
 
     demand_ref: str | None = Field(default=None, min_length=1, max_length=100)
@@ -83,13 +84,13 @@ async def rejected(principal: Admin, svc: ServiceDep) -> list[dict[str, Any]]:
     return rows
 
 
-class PurchaserBody(BaseModel):
+class PurchaserBody(InputModel):
     code: str = Field(min_length=1, max_length=50)
     name: str = Field(min_length=1, max_length=100)
     kind: str = Field(pattern="^(district_department|street_office)$")
 
 
-class SortIn(BaseModel):
+class SortIn(InputModel):
     """Demand sorting (需求梳理): merge demands into a project; omitted fields come from the demands."""
 
     demand_ids: list[UUID] = Field(min_length=1, max_length=50)

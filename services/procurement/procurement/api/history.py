@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from procurement.api.demands import PurchaserBody
 from procurement.api.deps import ServiceDep, SetupDep
@@ -19,6 +19,7 @@ from procurement.store import ProjectStore
 from shared.auth import Principal, Role, require
 from shared.contracts.base import MoneyCNY
 from shared.errors import Invalid
+from shared.inputs import InputModel
 from shared.reference import Domain
 
 router = APIRouter(tags=["history"])
@@ -26,7 +27,7 @@ router = APIRouter(tags=["history"])
 Admin = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN))]
 
 
-class HistoricalIn(BaseModel):
+class HistoricalIn(InputModel):
     """One concluded contract from the centre's records; `source_ref` makes re-loading idempotent."""
 
     source_ref: str = Field(min_length=1, max_length=100)
@@ -47,7 +48,7 @@ class HistoricalIn(BaseModel):
     evaluated_on: date | None = None
 
 
-class HistoryIn(BaseModel):
+class HistoryIn(InputModel):
     projects: list[HistoricalIn] = Field(min_length=1, max_length=2000)
 
 

@@ -6,13 +6,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.contracts.registry import AllianceCategory, Contact, OrgSnapshot
+from shared.inputs import InputModel
 from shared.reference import Domain, OrgType
 
 
-class _In(BaseModel):
+class _In(InputModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -121,7 +122,7 @@ class OrgOut(OrgSnapshot):
     identifier: str = Field(description="CN-USCI-<code> for registered orgs, the internal id for filed ones")
 
 
-class HistoryOut(BaseModel):
+class HistoryOut(InputModel):
     version: int
     kind: str
     event_id: UUID
@@ -130,7 +131,7 @@ class HistoryOut(BaseModel):
     detail: dict[str, Any]
 
 
-class OrgProfileOut(BaseModel):
+class OrgProfileOut(InputModel):
     org: OrgOut
     history: list[HistoryOut]
     checksum_overrides: list[dict[str, Any]]
@@ -141,14 +142,14 @@ class OrgProfileOut(BaseModel):
     support_totals: dict[str, Any]
 
 
-class OrgPage(BaseModel):
+class OrgPage(InputModel):
     items: list[OrgOut]
     total: int
     page: int
     page_size: int
 
 
-class PlatformOut(BaseModel):
+class PlatformOut(InputModel):
     code: str
     level: str
     name: str

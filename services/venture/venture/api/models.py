@@ -7,15 +7,16 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from shared.contracts.base import MoneyCNY
+from shared.inputs import InputModel
 from shared.reference import STREETS, Domain
 from venture.domain.grants import EvaluationResult
 from venture.domain.rounds import Criterion, Round
 
 
-class Body(BaseModel):
+class Body(InputModel):
     model_config = ConfigDict(extra="forbid")
 
 

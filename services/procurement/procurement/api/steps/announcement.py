@@ -7,13 +7,14 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from procurement.access import require_manager
 from procurement.api.deps import ServiceDep, TodayDep
 from procurement.domain.project import Project
 from shared.auth import Role
 from shared.contracts.base import IntegrationEvent
+from shared.inputs import InputModel
 
 from .common import Objector, Staff, managed, run_as
 
@@ -22,7 +23,7 @@ router = APIRouter(tags=["projects"])
 # --- 6 announcement -------------------------------------------------------------------------------------
 
 
-class ObjectionIn(BaseModel):
+class ObjectionIn(InputModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 
@@ -45,7 +46,7 @@ async def file_objection(
     return out
 
 
-class ResolutionIn(BaseModel):
+class ResolutionIn(InputModel):
     upheld: bool
     resolution: str = Field(min_length=1, max_length=5000)
 

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends
-from pydantic import BaseModel
 
 from procurement.access import require_manager
 from procurement.domain.model import OrgView
@@ -17,6 +16,7 @@ from procurement.handlers import projects as h
 from procurement.store import ReadModels
 from shared.auth import Principal, Role, current_principal, require
 from shared.contracts.base import IntegrationEvent
+from shared.inputs import InputModel
 from shared.service import Service
 
 Anyone = Annotated[Principal, Depends(current_principal)]
@@ -70,5 +70,5 @@ async def run_as(
 
 
 # Opening the call and re-soliciting take the same body.
-class DeadlineIn(BaseModel):
+class DeadlineIn(InputModel):
     closes_on: date

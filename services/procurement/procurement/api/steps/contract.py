@@ -9,13 +9,14 @@ from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
 from procurement.domain.model import Grade
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
 from shared.contracts.base import IntegrationEvent, MoneyCNY
+from shared.inputs import InputModel
 
 from .common import Monitor, Staff, managed, managed_with_org, run_as
 
@@ -24,7 +25,7 @@ router = APIRouter(tags=["projects"])
 # --- 7 optimisation, 8 signing -------------------------------------------------------------------------
 
 
-class OptimiseIn(BaseModel):
+class OptimiseIn(InputModel):
     changes: str = Field(min_length=1, max_length=20000)
     amount_cny: Decimal | None = Field(default=None, gt=0, max_digits=14, decimal_places=2)
 
@@ -36,7 +37,7 @@ async def optimise(project_id: UUID, body: OptimiseIn, p: Staff, svc: ServiceDep
     )
 
 
-class ContractIn(BaseModel):
+class ContractIn(InputModel):
     starts_on: date
     ends_on: date
     multi_year: bool = False
@@ -65,7 +66,7 @@ async def sign(
 # --- 9 monitoring, 10 evaluation ----------------------------------------------------------------------
 
 
-class MonitorIn(BaseModel):
+class MonitorIn(InputModel):
     monitor: str = Field(min_length=1, max_length=200)
 
 
@@ -74,7 +75,7 @@ async def assign_monitor(project_id: UUID, body: MonitorIn, p: Staff, svc: Servi
     return await managed(svc, project_id, p, lambda pr: pr.assign_monitor(monitor=body.monitor))
 
 
-class ReportIn(BaseModel):
+class ReportIn(InputModel):
     milestone: str = Field(min_length=1, max_length=200)
     status: Literal["on_track", "warning"] = "on_track"
     summary: str = Field(min_length=1, max_length=20000)
@@ -101,7 +102,7 @@ async def report(project_id: UUID, body: ReportIn, p: Monitor, svc: ServiceDep, 
     return out
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(InputModel):
     amount_cny: MoneyCNY = Field(gt=0)
     paid_on: date
     note: str = Field(default="", max_length=2000)
@@ -117,7 +118,7 @@ async def record_payment(project_id: UUID, body: PaymentIn, p: Staff, svc: Servi
     )
 
 
-class EvaluationIn(BaseModel):
+class EvaluationIn(InputModel):
     grade: Grade
     score: Decimal | None = Field(default=None, ge=0, le=100)
     beneficiary_person_times: int = Field(ge=0, le=100_000_000)

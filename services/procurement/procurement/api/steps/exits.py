@@ -6,9 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from procurement.api.deps import ServiceDep, TodayDep
+from shared.inputs import InputModel
 
 from .common import DeadlineIn, Staff, managed
 
@@ -17,7 +18,7 @@ router = APIRouter(tags=["projects"])
 # --- exits ------------------------------------------------------------------------------------------------
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(InputModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 

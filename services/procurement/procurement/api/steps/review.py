@@ -8,12 +8,13 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
 from shared.contracts.base import IntegrationEvent
+from shared.inputs import InputModel
 
 from .common import Reviewer, Staff, managed, managed_with_org, run_as
 
@@ -22,7 +23,7 @@ router = APIRouter(tags=["projects"])
 # --- 4 screening, 5 review ----------------------------------------------------------------------------
 
 
-class ScreeningIn(BaseModel):
+class ScreeningIn(InputModel):
     valid: bool
     reason: str | None = Field(default=None, max_length=2000)
 
@@ -45,7 +46,7 @@ async def start_review(project_id: UUID, p: Staff, svc: ServiceDep, today: Today
     return await managed(svc, project_id, p, lambda pr: pr.start_review(today=today))
 
 
-class ReviewerIn(BaseModel):
+class ReviewerIn(InputModel):
     reviewer: str = Field(min_length=1, max_length=200)
 
 
@@ -54,7 +55,7 @@ async def assign_reviewer(project_id: UUID, body: ReviewerIn, p: Staff, svc: Ser
     return await managed(svc, project_id, p, lambda pr: pr.assign_reviewer(sub=body.reviewer))
 
 
-class ConflictsIn(BaseModel):
+class ConflictsIn(InputModel):
     org_ids: list[UUID] = Field(
         default_factory=list, description="orgs the reviewer has a conflict with (may be empty)"
     )
@@ -70,7 +71,7 @@ async def declare_conflicts(project_id: UUID, body: ConflictsIn, p: Reviewer, sv
     return h.view(project, p, manager=False)
 
 
-class ScoreIn(BaseModel):
+class ScoreIn(InputModel):
     criteria: dict[str, Decimal]
     comment: str = Field(default="", max_length=5000)
 

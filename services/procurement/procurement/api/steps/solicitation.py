@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from procurement.access import manages, require_view
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
@@ -17,6 +17,7 @@ from procurement.handlers import projects as h
 from shared.auth import Role
 from shared.contracts.base import IntegrationEvent, MoneyCNY
 from shared.errors import Forbidden
+from shared.inputs import InputModel
 from shared.reference import Domain
 
 from .common import Anyone, DeadlineIn, OrgUser, Staff, managed
@@ -26,7 +27,7 @@ router = APIRouter(tags=["projects"])
 # --- 2 sorting, 3 solicitation ---------------------------------------------------------------------
 
 
-class ReviseIn(BaseModel):
+class ReviseIn(InputModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     domain: Domain | None = None
@@ -47,7 +48,7 @@ async def open_solicitation(
     return await managed(svc, project_id, p, lambda pr: pr.open_solicitation(closes_on=body.closes_on, today=today))
 
 
-class ProposalIn(BaseModel):
+class ProposalIn(InputModel):
     title: str = Field(min_length=1, max_length=200)
     plan: str = Field(min_length=1, max_length=20000)
     budget_cny: MoneyCNY = Field(gt=0)
