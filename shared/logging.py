@@ -9,8 +9,11 @@ import orjson
 import structlog
 
 
-def configure(service: str, *, level: str = "INFO", json: bool = True) -> None:
-    """Route structlog and stdlib logging to stdout as JSON lines tagged with the service."""
+def configure(service: str, *, level: str = "INFO", json: bool = True, cache: bool = True) -> None:
+    """Route structlog and stdlib logging to stdout as JSON lines tagged with the service.
+
+    `cache=False` (test sessions) assembles a logger at every use, so a later change of level
+    reaches every logger, also those used before it."""
     processors: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -27,7 +30,7 @@ def configure(service: str, *, level: str = "INFO", json: bool = True) -> None:
         processors=[*processors, structlog.processors.JSONRenderer(serializer=_orjson) if json else renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.BytesLoggerFactory(sys.stdout.buffer) if json else structlog.PrintLoggerFactory(),
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=cache,
     )
     structlog.contextvars.bind_contextvars(service=service)
     # Libraries log through stdlib logging (uvicorn, faststream): render those as JSON too.

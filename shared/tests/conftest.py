@@ -8,7 +8,7 @@ import pytest
 from shared import logging as kit_logging
 from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues
 
-kit_logging.configure("kit-test", level="INFO")
+kit_logging.configure("kit-test", level="INFO", cache=False)
 
 EMPTY_MIGRATIONS = Path(__file__).parent / "migrations"
 

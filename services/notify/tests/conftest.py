@@ -20,7 +20,7 @@ from shared.testing import fresh_database, purge_queues, service_amqp_url
 sys.path.insert(0, str(Path(__file__).parent))  # tests/samples.py and tests/receivers.py
 
 # INFO, so tests can look at every line notify logs (the `logged` fixture); shown only on failure.
-kit_logging.configure("notify-test", level="INFO")
+kit_logging.configure("notify-test", level="INFO", cache=False)
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd, the tests' own mail server
 
 
@@ -92,7 +92,7 @@ async def publisher() -> AsyncIterator[object]:
 
 @pytest.fixture
 def logged() -> Iterator[list[str]]:
-    """Every log line emitted while the test runs (at the configured level), as text: structlog's
+    """Every log line emitted while the test runs (at INFO and above), as text: structlog's
     (a processor added to the configured chain, which cached loggers share) and stdlib logging's."""
     lines: list[str] = []
 
@@ -105,12 +105,20 @@ def logged() -> Iterator[list[str]]:
             if not record.name.startswith("mail.log"):  # the test's own SMTP server (aiosmtpd)
                 lines.append(record.getMessage())
 
-    processors = structlog.get_config()["processors"]
+    # Every suite's conftest configures logging at import; the last one's level holds in a whole
+    # run. INFO while this test runs (loggers are not cached in tests, so all of them follow).
+    config = structlog.get_config()
+    wrapper, root, root_level = config["wrapper_class"], logging.getLogger(), logging.getLogger().level
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+    root.setLevel(logging.INFO)
+    processors = config["processors"]
     processors.insert(0, keep)
     handler = Keep()
-    logging.getLogger().addHandler(handler)
+    root.addHandler(handler)
     try:
         yield lines
     finally:
         processors.remove(keep)
-        logging.getLogger().removeHandler(handler)
+        root.removeHandler(handler)
+        structlog.configure(wrapper_class=wrapper)
+        root.setLevel(root_level)

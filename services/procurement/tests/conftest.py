@@ -38,7 +38,7 @@ from shared.testing import (
     service_amqp_url,
 )
 
-kit_logging.configure("procurement-test", level="WARNING")
+kit_logging.configure("procurement-test", level="WARNING", cache=False)
 
 
 async def _with_retry(make: Any, attempts: int = 20) -> Any:

@@ -14,7 +14,7 @@ from registry.config import Settings
 from shared import logging as kit_logging
 from shared.testing import fresh_database, purge_queues, service_amqp_url
 
-kit_logging.configure("registry-test", level="WARNING")
+kit_logging.configure("registry-test", level="WARNING", cache=False)
 
 
 @pytest.fixture

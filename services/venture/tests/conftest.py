@@ -26,7 +26,7 @@ from venture.app import create_app
 from venture.config import Settings
 from venture.handlers import registry as registry_uc
 
-kit_logging.configure("venture-test", level="WARNING")
+kit_logging.configure("venture-test", level="WARNING", cache=False)
 
 TODAY = date(2026, 3, 2)  # a Monday, far from holidays
 STREET = "110101006"  # 东四街道

@@ -147,6 +147,6 @@ async def test_a_malformed_message_lands_in_the_dlq_with_its_reason_and_the_next
         return found if len(found) == 2 else {}
 
     letters = await eventually(parked)
-    assert "malformed JSON" in letters[poison_id].reason
+    assert "JSON 格式错误" in letters[poison_id].reason
     assert letters[poison_id].queue == queue
     assert "amount_cny" in letters[invalid_id].reason
