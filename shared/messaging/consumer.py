@@ -34,7 +34,7 @@ from prometheus_client import Counter, Histogram
 from shared import context
 from shared.contracts.base import IntegrationEvent
 from shared.messaging import frames, inbox, outbox
-from shared.messaging.delivery import Delivery, InvalidMessage, field_errors, parse, read, usable_id
+from shared.messaging.delivery import ORIGINAL_USER_ID, Delivery, InvalidMessage, field_errors, parse, read, usable_id
 from shared.messaging.topology import DLX, EVENTS, consumer_queue
 
 log = structlog.get_logger("shared.consumer")
@@ -129,6 +129,7 @@ class Consumers:
         self.routing_keys: list[str] = []
         self._registrations: list[_Registration] = []
         self._dlx: AbstractExchange | None = None
+        self._connection: AbstractRobustConnection | None = None
         self._retired: dict[str, str] = {}
 
     def retire(self, queue: str, why: str) -> None:
@@ -149,6 +150,7 @@ class Consumers:
         """
         # Dead letters are published on the connection that delivered the message: if it could
         # deliver, it can park (a second connection may still be reconnecting).
+        self._connection = connection
         confirmed = await connection.channel(publisher_confirms=True)
         self._dlx = await confirmed.declare_exchange(DLX.name, ExchangeType.TOPIC, durable=True)
         channel = await connection.channel()
@@ -400,6 +402,17 @@ class Consumers:
                     log.info("database_still_unavailable", error=repr(exc))
             delay = min(delay * 2, 10.0)
 
+    async def _dead_letter_exchange(self) -> AbstractExchange:
+        """The dead-letter exchange on its confirmed channel, reopened if the broker closed the
+        channel (a channel-level error is not a reconnect, so the robust connection leaves it closed)."""
+        exchange, connection = self._dlx, self._connection
+        if exchange is None or connection is None:
+            raise RuntimeError("dead-letter exchange not declared yet")
+        if exchange.channel.is_closed:
+            confirmed = await connection.channel(publisher_confirms=True)
+            exchange = self._dlx = await confirmed.declare_exchange(DLX.name, ExchangeType.TOPIC, durable=True)
+        return exchange
+
     async def _dead_letter(self, message: AbstractIncomingMessage, queue: str, consumer: str, reason: str) -> None:
         """Copy the message to the dead-letter exchange with the reason, then ack the original.
 
@@ -417,10 +430,10 @@ class Consumers:
                 "x-failed-at": datetime.now(UTC).isoformat(),
             }
         )
-        exchange = self._dlx
+        if raw.user_id:
+            headers[ORIGINAL_USER_ID] = raw.user_id
         try:
-            if exchange is None:
-                raise RuntimeError("dead-letter exchange not declared yet")
+            exchange = await self._dead_letter_exchange()
             try:
                 parked = _dead_letter_copy(raw, headers)
             except (TypeError, ValueError):  # properties the client cannot encode again: keep the body
@@ -450,7 +463,8 @@ def _dead_letter_copy(raw: AbstractIncomingMessage, headers: dict[str, Any]) -> 
         correlation_id=raw.correlation_id,
         content_type=raw.content_type,
         timestamp=raw.timestamp,
-        user_id=raw.user_id,
+        # Not `user_id`: RabbitMQ refuses (and closes the channel on) a user_id other than the
+        # publishing login. The sender's login is kept in a header an operator's replay restores.
         headers=headers,
     )
     parked.properties.marshal()  # encoded now, so that properties the client cannot encode are caught here

@@ -6,7 +6,7 @@ or a list of field errors to answer or dead-letter the message with."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from aio_pika.abc import AbstractIncomingMessage
@@ -38,6 +38,11 @@ def _prop(value: Any) -> str | None:
     return str(value)
 
 
+# A dead letter's copy cannot carry its sender's `user_id` (RabbitMQ accepts only the publishing
+# login's): the kit keeps it in this header, and believes it only on an operator's replay.
+ORIGINAL_USER_ID = "x-original-user-id"
+
+
 @dataclass(frozen=True)
 class Delivery:
     """One message as the broker delivered it: the body and the properties a handler needs to
@@ -56,6 +61,15 @@ class Delivery:
 
     @classmethod
     def of(cls, queue: str, message: AbstractIncomingMessage) -> Delivery:
+        delivery = cls._of(queue, message)
+        if delivery.user_id is None and delivery.is_replay:
+            # Only an operator can publish to the default exchange (no service or district login
+            # may), so a replay's header is what the kit itself recorded when it parked the message.
+            return replace(delivery, user_id=_prop(delivery.headers.get(ORIGINAL_USER_ID)))
+        return delivery
+
+    @classmethod
+    def _of(cls, queue: str, message: AbstractIncomingMessage) -> Delivery:
         return cls(
             queue=queue,
             exchange=_prop(message.exchange) or "",

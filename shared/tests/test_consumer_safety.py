@@ -246,6 +246,47 @@ async def test_a_replayed_dead_letter_is_still_taken_for_the_event(kit_dsn, amqp
         await svc.stop()
 
 
+class KitProbed(IntegrationEvent):
+    """A test-only fact under a key a district login may publish."""
+
+    routing_key: ClassVar[str] = "district.kit_probed.v1"
+    n: int
+
+
+async def test_a_message_from_another_login_is_parked_and_its_replay_keeps_the_senders_login(kit_dsn, amqp_url):
+    """A dead letter's copy cannot claim its sender's `user_id` (RabbitMQ closed the channel on
+    it, and no message was parked after that); the sender's login goes with it and comes back on
+    an operator's replay, so a handler that authorises by login still knows who sent it."""
+    svc = service(kit_dsn, amqp_url)
+    armed, senders = {"fail": True}, []
+
+    @svc.consumers.on(KitProbed)
+    async def record(event: KitProbed, conn: asyncpg.Connection) -> list[IntegrationEvent]:
+        if armed["fail"]:
+            raise KeyError("a defect, fixed later")
+        delivery = current_delivery()
+        senders.append(delivery.user_id if delivery else None)
+        await conn.execute("INSERT INTO effects (n, event_id) VALUES ($1, $2)", event.n, event.event_id)
+        return []
+
+    await svc.start()
+    await svc.wait_ready()
+    try:
+        for n in (1, 2):  # the second is parked too: the channel stays usable after the first
+            body = KitProbed(n=n).model_dump_json().encode()
+            await publish_message(
+                DISTRICT_URL, KitProbed.routing_key, body, message_id=f"probe-{n}", user_id="district-demo"
+            )
+        parked = by_id(await letters(amqp_url, 2))
+        assert set(parked) == {"probe-1", "probe-2"} and "KeyError" in parked["probe-1"].reason
+        armed["fail"] = False
+        assert (await deadletters.replay(amqp_url, "kit")).count == 2
+        await eventually(lambda: _effects_are(kit_dsn, [1, 2]))
+        assert senders == ["district-demo", "district-demo"]
+    finally:
+        await svc.stop()
+
+
 @pytest.mark.parametrize(
     ("props", "expected"),
     [
