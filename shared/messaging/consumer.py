@@ -26,7 +26,7 @@ import aio_pika
 import asyncpg
 import structlog
 from aio_pika import ExchangeType
-from aio_pika.abc import AbstractExchange, AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractRobustConnection
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitQueue
 from prometheus_client import Counter, Histogram
@@ -130,6 +130,7 @@ class Consumers:
         self._registrations: list[_Registration] = []
         self._dlx: AbstractExchange | None = None
         self._connection: AbstractRobustConnection | None = None
+        self._dlx_channel: AbstractChannel | None = None
         self._retired: dict[str, str] = {}
 
     def retire(self, queue: str, why: str) -> None:
@@ -150,9 +151,7 @@ class Consumers:
         """
         # Dead letters are published on the connection that delivered the message: if it could
         # deliver, it can park (a second connection may still be reconnecting).
-        self._connection = connection
-        confirmed = await connection.channel(publisher_confirms=True)
-        self._dlx = await confirmed.declare_exchange(DLX.name, ExchangeType.TOPIC, durable=True)
+        await self._open_dead_letter_channel(connection)
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=prefetch_count)
         events = await channel.declare_exchange(EVENTS.name, ExchangeType.TOPIC, durable=True)
@@ -405,13 +404,19 @@ class Consumers:
     async def _dead_letter_exchange(self) -> AbstractExchange:
         """The dead-letter exchange on its confirmed channel, reopened if the broker closed the
         channel (a channel-level error is not a reconnect, so the robust connection leaves it closed)."""
-        exchange, connection = self._dlx, self._connection
-        if exchange is None or connection is None:
+        exchange, channel, connection = self._dlx, self._dlx_channel, self._connection
+        if exchange is None or channel is None or connection is None:
             raise RuntimeError("dead-letter exchange not declared yet")
-        if exchange.channel.is_closed:
-            confirmed = await connection.channel(publisher_confirms=True)
-            exchange = self._dlx = await confirmed.declare_exchange(DLX.name, ExchangeType.TOPIC, durable=True)
+        if channel.is_closed:
+            await self._open_dead_letter_channel(connection)
+            assert self._dlx is not None
+            exchange = self._dlx
         return exchange
+
+    async def _open_dead_letter_channel(self, connection: AbstractRobustConnection) -> None:
+        self._connection = connection
+        self._dlx_channel = await connection.channel(publisher_confirms=True)
+        self._dlx = await self._dlx_channel.declare_exchange(DLX.name, ExchangeType.TOPIC, durable=True)
 
     async def _dead_letter(self, message: AbstractIncomingMessage, queue: str, consumer: str, reason: str) -> None:
         """Copy the message to the dead-letter exchange with the reason, then ack the original.

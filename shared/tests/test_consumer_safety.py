@@ -279,8 +279,16 @@ async def test_a_message_from_another_login_is_parked_and_its_replay_keeps_the_s
             )
         parked = by_id(await letters(amqp_url, 2))
         assert set(parked) == {"probe-1", "probe-2"} and "KeyError" in parked["probe-1"].reason
+        # A dead-letter channel the broker closed (a channel-level error) is opened again.
+        channel = svc.consumers._dlx_channel
+        assert channel is not None
+        await channel.close()
+        await publish_message(
+            DISTRICT_URL, KitProbed.routing_key, KitProbed(n=3).model_dump_json().encode(), message_id="probe-3"
+        )
+        assert "probe-3" in by_id(await letters(amqp_url, 3))
         armed["fail"] = False
-        assert (await deadletters.replay(amqp_url, "kit")).count == 2
+        assert (await deadletters.replay(amqp_url, "kit", message_ids={"probe-1", "probe-2"})).count == 2
         await eventually(lambda: _effects_are(kit_dsn, [1, 2]))
         assert senders == ["district-demo", "district-demo"]
     finally:
