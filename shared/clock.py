@@ -28,6 +28,9 @@ from pydantic import BaseModel
 from shared.auth import Principal, Role, optional_principal, require
 from shared.errors import Forbidden
 
+# The district's time zone: dates people see (deadlines, "today") are Beijing dates.
+DISTRICT_ZONE = ZoneInfo("Asia/Shanghai")
+
 HEADER = "X-Demo-Today"
 _GET = "SELECT today FROM demo_clock"
 _SET = """INSERT INTO demo_clock (id, today, set_by) VALUES (true, $1, $2)

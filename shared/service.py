@@ -17,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal
 from urllib.parse import urlsplit
 
 import aio_pika
@@ -39,6 +39,7 @@ from shared.errors import DomainError, Invalid
 from shared.messaging import outbox
 from shared.messaging.consumer import Consumers
 from shared.messaging.topology import DLX, EVENTS, dead_letter_queue
+from shared.uow import S, StoresFactory, UnitOfWork
 
 log = structlog.get_logger("shared.service")
 
@@ -105,12 +106,23 @@ def _credential_problem(url: str) -> str | None:
     return None
 
 
-class Service:
-    """One service's moving parts, wired once by its composition root."""
+class Service(Generic[S]):
+    """One service's moving parts, wired once by its composition root.
 
-    def __init__(self, name: str, settings: ServiceSettings, *, migrations: Path) -> None:
+    `stores` builds the service's stores on a connection: what `unit_of_work` and `reading` hand
+    to routes, and what each consumer's handler receives (without it, the connection itself)."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        *,
+        migrations: Path,
+        stores: StoresFactory[S] | None = None,
+    ) -> None:
         settings.check_production()
         self.name, self.settings = name, settings
+        self._stores: StoresFactory[S] = stores if stores is not None else _the_connection
         self.demo_clock = DemoClock(demo_mode=settings.demo_mode, timezone=settings.timezone)
         self.migration_dirs = [db.KIT_MIGRATIONS, migrations]
         self.broker = RabbitBroker(
@@ -122,7 +134,7 @@ class Service:
             description=f"{name} service of the social-organisation guidance centre",
         )
         self.pool: asyncpg.Pool | None = None
-        self.consumers = Consumers(name, lambda: self.pool, retry_delay=settings.retry_delay)
+        self.consumers = Consumers(name, lambda: self.pool, retry_delay=settings.retry_delay, stores=self._stores)
         self.relay: outbox.OutboxRelay | None = None
         self.broker_ready = False
         self._amqp: aio_pika.abc.AbstractRobustConnection | None = None
@@ -248,6 +260,20 @@ class Service:
             yield conn
 
     @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork[S]]:
+        """The stores of one transaction; the events emitted into it reach the outbox in it."""
+        async with self.transaction() as conn:
+            uow = UnitOfWork(conn, self._stores(conn))
+            yield uow
+            await uow.flush()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[S]:
+        """The stores on a pooled connection, outside a transaction: for queries."""
+        async with self.connection() as conn:
+            yield self._stores(conn)
+
+    @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         async with self.require_pool().acquire() as conn:
             yield conn
@@ -318,6 +344,10 @@ def _check_paths(limits: Mapping[str, int], routers: Sequence[APIRouter]) -> Non
     unknown = sorted(set(limits) - paths)
     if unknown:
         raise ValueError(f"body limits for paths no route has: {unknown}")
+
+
+def _the_connection(conn: asyncpg.Connection) -> Any:
+    return conn
 
 
 class ServiceUnavailable(Exception):

@@ -59,8 +59,10 @@ BATCH_SIZE = Histogram(
 BATCH_FALLBACKS = Counter("events_batch_fallbacks_total", "Batches retried one message at a time", ["queue"])
 
 E = TypeVar("E", bound=IntegrationEvent)
-Handler = Callable[[E, asyncpg.Connection], Awaitable[Sequence[IntegrationEvent] | None]]
-InvalidHandler = Callable[["InvalidMessage", asyncpg.Connection], Awaitable[Sequence[IntegrationEvent] | None]]
+# A handler takes the event and the service's stores on the transaction's connection (the
+# connection itself where the service names no stores) and returns the events it caused.
+Handler = Callable[[E, Any], Awaitable[Sequence[IntegrationEvent] | None]]
+InvalidHandler = Callable[["InvalidMessage", Any], Awaitable[Sequence[IntegrationEvent] | None]]
 
 
 class PermanentError(Exception):
@@ -124,8 +126,10 @@ class Consumers:
         pool: Callable[[], asyncpg.Pool | None],
         *,
         retry_delay: float = 1.0,
+        stores: Callable[[asyncpg.Connection], Any] | None = None,
     ) -> None:
         self.service, self._pool, self._retry_delay = service, pool, retry_delay
+        self._stores: Callable[[asyncpg.Connection], Any] = stores or (lambda conn: conn)
         self.routing_keys: list[str] = []
         self._registrations: list[_Registration] = []
         self._dlx: AbstractExchange | None = None
@@ -224,10 +228,15 @@ class Consumers:
         self,
         event_cls: type[E],
         *,
+        name: str | None = None,
         on_invalid: InvalidHandler | None = None,
         also_bind: Sequence[str] = (),
     ) -> Callable[[Handler[E]], Handler[E]]:
-        """Decorator: `handler(event, conn) -> events to publish`, run once per event_id.
+        """Decorator: `handler(event, stores) -> events to publish`, run once per event_id.
+
+        `name` is the consumer's identity in the inbox (`<service>.<name>`): stable, so renaming
+        the function changes nothing (until every service names its consumers, the function's
+        name stands in).
 
         `on_invalid`, when given, answers a message that fails its contract (its effects and
         events commit in one transaction) instead of dead-lettering it. `also_bind` adds binding
@@ -237,7 +246,7 @@ class Consumers:
 
         def register(handler: Handler[E]) -> Handler[E]:
             queue = consumer_queue(self.service, event_cls.routing_key)
-            consumer = f"{self.service}.{handler.__name__}"
+            consumer = f"{self.service}.{name or handler.__name__}"
             self._registrations.append(
                 _Registration(
                     queue=queue,
@@ -280,7 +289,7 @@ class Consumers:
                         continue
                     fresh.discard(event.event_id)  # a second copy within the batch is a duplicate too
                     with _bound(event, consumer, delivery):
-                        out += list(await handler(event, conn) or [])
+                        out += list(await handler(event, self._stores(conn)) or [])
                     outcomes.append("ok")
                 await outbox.add(conn, out)
         except Exception as exc:
@@ -318,7 +327,7 @@ class Consumers:
                         log.info("event_duplicate_ignored")
                         outcome = "duplicate"
                     else:
-                        out = await handler(event, conn)
+                        out = await handler(event, self._stores(conn))
                         await outbox.add(conn, list(out or []))
                         outcome = "ok"
             except PermanentError as exc:
@@ -366,7 +375,7 @@ class Consumers:
                 raise TransientError("database pool not ready")
             with _bound_invalid(invalid.delivery, consumer):
                 async with pool.acquire() as conn, conn.transaction():
-                    out = await on_invalid(invalid, conn)
+                    out = await on_invalid(invalid, self._stores(conn))
                     await outbox.add(conn, list(out or []))
         except Exception as exc:
             if is_transient(exc):
