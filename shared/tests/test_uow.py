@@ -79,9 +79,7 @@ async def test_events_emitted_in_a_unit_of_work_commit_with_its_state_or_not_at_
         await svc.stop()
 
 
-async def test_a_named_consumer_keeps_deduplicating_an_event_consumed_under_its_old_function_name(
-    kit_dsn, amqp_url
-):
+async def test_a_named_consumer_keeps_deduplicating_an_event_consumed_under_its_old_function_name(kit_dsn, amqp_url):
     """Before consumers were named, the inbox identity was the handler function's name: an event
     consumed then (recorded as `kit.record_count`) and redelivered after the upgrade is a duplicate."""
     svc = service(kit_dsn, amqp_url)
