@@ -25,6 +25,7 @@ from shared.testing import ADMIN_AMQP_URL, EventTap, eventually, fresh_database,
 from venture.app import create_app
 from venture.config import Settings
 from venture.handlers import registry as registry_uc
+from venture.store import Stores
 
 kit_logging.configure("venture-test", level="WARNING", cache=False)
 
@@ -72,7 +73,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 class Orgs:
     """Seeds the organisation read model as registry's events would."""
 
-    service: Service
+    service: Service[Stores]
 
     async def add(
         self,
@@ -102,8 +103,8 @@ class Orgs:
         return org_id
 
     async def put(self, snap: OrgSnapshot) -> None:
-        async with self.service.transaction() as conn:
-            await registry_uc.record_org(conn, snap)
+        async with self.service.unit_of_work() as uow:
+            await registry_uc.record_org(uow.stores.orgs, snap)
 
 
 @pytest.fixture

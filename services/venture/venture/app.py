@@ -8,13 +8,14 @@ from shared.service import Service
 from shared.workdays import WorkCalendar
 from venture import api, subscribers
 from venture.config import Settings
+from venture.store import Stores, stores
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build_service(settings: Settings) -> Service:
+def build_service(settings: Settings) -> Service[Stores]:
     """The service with its consumers registered (also used by provisioning to declare queues)."""
-    service = Service("venture", settings, migrations=MIGRATIONS)
+    service = Service("venture", settings, migrations=MIGRATIONS, stores=stores)
     subscribers.register(service)
     return service
 

@@ -7,14 +7,14 @@ a double exactly enough for a cent, so the export is the one place money leaves 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from shared.clock import DISTRICT_ZONE
 from shared.reference import DOMAIN_NAMES, STREETS
 
 PREFIX = "360G-CN-DC-SOGC"
-BEIJING = timezone(timedelta(hours=8))
 
 
 def org_identifier(credit_code: str | None, org_id: object) -> str:
@@ -29,7 +29,7 @@ def _num(value: Decimal) -> float:
 def _when(day: date) -> str:
     """Dates as Beijing midnight date-times: the schema's `oneOf` [date-time format, YYYY-MM-DD pattern]
     matches a bare date twice wherever `format` is not asserted, so a bare date would fail validation."""
-    return datetime.combine(day, time(0), BEIJING).isoformat()
+    return datetime.combine(day, time(0), DISTRICT_ZONE).isoformat()
 
 
 def package(
@@ -44,53 +44,50 @@ def package(
     paid: dict[Any, list[Any]] = {}
     for d in disbursements:
         paid.setdefault(d["grant_id"], []).append(d)
-    out = []
-    for g in grants:
-        tx = paid.get(g["id"], [])
-        recipient = {"id": org_identifier(g["credit_code"], g["org_id"]), "name": g["org_name"]}
-        grant: dict[str, Any] = {
-            "id": f"{PREFIX}-{g['id']}",
-            "title": g["title"],
-            "description": g["plan"],
-            "currency": "CNY",
-            "amountAppliedFor": _num(g["requested_cny"]),
-            "amountAwarded": _num(g["amount_cny"]),
-            "amountDisbursed": _num(sum((t["amount_cny"] for t in tx), Decimal(0))),
-            "awardDate": _when(g["awarded_on"]),
-            "recipientOrganization": [recipient],
-            "fundingOrganization": [{"id": funder_id, "name": funder_name}],
-            "grantProgramme": [
-                {
-                    "code": f"venture-round-{g['round_number']}",
-                    "title": f"第{g['round_number']}届{g['round_title']}（{g['round_year']}）",
-                }
-            ],
-            "fromOpenCall": "Yes",
-            "beneficiaryLocation": [
-                {
-                    "name": STREETS.get(g["street_code"], g["street_code"]),
-                    "geoCode": g["street_code"],
-                    "countryCode": "CN",
-                }
-            ],
-            "classifications": [
-                {"vocabulary": "sogc-domain", "code": g["domain"], "title": DOMAIN_NAMES.get(g["domain"], g["domain"])}
-            ],
-            "disbursementTransaction": [
-                {
-                    "id": f"{PREFIX}-{g['id']}-T{t['number']}",
-                    "transactionDate": _when(t["disbursed_on"]),
-                    "value": _num(t["amount_cny"]),
-                    "currency": "CNY",
-                }
-                for t in tx
-            ],
-            "dateModified": g["updated_at"].isoformat(),
-        }
-        out.append(grant)
+    funder = {"id": funder_id, "name": funder_name}
     return {
         "version": "1.4",
         "title": f"{funder_name} 公益创投资助数据",
         "issued": now.isoformat(),
-        "grants": out,
+        "grants": [_grant(g, paid.get(g["id"], []), funder) for g in grants],
+    }
+
+
+def _grant(g: Any, tx: list[Any], funder: dict[str, str]) -> dict[str, Any]:
+    """One grant as a 360Giving record, with its disbursements as transactions."""
+    recipient = {"id": org_identifier(g["credit_code"], g["org_id"]), "name": g["org_name"]}
+    return {
+        "id": f"{PREFIX}-{g['id']}",
+        "title": g["title"],
+        "description": g["plan"],
+        "currency": "CNY",
+        "amountAppliedFor": _num(g["requested_cny"]),
+        "amountAwarded": _num(g["amount_cny"]),
+        "amountDisbursed": _num(sum((t["amount_cny"] for t in tx), Decimal(0))),
+        "awardDate": _when(g["awarded_on"]),
+        "recipientOrganization": [recipient],
+        "fundingOrganization": [funder],
+        "grantProgramme": [
+            {
+                "code": f"venture-round-{g['round_number']}",
+                "title": f"第{g['round_number']}届{g['round_title']}（{g['round_year']}）",
+            }
+        ],
+        "fromOpenCall": "Yes",
+        "beneficiaryLocation": [
+            {"name": STREETS.get(g["street_code"], g["street_code"]), "geoCode": g["street_code"], "countryCode": "CN"}
+        ],
+        "classifications": [
+            {"vocabulary": "sogc-domain", "code": g["domain"], "title": DOMAIN_NAMES.get(g["domain"], g["domain"])}
+        ],
+        "disbursementTransaction": [
+            {
+                "id": f"{PREFIX}-{g['id']}-T{t['number']}",
+                "transactionDate": _when(t["disbursed_on"]),
+                "value": _num(t["amount_cny"]),
+                "currency": "CNY",
+            }
+            for t in tx
+        ],
+        "dateModified": g["updated_at"].isoformat(),
     }

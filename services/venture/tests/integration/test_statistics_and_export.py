@@ -32,10 +32,10 @@ NEW_COMMUNITY = [10, 10, 10, 10, 11, 11]  # 62
 GRADUATED = 22  # "20+ later registered"
 
 
-async def _org(conn, name, org_type="private_non_enterprise", status="registered", sponsor=None):
+async def _org(s, name, org_type="private_non_enterprise", status="registered", sponsor=None):
     org_id = uuid4()
     await registry_uc.record_org(
-        conn,
+        s.orgs,
         OrgSnapshot(
             org_id=org_id,
             version=1,
@@ -50,8 +50,8 @@ async def _org(conn, name, org_type="private_non_enterprise", status="registered
     return org_id
 
 
-async def _run_round(conn, number, entries, calendar):
-    """entries: (org_id, sponsor_id, title, score, screened_in)."""
+async def _run_round(s, number, entries, calendar):
+    """entries: (org_id, sponsor_id, title, score, screened_in); `s` the stores of one unit of work."""
     year = 2013 + number
     r = Round(
         id=uuid4(),
@@ -66,12 +66,10 @@ async def _run_round(conn, number, entries, calendar):
         rubric=RUBRIC,
         focus="支持街道枢纽型社会组织平台" if number == 6 else None,
     )
-    await uc.open_round(conn, r)
+    await uc.open_round(s.rounds, s.orgs, r)
     apps = []
     for org_id, sponsor, title, score, screened_in in entries:
-        app_id, _ = await uc.submit_application(
-            conn,
-            r.id,
+        req = uc.ApplicationRequest(
             org_id=org_id,
             sponsor_org_id=sponsor,
             submitted_by="loader",
@@ -82,19 +80,35 @@ async def _run_round(conn, number, entries, calendar):
             requested_cny=Decimal(50000),
             plan="计划",
             milestones=[],
-            today=date(year, 3, 10),
         )
-        apps.append((app_id, score, screened_in))
-    await uc.close_call(conn, r.id, today=date(year, 4, 1))
+        app, _ = await uc.submit_application(s.rounds, s.applications, s.orgs, r.id, req, today=date(year, 3, 10))
+        apps.append((app.id, score, screened_in))
+    await uc.close_call(s.rounds, s.applications, r.id, today=date(year, 4, 1))
     for app_id, _, screened_in in apps:
-        await review_uc.screen(conn, app_id, passed=screened_in, reason="初审", today=date(year, 4, 1))
-    reviewed = [(a, s) for a, s, ok in apps if ok]
-    await review_uc.assign_reviewer(conn, r.id, reviewer="panel", application_ids=[a for a, _ in reviewed])
-    await review_uc.declare_conflicts(conn, r.id, reviewer="panel", org_ids=[], statement="无", today=date(year, 4, 2))
+        await review_uc.screen(
+            s.rounds, s.applications, app_id, passed=screened_in, reason="初审", today=date(year, 4, 1)
+        )
+    reviewed = [(a, sc) for a, sc, ok in apps if ok]
+    await review_uc.assign_reviewer(
+        s.rounds, s.applications, s.review, r.id, reviewer="panel", application_ids=[a for a, _ in reviewed]
+    )
+    await review_uc.declare_conflicts(
+        s.rounds, s.review, r.id, reviewer="panel", org_ids=[], statement="无", today=date(year, 4, 2)
+    )
     for app_id, score in reviewed:
-        await review_uc.score(conn, app_id, reviewer="panel", criteria={"quality": Decimal(score)}, comment="")
-    await notice_uc.announce(conn, r.id, today=date(year, 4, 3), calendar=calendar)
-    events = await notice_uc.award(conn, r.id, mentors={}, today=date(year, 5, 6))
+        await review_uc.score(
+            s.rounds,
+            s.applications,
+            s.review,
+            app_id,
+            reviewer="panel",
+            criteria={"quality": Decimal(score)},
+            comment="",
+        )
+    await notice_uc.announce(s.rounds, s.applications, s.review, r.id, today=date(year, 4, 3), calendar=calendar)
+    events = await notice_uc.award(
+        s.rounds, s.applications, s.objections, s.grants, s.orgs, r.id, mentors={}, today=date(year, 5, 6)
+    )
     return [e for e in events if e.routing_key == "venture.grant_awarded.v1"]
 
 
@@ -102,29 +116,30 @@ async def test_six_rounds_reproduce_the_articles_cultivation_figures(app, client
     calendar = WorkCalendar()
     community_orgs = []
     first_round_social = []
-    async with app.state.service.transaction() as conn:
-        sponsor = await _org(conn, "东城区社会组织服务中心")
+    async with app.state.service.unit_of_work() as uow:
+        s = uow.stores
+        sponsor = await _org(s, "东城区社会组织服务中心")
         for i in range(6):
             n = i + 1
             entries = []
             for k in range(NEW_SOCIAL[i]):
-                org = await _org(conn, f"社会组织{n}-{k}")
+                org = await _org(s, f"社会组织{n}-{k}")
                 entries.append((org, None, f"项目{n}-{k}", 80, True))
                 if n == 1:
                     first_round_social.append(org)
             for k in range(NEW_COMMUNITY[i]):
-                org = await _org(conn, f"社区组织{n}-{k}", "community_org", "filed", sponsor)
+                org = await _org(s, f"社区组织{n}-{k}", "community_org", "filed", sponsor)
                 community_orgs.append(org)
                 entries.append((org, sponsor, f"社区项目{n}-{k}", 75, True))
             if n == 5:  # some orgs funded again for a new project: still counted once overall
                 entries += [(org, None, f"二期项目{j}", 85, True) for j, org in enumerate(first_round_social[:4])]
-            entries.append((await _org(conn, f"未通过初审{n}"), None, "不合格项目", 0, False))
-            entries.append((await _org(conn, f"低分{n}"), None, "低分项目", 40, True))
-            await _run_round(conn, n, entries, calendar)
+            entries.append((await _org(s, f"未通过初审{n}"), None, "不合格项目", 0, False))
+            entries.append((await _org(s, f"低分{n}"), None, "低分项目", 40, True))
+            await _run_round(s, n, entries, calendar)
         for org in community_orgs[:GRADUATED]:
             snap = OrgSnapshot(org_id=org, version=2, name="已登记", org_type="social_association", status="registered")
             await registry_uc.record_graduation(
-                conn, snap, registered_on=date(2020, 1, 1), filed_on=None, today=date(2020, 1, 2)
+                s.orgs, snap, registered_on=date(2020, 1, 1), filed_on=None, today=date(2020, 1, 2)
             )
 
     stats = (await client.get("/statistics")).json()

@@ -1,42 +1,38 @@
-"""Per-request plumbing shared by the routers: the transaction, today's date, the calendar."""
+"""What routes take from the running service: its units of work and stores, today, the calendar."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
 from datetime import date
+from typing import Annotated, cast
 
-import asyncpg
-from fastapi import Request
+from fastapi import Depends, Request
 
-from shared.contracts.base import IntegrationEvent
-from shared.messaging import outbox
+from shared.auth import Principal, Role, require
+from shared.clock import request_today
 from shared.service import Service
 from shared.workdays import WorkCalendar
 from venture.config import Settings
+from venture.store import Stores
 
 
-class Ctx:
-    """What a route needs from the running service."""
+def service_of(request: Request) -> Service[Stores]:
+    return cast("Service[Stores]", request.app.state.service)
 
-    def __init__(self, request: Request) -> None:
-        self.service: Service = request.app.state.service
-        self.settings: Settings = request.app.state.settings
-        self.calendar: WorkCalendar = request.app.state.calendar
 
-    @asynccontextmanager
-    async def tx(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.service.transaction() as conn:
-            yield conn
+def settings_of(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.service.connection() as conn:
-            yield conn
 
-    async def today(self, conn: asyncpg.Connection) -> date:
-        return await self.service.demo_clock.today(conn)
+def calendar_of(request: Request) -> WorkCalendar:
+    return cast(WorkCalendar, request.app.state.calendar)
 
-    @staticmethod
-    async def publish(conn: asyncpg.Connection, events: Sequence[IntegrationEvent]) -> None:
-        await outbox.add(conn, events)
+
+async def _today(request: Request) -> date:
+    # The kit's clock (shared/clock.py): the real Beijing date, or in demo mode the date a district
+    # admin set. Venture's routes take no date of the caller's own.
+    return await request_today(request, None)
+
+
+Today = Annotated[date, Depends(_today)]
+Calendar = Annotated[WorkCalendar, Depends(calendar_of)]
+Admin = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN))]

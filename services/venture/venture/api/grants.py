@@ -2,100 +2,80 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
-from shared.auth import Principal, Role, forbid, require
+from shared.auth import Principal, Role, require
 from shared.errors import Invalid, NotFound
-from venture.api.access import require_project
-from venture.api.deps import Ctx
+from venture import access
+from venture.api.deps import Admin, Today, service_of
 from venture.api.models import EvaluationIn, FollowupIn, ReportDecisionIn, ReportIn
-from venture.api.views import grant_view
+from venture.api.views import evaluation_view, followup_view, grant_view, report_view
+from venture.domain.grants import GrantSummary
 from venture.handlers import grants as uc
-from venture.store import grants as store
+from venture.store import GrantStore
 
 router = APIRouter(tags=["grants"])
-ADMIN = require(Role.DISTRICT_ADMIN)
-READERS = require(Role.DISTRICT_ADMIN, Role.MONITOR, Role.ORG, Role.STREET_OFFICER)
+Reader = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN, Role.MONITOR, Role.ORG, Role.STREET_OFFICER))]
 
 
-async def _grant(conn: Any, grant_id: UUID) -> Any:
-    row = await store.grant_row(conn, grant_id)
-    if row is None:
-        raise NotFound(f"grant {grant_id} not found")
-    return row
+async def _summary(grants: GrantStore, grant_id: UUID) -> GrantSummary:
+    g = await grants.summary(grant_id)
+    if g is None:
+        raise NotFound(f"资助项目 {grant_id} 不存在")
+    return g
 
 
 @router.get("/grants", summary="Grants you may see (admin/monitor: all; org: own and sponsored; street: its own)")
-async def list_grants(
-    round_id: UUID | None = None, ctx: Ctx = Depends(), p: Principal = Depends(READERS)
-) -> list[dict[str, Any]]:
-    org_id = p.org_id if p.role is Role.ORG else None
-    street = p.street if p.role is Role.STREET_OFFICER else None
-    async with ctx.read() as conn:
-        rows = await store.list_grants(conn, org_id=org_id, street_code=street, round_id=round_id)
-    return [grant_view(r) for r in rows]
+async def list_grants(request: Request, p: Reader, round_id: UUID | None = None) -> list[dict[str, Any]]:
+    org_id, street = access.grant_scope(p)
+    async with service_of(request).reading() as s:
+        grants = await s.grants.listing(org_id=org_id, street_code=street, round_id=round_id)
+    return [grant_view(g) for g in grants]
 
 
 @router.get("/grants/{grant_id}", summary="One grant with its tranches, reports and evaluations")
-async def get_grant(grant_id: UUID, ctx: Ctx = Depends(), p: Principal = Depends(READERS)) -> dict[str, Any]:
-    async with ctx.read() as conn:
-        row = await _grant(conn, grant_id)
-        require_project(p, row)
-        out = grant_view(row, await store.tranche_rows(conn, grant_id))
-        out["reports"] = [
-            {
-                "id": str(r["id"]),
-                "tranche_number": r["tranche_number"],
-                "status": r["status"],
-                "summary": r["summary"],
-                "submitted_on": r["submitted_on"].isoformat(),
-                "note": r["note"],
-            }
-            for r in await store.report_rows(conn, grant_id)
-        ]
-        out["evaluations"] = [
-            {
-                "id": str(e["id"]),
-                "kind": e["kind"],
-                "result": e["result"],
-                "note": e["note"],
-                "recorded_on": e["recorded_on"].isoformat(),
-            }
-            for e in await store.evaluation_rows(conn, grant_id)
-        ]
-        f = await store.followup(conn, grant_id)
-        out["followup"] = f and {
-            "pledge": f["pledge"],
-            "pledged_by": f["pledged_by"],
-            "pledged_on": f["pledged_on"].isoformat(),
-        }
+async def get_grant(grant_id: UUID, request: Request, p: Reader) -> dict[str, Any]:
+    async with service_of(request).reading() as s:
+        grant = await s.grants.get(grant_id)
+        if grant is None:
+            raise NotFound(f"资助项目 {grant_id} 不存在")
+        access.check_may_see_project(p, grant.about)
+        followup = await s.grants.followup(grant_id)
+    out = grant_view(grant.summary(), grant.tranches)
+    out["reports"] = [report_view(r) for r in grant.reports]
+    out["evaluations"] = [evaluation_view(e) for e in grant.evaluations]
+    out["followup"] = followup_view(followup)
     return out
 
 
 @router.post("/grants/{grant_id}/tranches/{number}/disbursement", summary="Pay a tranche (district_admin)")
-async def disburse(grant_id: UUID, number: int, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)) -> dict[str, Any]:
-    async with ctx.tx() as conn:
-        await ctx.publish(conn, await uc.disburse(conn, grant_id, number, today=await ctx.today(conn)))
-        return grant_view(await _grant(conn, grant_id), await store.tranche_rows(conn, grant_id))
+async def disburse(grant_id: UUID, number: int, request: Request, _: Admin, today: Today) -> dict[str, Any]:
+    async with service_of(request).unit_of_work() as uow:
+        grant, events = await uc.disburse(uow.stores.grants, grant_id, number, today=today)
+        uow.emit(events)
+    return grant_view(grant.summary(), grant.tranches)
 
 
 @router.post("/grants/{grant_id}/reports", status_code=201, summary="Submit a progress report (the org or sponsor)")
 async def submit_report(
-    grant_id: UUID, body: ReportIn, ctx: Ctx = Depends(), p: Principal = Depends(require(Role.ORG))
+    grant_id: UUID,
+    body: ReportIn,
+    request: Request,
+    p: Annotated[Principal, Depends(require(Role.ORG))],
+    today: Today,
 ) -> dict[str, Any]:
-    async with ctx.tx() as conn:
-        row = await _grant(conn, grant_id)
-        if p.org_id not in (row["org_id"], row["sponsor_org_id"]):
-            raise forbid("only the grantee or its sponsor reports on a grant")
-        report_id, events = await uc.submit_report(
-            conn, grant_id, body.tranche_number, summary=body.summary, by=p.sub, today=await ctx.today(conn)
+    async with service_of(request).unit_of_work() as uow:
+        grants = uow.stores.grants
+        access.check_may_report(p, (await _summary(grants, grant_id)).terms)
+        report, events = await uc.submit_report(
+            grants, grant_id, body.tranche_number, summary=body.summary, by=p.sub, today=today
         )
-        await ctx.publish(conn, events)
+        uow.emit(events)
     return {
-        "id": str(report_id),
+        "id": str(report.id),
         "grant_id": str(grant_id),
         "tranche_number": body.tranche_number,
         "status": "submitted",
@@ -104,15 +84,14 @@ async def submit_report(
 
 @router.post("/reports/{report_id}/decision", summary="Accept or reject a progress report (district_admin)")
 async def decide_report(
-    report_id: UUID, body: ReportDecisionIn, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)
+    report_id: UUID, body: ReportDecisionIn, request: Request, _: Admin, today: Today
 ) -> dict[str, Any]:
     if not body.accepted and not body.note.strip():
         raise Invalid("note", "退回报告时须说明原因")
-    async with ctx.tx() as conn:
-        events = await uc.decide_report(
-            conn, report_id, accepted=body.accepted, note=body.note, today=await ctx.today(conn)
+    async with service_of(request).unit_of_work() as uow:
+        uow.emit(
+            await uc.decide_report(uow.stores.grants, report_id, accepted=body.accepted, note=body.note, today=today)
         )
-        await ctx.publish(conn, events)
     return {"id": str(report_id), "status": "accepted" if body.accepted else "rejected"}
 
 
@@ -120,35 +99,37 @@ async def decide_report(
 async def evaluate(
     grant_id: UUID,
     body: EvaluationIn,
-    ctx: Ctx = Depends(),
-    p: Principal = Depends(require(Role.DISTRICT_ADMIN, Role.MONITOR)),
+    request: Request,
+    p: Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN, Role.MONITOR))],
+    today: Today,
 ) -> dict[str, Any]:
-    async with ctx.tx() as conn:
-        events = await uc.evaluate(
-            conn, grant_id, kind=body.kind, result=body.result, note=body.note, by=p.sub, today=await ctx.today(conn)
+    async with service_of(request).unit_of_work() as uow:
+        grant, events = await uc.evaluate(
+            uow.stores.grants, grant_id, kind=body.kind, result=body.result, note=body.note, by=p.sub, today=today
         )
-        await ctx.publish(conn, events)
-        return grant_view(await _grant(conn, grant_id))
+        uow.emit(events)
+    return grant_view(grant.summary())
 
 
 @router.post("/grants/{grant_id}/completion", summary="Complete a grant (district_admin)")
-async def complete(grant_id: UUID, ctx: Ctx = Depends(), _: Principal = Depends(ADMIN)) -> dict[str, Any]:
-    async with ctx.tx() as conn:
-        await ctx.publish(conn, await uc.complete(conn, grant_id, today=await ctx.today(conn)))
-        return grant_view(await _grant(conn, grant_id))
+async def complete(grant_id: UUID, request: Request, _: Admin, today: Today) -> dict[str, Any]:
+    async with service_of(request).unit_of_work() as uow:
+        grant, events = await uc.complete(uow.stores.grants, grant_id, today=today)
+        uow.emit(events)
+    return grant_view(grant.summary())
 
 
 @router.post("/grants/{grant_id}/followup", status_code=201, summary="The landing street's follow-up pledge")
 async def followup(
     grant_id: UUID,
     body: FollowupIn,
-    ctx: Ctx = Depends(),
-    p: Principal = Depends(require(Role.STREET_OFFICER, Role.DISTRICT_ADMIN)),
+    request: Request,
+    p: Annotated[Principal, Depends(require(Role.STREET_OFFICER, Role.DISTRICT_ADMIN))],
+    today: Today,
 ) -> dict[str, Any]:
-    async with ctx.tx() as conn:
-        row = await _grant(conn, grant_id)
-        if p.role is Role.STREET_OFFICER and p.street != row["street_code"]:
-            raise forbid("a street officer pledges follow-up only for projects landing in their street")
-        events = await uc.pledge_followup(conn, grant_id, pledge=body.pledge, by=p.sub, today=await ctx.today(conn))
-        await ctx.publish(conn, events)
-    return {"grant_id": str(grant_id), "street_code": row["street_code"], "pledge": body.pledge}
+    async with service_of(request).unit_of_work() as uow:
+        grants = uow.stores.grants
+        access.check_may_pledge_followup(p, (await _summary(grants, grant_id)).terms)
+        pledged, events = await uc.pledge_followup(grants, grant_id, pledge=body.pledge, by=p.sub, today=today)
+        uow.emit(events)
+    return {"grant_id": str(grant_id), "street_code": pledged.street_code, "pledge": body.pledge}

@@ -18,6 +18,15 @@ class GrantStatus(StrEnum):
     COMPLETED = "completed"
 
 
+STATUS_NAMES = {
+    GrantStatus.ACTIVE: "执行中",
+    GrantStatus.WITHHELD: "暂停拨付",
+    GrantStatus.TERMINATED: "已终止",
+    GrantStatus.COMPLETED: "已结项",
+}
+REPORT_STATUS_NAMES = {"submitted": "审核中", "accepted": "已通过", "rejected": "已退回"}
+
+
 class EvaluationResult(StrEnum):
     PASS = "pass"
     FAIL = "fail"
@@ -39,6 +48,62 @@ class Report:
     id: UUID
     tranche_number: int
     status: str  # submitted | accepted | rejected
+    summary: str = ""
+    submitted_by: str = ""
+    submitted_on: date | None = None
+    decided_on: date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    id: UUID
+    kind: str  # midterm | final
+    result: str
+    note: str
+    recorded_by: str
+    recorded_on: date
+
+
+@dataclass(frozen=True)
+class Followup:
+    """The landing street's pledge of support after completion (送一程)."""
+
+    street_code: str
+    pledge: str
+    pledged_by: str
+    pledged_on: date
+
+
+@dataclass(frozen=True)
+class GrantTerms:
+    """What the award fixed: the project, who holds the grant, its mentor and the round's report interval."""
+
+    application_id: UUID
+    round_id: UUID
+    round_number: int
+    org_id: UUID
+    org_name: str
+    applied_as: str  # registered | community
+    sponsor_org_id: UUID | None
+    mentor_org_id: UUID | None
+    title: str
+    street_code: str
+    domain: str
+    amount_cny: Decimal
+    awarded_on: date
+    report_interval_days: int = 90
+
+
+@dataclass(frozen=True)
+class GrantSummary:
+    """A grant as lists show it: its terms and where it stands."""
+
+    id: UUID
+    terms: GrantTerms
+    status: GrantStatus
+    recovered_cny: Decimal
+    completed_on: date | None
 
 
 @dataclass
@@ -51,6 +116,18 @@ class Grant:
     final_evaluations: list[str] = field(default_factory=list)
     recovered_cny: Decimal = Decimal(0)
     completed_on: date | None = None
+    terms: GrantTerms | None = None
+    evaluations: list[Evaluation] = field(default_factory=list)
+
+    @property
+    def about(self) -> GrantTerms:
+        """The terms of a grant loaded from the store (a grant built in a test may have none)."""
+        if self.terms is None:
+            raise ValueError("grant loaded without its terms")
+        return self.terms
+
+    def summary(self) -> GrantSummary:
+        return GrantSummary(self.id, self.about, self.status, self.recovered_cny, self.completed_on)
 
     @property
     def disbursed_cny(self) -> Decimal:
@@ -63,14 +140,14 @@ class Grant:
         if self.status is GrantStatus.WITHHELD:
             raise Conflict("评估未通过，暂停拨付；重新评估通过后方可继续", code="payments_withheld")
         if self.status is not GrantStatus.ACTIVE:
-            raise Conflict(f"grant is {self.status.value}: no further payments", code="grant_closed")
+            raise Conflict(f"资助项目{STATUS_NAMES[self.status]}，不再拨付", code="grant_closed")
 
     def disburse(self, number: int, *, today: date, report_interval_days: int) -> Tranche:
         """Pay tranche `number`: tranches go in order, and each after the first needs the previous report accepted."""
         self._require_payable()
         tranche = next((t for t in self.tranches if t.number == number), None)
         if tranche is None:
-            raise NotFound(f"grant has no tranche {number}")
+            raise NotFound(f"该资助项目没有第{number}期")
         if tranche.status != "planned":
             raise Conflict(
                 f"第{number}期已经{'拨付' if tranche.status == 'disbursed' else '取消'}", code="tranche_done"
@@ -86,10 +163,10 @@ class Grant:
 
     def submit_report(self, number: int) -> None:
         if self.status in (GrantStatus.TERMINATED, GrantStatus.COMPLETED):
-            raise Conflict(f"grant is {self.status.value}", code="grant_closed")
+            raise Conflict(f"资助项目{STATUS_NAMES[self.status]}", code="grant_closed")
         tranche = next((t for t in self.tranches if t.number == number), None)
         if tranche is None:
-            raise NotFound(f"grant has no tranche {number}")
+            raise NotFound(f"该资助项目没有第{number}期")
         if tranche.status != "disbursed":
             raise Conflict(f"第{number}期尚未拨付，还不能提交该期进度报告", code="tranche_not_disbursed")
         if self._report_accepted(number):
@@ -100,16 +177,18 @@ class Grant:
     def decide_report(self, report_id: UUID, *, accepted: bool) -> Report:
         report = next((r for r in self.reports if r.id == report_id), None)
         if report is None:
-            raise NotFound(f"report {report_id} not found")
+            raise NotFound(f"进度报告 {report_id} 不存在")
         if report.status != "submitted":
-            raise Conflict(f"report already {report.status}", code="report_decided")
+            raise Conflict(
+                f"该进度报告已审核（{REPORT_STATUS_NAMES.get(report.status, report.status)}）", code="report_decided"
+            )
         report.status = "accepted" if accepted else "rejected"
         return report
 
     def evaluate(self, kind: str, result: EvaluationResult) -> Decimal:
         """Record an evaluation; returns the amount to recover (non-zero only for a severe failure)."""
         if self.status in (GrantStatus.TERMINATED, GrantStatus.COMPLETED):
-            raise Conflict(f"grant is {self.status.value}", code="grant_closed")
+            raise Conflict(f"资助项目{STATUS_NAMES[self.status]}", code="grant_closed")
         if kind == "final":
             self.final_evaluations.append(result.value)
         if result is EvaluationResult.PASS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from shared.errors import Conflict, Invalid
@@ -35,6 +36,40 @@ class Org:
     @property
     def is_filed_community_org(self) -> bool:
         return self.org_type == OrgType.COMMUNITY_ORG and self.status in (OrgStatus.FILED, OrgStatus.INCUBATING)
+
+
+@dataclass(frozen=True)
+class Graduation:
+    """A filed community group that registry has since registered (毕业)."""
+
+    org_id: UUID
+    registered_on: date | None
+    filed_on: date | None
+
+
+@dataclass(frozen=True)
+class CommunityGrant:
+    """A grant an org received as a filed community group: what "cultivated" means."""
+
+    grant_id: UUID
+    street_code: str
+    round_number: int
+
+
+@dataclass(frozen=True)
+class FundedProject:
+    """A project already funded, by venture or by procurement: not to be funded again."""
+
+    source: str  # venture | procurement
+    source_id: UUID
+    org_id: UUID
+    title: str
+    title_key: str
+    funded_on: date
+
+    @property
+    def source_name(self) -> str:
+        return "政府购买服务项目" if self.source == "procurement" else "往届公益创投项目"
 
 
 def check_mentor(mentor: Org | None) -> None:

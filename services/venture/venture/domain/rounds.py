@@ -21,6 +21,14 @@ class RoundStatus(StrEnum):
     AWARDED = "awarded"  # grants made
 
 
+STATUS_NAMES = {
+    RoundStatus.OPEN: "项目征集",
+    RoundStatus.REVIEW: "初审和评审",
+    RoundStatus.NOTICE: "立项公示",
+    RoundStatus.AWARDED: "已确定资助",
+}
+
+
 @dataclass(frozen=True)
 class Criterion:
     key: str
@@ -75,13 +83,16 @@ class Round:
 
     def close_call(self) -> None:
         if self.status is not RoundStatus.OPEN:
-            raise Conflict(f"round is {self.status}, not open", code="wrong_stage")
+            raise Conflict(f"第{self.number}届处于“{STATUS_NAMES[self.status]}”阶段，不在征集中", code="wrong_stage")
         self.status = RoundStatus.REVIEW
 
     def require(self, *stages: RoundStatus) -> None:
         if self.status not in stages:
-            wanted = " or ".join(s.value for s in stages)
-            raise Conflict(f"round {self.number} is {self.status.value}; this needs {wanted}", code="wrong_stage")
+            wanted = "或".join(f"“{STATUS_NAMES[s]}”" for s in stages)
+            raise Conflict(
+                f"第{self.number}届处于“{STATUS_NAMES[self.status]}”阶段，此操作须在{wanted}阶段进行",
+                code="wrong_stage",
+            )
 
     def start_notice(self, today: date, calendar: WorkCalendar) -> date:
         """Put results on public notice for `notice_workdays` working days; objections until the end."""

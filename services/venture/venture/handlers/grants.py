@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID, uuid4
 
-import asyncpg
 import structlog
 
 from shared.contracts.base import IntegrationEvent
@@ -21,34 +20,36 @@ from shared.contracts.venture import (
     TrancheDisbursed,
 )
 from shared.errors import Conflict, NotFound
-from venture.domain.grants import EvaluationResult, Grant, GrantStatus
-from venture.store import grants as store
+from venture.domain.grants import Evaluation, EvaluationResult, Followup, Grant, GrantStatus, Report
+from venture.handlers.ports import Grants
 
 log = structlog.get_logger("venture.grants")
 
 
-async def load(conn: asyncpg.Connection, grant_id: UUID) -> tuple[asyncpg.Record, Grant]:
-    row = await store.grant_row(conn, grant_id, for_update=True)
-    if row is None:
-        raise NotFound(f"grant {grant_id} not found")
-    return row, await store.load_grant(conn, row)
+async def load(grants: Grants, grant_id: UUID) -> Grant:
+    """The grant, locked for the transaction."""
+    grant = await grants.get(grant_id, for_update=True)
+    if grant is None:
+        raise NotFound(f"资助项目 {grant_id} 不存在")
+    return grant
 
 
-async def disburse(conn: asyncpg.Connection, grant_id: UUID, number: int, *, today: date) -> list[IntegrationEvent]:
+async def disburse(grants: Grants, grant_id: UUID, number: int, *, today: date) -> tuple[Grant, list[IntegrationEvent]]:
     """Pay a tranche and set the due date of the report that will unlock the next one."""
-    row, grant = await load(conn, grant_id)
-    tranche = grant.disburse(number, today=today, report_interval_days=row["report_interval_days"])
-    await store.save_grant(conn, grant)
+    grant = await load(grants, grant_id)
+    t = grant.about
+    tranche = grant.disburse(number, today=today, report_interval_days=t.report_interval_days)
+    await grants.save(grant)
     assert tranche.report_due_on is not None
     log.info("tranche_disbursed", grant_id=str(grant_id), tranche=number, amount_cny=str(tranche.amount_cny))
-    return [
+    return grant, [
         TrancheDisbursed(
             grant_id=grant_id,
-            round_id=row["round_id"],
-            org_id=row["org_id"],
-            sponsor_org_id=row["sponsor_org_id"],
-            project_title=row["title"],
-            street_code=row["street_code"],
+            round_id=t.round_id,
+            org_id=t.org_id,
+            sponsor_org_id=t.sponsor_org_id,
+            project_title=t.title,
+            street_code=t.street_code,
             tranche_number=number,
             tranche_count=len(grant.tranches),
             amount_cny=tranche.amount_cny,
@@ -57,11 +58,11 @@ async def disburse(conn: asyncpg.Connection, grant_id: UUID, number: int, *, tod
         ),
         ReportDue(
             grant_id=grant_id,
-            org_id=row["org_id"],
-            sponsor_org_id=row["sponsor_org_id"],
-            mentor_org_id=row["mentor_org_id"],
-            project_title=row["title"],
-            street_code=row["street_code"],
+            org_id=t.org_id,
+            sponsor_org_id=t.sponsor_org_id,
+            mentor_org_id=t.mentor_org_id,
+            project_title=t.title,
+            street_code=t.street_code,
             tranche_number=number,
             final=number == len(grant.tranches),
             report_due_on=tranche.report_due_on,
@@ -70,19 +71,20 @@ async def disburse(conn: asyncpg.Connection, grant_id: UUID, number: int, *, tod
 
 
 async def submit_report(
-    conn: asyncpg.Connection, grant_id: UUID, number: int, *, summary: str, by: str, today: date
-) -> tuple[UUID, list[IntegrationEvent]]:
-    row, grant = await load(conn, grant_id)
+    grants: Grants, grant_id: UUID, number: int, *, summary: str, by: str, today: date
+) -> tuple[Report, list[IntegrationEvent]]:
+    grant = await load(grants, grant_id)
     grant.submit_report(number)
-    report_id = uuid4()
-    await store.insert_report(conn, report_id, grant_id, number, summary, by, today)
-    return report_id, [
+    report = Report(uuid4(), number, "submitted", summary=summary, submitted_by=by, submitted_on=today)
+    await grants.add_report(grant_id, report)
+    t = grant.about
+    return report, [
         ProgressReportSubmitted(
-            report_id=report_id,
+            report_id=report.id,
             grant_id=grant_id,
-            org_id=row["org_id"],
-            mentor_org_id=row["mentor_org_id"],
-            project_title=row["title"],
+            org_id=t.org_id,
+            mentor_org_id=t.mentor_org_id,
+            project_title=t.title,
             tranche_number=number,
             submitted_on=today,
         )
@@ -90,21 +92,23 @@ async def submit_report(
 
 
 async def decide_report(
-    conn: asyncpg.Connection, report_id: UUID, *, accepted: bool, note: str, today: date
+    grants: Grants, report_id: UUID, *, accepted: bool, note: str, today: date
 ) -> list[IntegrationEvent]:
-    grant_id = await store.report_grant(conn, report_id)
+    grant_id = await grants.grant_of_report(report_id)
     if grant_id is None:
-        raise NotFound(f"report {report_id} not found")
-    row, grant = await load(conn, grant_id)
+        raise NotFound(f"进度报告 {report_id} 不存在")
+    grant = await load(grants, grant_id)
     report = grant.decide_report(report_id, accepted=accepted)
-    await store.save_grant(conn, grant)
-    await store.note_report_decision(conn, report_id, note, today)
+    report.note, report.decided_on = note, today
+    await grants.save(grant)
+    await grants.note_report_decision(report)
+    t = grant.about
     common = {
         "report_id": report_id,
         "grant_id": grant_id,
-        "org_id": row["org_id"],
-        "sponsor_org_id": row["sponsor_org_id"],
-        "project_title": row["title"],
+        "org_id": t.org_id,
+        "sponsor_org_id": t.sponsor_org_id,
+        "project_title": t.title,
         "tranche_number": report.tranche_number,
         "note": note,
         "decided_on": today,
@@ -113,20 +117,21 @@ async def decide_report(
 
 
 async def evaluate(
-    conn: asyncpg.Connection, grant_id: UUID, *, kind: str, result: EvaluationResult, note: str, by: str, today: date
-) -> list[IntegrationEvent]:
+    grants: Grants, grant_id: UUID, *, kind: str, result: EvaluationResult, note: str, by: str, today: date
+) -> tuple[Grant, list[IntegrationEvent]]:
     """A failed evaluation withholds payments; a severe failure terminates the grant and recovers funds."""
-    row, grant = await load(conn, grant_id)
+    grant = await load(grants, grant_id)
     recovered = grant.evaluate(kind, result)
-    await store.save_grant(conn, grant)
-    eval_id = uuid4()
-    await store.insert_evaluation(conn, eval_id, grant_id, kind, result.value, note, by, today)
+    await grants.save(grant)
+    evaluation = Evaluation(uuid4(), kind, result.value, note, by, today)
+    await grants.add_evaluation(grant_id, evaluation)
+    t = grant.about
     events: list[IntegrationEvent] = [
         EvaluationRecorded(
-            evaluation_id=eval_id,
+            evaluation_id=evaluation.id,
             grant_id=grant_id,
-            org_id=row["org_id"],
-            project_title=row["title"],
+            org_id=t.org_id,
+            project_title=t.title,
             kind=kind,
             result=result.value,
             note=note,
@@ -139,29 +144,30 @@ async def evaluate(
         events.append(
             FundsRecovered(
                 grant_id=grant_id,
-                org_id=row["org_id"],
-                sponsor_org_id=row["sponsor_org_id"],
-                project_title=row["title"],
+                org_id=t.org_id,
+                sponsor_org_id=t.sponsor_org_id,
+                project_title=t.title,
                 amount_cny=recovered,
                 reason=note,
                 recovered_on=today,
             )
         )
-    return events
+    return grant, events
 
 
-async def complete(conn: asyncpg.Connection, grant_id: UUID, *, today: date) -> list[IntegrationEvent]:
-    row, grant = await load(conn, grant_id)
+async def complete(grants: Grants, grant_id: UUID, *, today: date) -> tuple[Grant, list[IntegrationEvent]]:
+    grant = await load(grants, grant_id)
     grant.complete(today)
-    await store.save_grant(conn, grant)
-    return [
+    await grants.save(grant)
+    t = grant.about
+    return grant, [
         GrantCompleted(
             grant_id=grant_id,
-            round_id=row["round_id"],
-            org_id=row["org_id"],
-            sponsor_org_id=row["sponsor_org_id"],
-            project_title=row["title"],
-            street_code=row["street_code"],
+            round_id=t.round_id,
+            org_id=t.org_id,
+            sponsor_org_id=t.sponsor_org_id,
+            project_title=t.title,
+            street_code=t.street_code,
             disbursed_cny=grant.disbursed_cny,
             completed_on=today,
         )
@@ -169,20 +175,22 @@ async def complete(conn: asyncpg.Connection, grant_id: UUID, *, today: date) -> 
 
 
 async def pledge_followup(
-    conn: asyncpg.Connection, grant_id: UUID, *, pledge: str, by: str, today: date
-) -> list[IntegrationEvent]:
+    grants: Grants, grant_id: UUID, *, pledge: str, by: str, today: date
+) -> tuple[Followup, list[IntegrationEvent]]:
     """The landing street's follow-up pledge (送一程), once per completed grant."""
-    row, grant = await load(conn, grant_id)
+    grant = await load(grants, grant_id)
     if grant.status is not GrantStatus.COMPLETED:
         raise Conflict("项目结项后才能登记街道后续支持承诺", code="grant_not_completed")
-    if not await store.insert_followup(conn, grant_id, row["street_code"], pledge, by, today):
+    t = grant.about
+    followup = Followup(t.street_code, pledge, by, today)
+    if not await grants.add_followup(grant_id, followup):
         raise Conflict("该项目已登记后续支持承诺", code="followup_exists")
-    return [
+    return followup, [
         FollowupPledged(
             grant_id=grant_id,
-            org_id=row["org_id"],
-            project_title=row["title"],
-            street_code=row["street_code"],
+            org_id=t.org_id,
+            project_title=t.title,
+            street_code=t.street_code,
             pledge=pledge,
             pledged_by=by,
             pledged_on=today,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
-import asyncpg
 import structlog
 
 from shared.contracts.base import IntegrationEvent
@@ -16,34 +15,36 @@ from shared.contracts.venture import (
     ConflictDeclared,
     ReviewersAssigned,
 )
-from shared.errors import Conflict, Forbidden, Invalid
+from shared.errors import Conflict, Invalid
+from venture import access
+from venture.domain.applications import Application
+from venture.domain.review import Declaration, Score
 from venture.domain.rounds import Round, RoundStatus
-from venture.domain.selection import Candidate, rank_and_select
+from venture.domain.selection import Candidate, Decision, rank_and_select
+from venture.handlers.ports import Applications, Reviews, Rounds
 from venture.handlers.rounds import load_application, load_round
-from venture.store import review as review_store
-from venture.store import rounds as store
 
 log = structlog.get_logger("venture.rounds")
 
 
 async def screen(
-    conn: asyncpg.Connection, app_id: UUID, *, passed: bool, reason: str, today: date
+    rounds: Rounds, applications: Applications, app_id: UUID, *, passed: bool, reason: str, today: date
 ) -> list[IntegrationEvent]:
     """Initial screening (初审): pass or fail, always with the reason."""
-    app = await load_application(conn, app_id, for_update=True)
-    r = await load_round(conn, app["round_id"])
+    app = await load_application(applications, app_id, for_update=True)
+    r = await load_round(rounds, app.round_id)
     r.require(RoundStatus.REVIEW)
-    if app["status"] not in ("submitted", "screened_in", "screened_out"):
-        raise Conflict(f"application is {app['status']}", code="wrong_stage")
-    await store.set_screening(conn, app_id, "screened_in" if passed else "screened_out", reason)
+    app.require("submitted", "screened_in", "screened_out")
+    app.status, app.screening_reason = ("screened_in" if passed else "screened_out"), reason
+    await applications.set_screening(app_id, app.status, reason)
     return [
         ApplicationScreened(
             application_id=app_id,
-            round_id=app["round_id"],
-            org_id=app["org_id"],
-            sponsor_org_id=app["sponsor_org_id"],
-            project_title=app["title"],
-            street_code=app["street_code"],
+            round_id=app.round_id,
+            org_id=app.org_id,
+            sponsor_org_id=app.sponsor_org_id,
+            project_title=app.title,
+            street_code=app.street_code,
             passed=passed,
             reason=reason,
             screened_on=today,
@@ -52,39 +53,45 @@ async def screen(
 
 
 async def assign_reviewer(
-    conn: asyncpg.Connection, round_id: UUID, *, reviewer: str, application_ids: list[UUID]
+    rounds: Rounds,
+    applications: Applications,
+    reviews: Reviews,
+    round_id: UUID,
+    *,
+    reviewer: str,
+    application_ids: list[UUID],
 ) -> list[IntegrationEvent]:
     """Give a reviewer applications; one they already declared a conflict with cannot be assigned."""
-    r = await load_round(conn, round_id)
+    r = await load_round(rounds, round_id)
     r.require(RoundStatus.REVIEW)
-    decl = await review_store.declaration(conn, round_id, reviewer)
-    conflicted_orgs = set(decl["conflicted_org_ids"]) if decl else set()
+    decl = await reviews.declaration(round_id, reviewer)
+    conflicted_orgs = set(decl.conflicted_org_ids) if decl else set()
     for i, app_id in enumerate(application_ids):
-        app = await store.get_application(conn, app_id)
-        if app is None or app["round_id"] != round_id:
+        app = await applications.get(app_id)
+        if app is None or app.round_id != round_id:
             raise Invalid(f"application_ids.{i}", "不是本届的申报")
-        if app["status"] != "screened_in":
+        if app.status != "screened_in":
             raise Invalid(f"application_ids.{i}", "只有初审通过的申报才能分配评审")
-        if {app["org_id"], app["sponsor_org_id"]} & conflicted_orgs:
+        if {app.org_id, app.sponsor_org_id} & conflicted_orgs:
             raise Conflict(f"评审专家已声明与申报 {app_id} 存在利益冲突", code="reviewer_conflicted")
-        await review_store.assign(conn, round_id, app_id, reviewer, False)
+        await reviews.assign(round_id, app_id, reviewer)
     return [
         ReviewersAssigned(round_id=round_id, round_number=r.number, reviewer=reviewer, application_ids=application_ids)
     ]
 
 
 async def declare_conflicts(
-    conn: asyncpg.Connection, round_id: UUID, *, reviewer: str, org_ids: list[UUID], statement: str, today: date
-) -> list[IntegrationEvent]:
-    """A reviewer's declaration of interests for a round; needed before opening any application."""
-    r = await load_round(conn, round_id)
+    rounds: Rounds, reviews: Reviews, round_id: UUID, *, reviewer: str, org_ids: list[UUID], statement: str, today: date
+) -> tuple[list[UUID], list[IntegrationEvent]]:
+    """A reviewer's declaration of interests for a round, needed before opening any application;
+    returns the assigned applications it puts out of the reviewer's reach."""
+    r = await load_round(rounds, round_id)
     r.require(RoundStatus.REVIEW)
-    if not await review_store.has_assignment_in_round(conn, round_id, reviewer):
-        raise Forbidden("no applications of this round are assigned to you")
-    if await review_store.declaration(conn, round_id, reviewer) is not None:
+    access.check_reviewer_of_round(await reviews.has_assignment_in_round(round_id, reviewer))
+    if await reviews.declaration(round_id, reviewer) is not None:
         raise Conflict("利益冲突声明已提交，不能更改", code="already_declared")
-    conflicted = await review_store.save_declaration(conn, round_id, reviewer, org_ids, statement, today)
-    return [
+    conflicted = await reviews.declare(round_id, reviewer, Declaration(org_ids, statement, today))
+    return conflicted, [
         ConflictDeclared(
             round_id=round_id,
             reviewer=reviewer,
@@ -95,39 +102,50 @@ async def declare_conflicts(
     ]
 
 
-async def check_reviewer_may_open(conn: asyncpg.Connection, app: asyncpg.Record, reviewer: str) -> None:
+async def check_reviewer_may_open(reviews: Reviews, app: Application, reviewer: str) -> None:
     """A reviewer opens only an assigned, non-conflicted application, after declaring conflicts."""
-    assignment = await review_store.assignment(conn, app["id"], reviewer)
-    if assignment is None:
-        raise Forbidden("this application is not assigned to you")
-    if await review_store.declaration(conn, app["round_id"], reviewer) is None:
-        raise Forbidden("declare conflicts of interest for this round before opening its applications")
-    if assignment["conflicted"]:
-        raise Forbidden("you declared a conflict of interest with this applicant")
+    assignment = await reviews.assignment(app.id, reviewer)
+    declared = assignment is not None and await reviews.declaration(app.round_id, reviewer) is not None
+    access.check_reviewer_may_open(assignment, declared=declared)
 
 
 async def score(
-    conn: asyncpg.Connection, app_id: UUID, *, reviewer: str, criteria: dict[str, Decimal], comment: str
+    rounds: Rounds,
+    applications: Applications,
+    reviews: Reviews,
+    app_id: UUID,
+    *,
+    reviewer: str,
+    criteria: dict[str, Decimal],
+    comment: str,
 ) -> Decimal:
-    """A reviewer's rubric scores; re-scoring replaces their own until the notice starts."""
-    app = await load_application(conn, app_id)
-    await check_reviewer_may_open(conn, app, reviewer)
-    r = await load_round(conn, app["round_id"])
+    """A reviewer's rubric scores; re-scoring replaces their own until the notice starts. No event."""
+    app = await load_application(applications, app_id)
+    await check_reviewer_may_open(reviews, app, reviewer)
+    r = await load_round(rounds, app.round_id)
     r.require(RoundStatus.REVIEW)
-    if app["status"] != "screened_in":
-        raise Conflict(f"application is {app['status']}", code="wrong_stage")
+    app.require("screened_in")
     total = r.weighted_total(criteria)
-    await review_store.save_score(conn, app_id, reviewer, criteria, total, comment)
+    await reviews.save_score(Score(app_id, reviewer, criteria, total, comment))
     return total
 
 
-async def ranking(conn: asyncpg.Connection, round_id: UUID) -> tuple[Round, list[Any], dict[UUID, asyncpg.Record]]:
-    r = await load_round(conn, round_id)
-    apps = {a["id"]: a for a in await store.applications_of_round(conn, round_id)}
-    totals = await review_store.round_totals(conn, round_id)
+@dataclass(frozen=True)
+class Ranking:
+    """The round's screened-in applications ranked, and what the budget allows."""
+
+    round: Round
+    decisions: list[Decision]
+    applications: dict[UUID, Application]
+
+
+async def ranking(rounds: Rounds, applications: Applications, reviews: Reviews, round_id: UUID) -> Ranking:
+    r = await load_round(rounds, round_id)
+    apps = {a.id: a for a in await applications.of_round(round_id)}
+    totals = await reviews.round_totals(round_id)
     candidates = [
-        Candidate(a["id"], a["requested_cny"], totals.get(a["id"], []), a["submitted_on"])
+        Candidate(a.id, a.requested_cny, totals.get(a.id, []), a.submitted_on)
         for a in apps.values()
-        if a["status"] == "screened_in"
+        if a.status == "screened_in"
     ]
-    return r, rank_and_select(candidates, budget=r.total_budget_cny, pass_score=r.pass_score), apps
+    return Ranking(r, rank_and_select(candidates, budget=r.total_budget_cny, pass_score=r.pass_score), apps)

@@ -1,1 +1,51 @@
-"""Every SQL statement of the service, grouped by aggregate; row ↔ entity mapping lives here."""
+"""Every SQL statement of venture, by area; each class works on one connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from venture.store.grants import GrantStore
+from venture.store.orgs import OrgStore
+from venture.store.queries import QueryStore
+from venture.store.review import ObjectionStore, ReviewStore
+from venture.store.rounds import ApplicationStore, RoundStore
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The service's stores on one connection (what units of work and consumers hand out)."""
+
+    rounds: RoundStore
+    applications: ApplicationStore
+    review: ReviewStore
+    objections: ObjectionStore
+    grants: GrantStore
+    orgs: OrgStore
+    queries: QueryStore
+
+
+def stores(conn: asyncpg.Connection) -> Stores:
+    return Stores(
+        rounds=RoundStore(conn),
+        applications=ApplicationStore(conn),
+        review=ReviewStore(conn),
+        objections=ObjectionStore(conn),
+        grants=GrantStore(conn),
+        orgs=OrgStore(conn),
+        queries=QueryStore(conn),
+    )
+
+
+__all__ = [
+    "ApplicationStore",
+    "GrantStore",
+    "ObjectionStore",
+    "OrgStore",
+    "QueryStore",
+    "ReviewStore",
+    "RoundStore",
+    "Stores",
+    "stores",
+]

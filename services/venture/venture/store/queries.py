@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 _PER_ROUND = """
@@ -37,24 +39,32 @@ SELECT (SELECT count(*) FROM rounds) AS rounds,
 FROM grants g LEFT JOIN graduations gr ON gr.org_id = g.org_id"""
 
 
-async def statistics(conn: asyncpg.Connection) -> tuple[list[asyncpg.Record], asyncpg.Record]:
-    return await conn.fetch(_PER_ROUND), await conn.fetchrow(_OVERALL)
+class QueryStore:
+    """Figures and exports over the whole service; rows come out as plain dicts of column values."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def statistics(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The figures per round, and overall."""
+        per_round = [dict(r) for r in await self._conn.fetch(_PER_ROUND)]
+        return per_round, dict(await self._conn.fetchrow(_OVERALL))
+
+    async def export_rows(self) -> list[dict[str, Any]]:
+        """Every grant with what the 360Giving export says of it."""
+        return [dict(r) for r in await self._conn.fetch(_EXPORT)]
+
+    async def disbursements(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self._conn.fetch(_DISBURSED)]
 
 
-async def export_rows(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """SELECT g.id, g.title, g.org_id, g.org_name, g.applied_as, g.sponsor_org_id, g.street_code, g.domain,
-                  g.amount_cny, g.awarded_on, g.updated_at, g.status, a.plan, a.requested_cny,
-                  r.number AS round_number, r.year AS round_year, r.title AS round_title, r.id AS round_id,
-                  o.credit_code, sp.name AS sponsor_name
-           FROM grants g JOIN applications a ON a.id = g.application_id JOIN rounds r ON r.id = g.round_id
-           LEFT JOIN orgs o ON o.org_id = g.org_id LEFT JOIN orgs sp ON sp.org_id = g.sponsor_org_id
-           ORDER BY r.number, g.awarded_on, g.id"""
-    )
+_EXPORT = """SELECT g.id, g.title, g.org_id, g.org_name, g.applied_as, g.sponsor_org_id, g.street_code, g.domain,
+       g.amount_cny, g.awarded_on, g.updated_at, g.status, a.plan, a.requested_cny,
+       r.number AS round_number, r.year AS round_year, r.title AS round_title, r.id AS round_id,
+       o.credit_code, sp.name AS sponsor_name
+FROM grants g JOIN applications a ON a.id = g.application_id JOIN rounds r ON r.id = g.round_id
+LEFT JOIN orgs o ON o.org_id = g.org_id LEFT JOIN orgs sp ON sp.org_id = g.sponsor_org_id
+ORDER BY r.number, g.awarded_on, g.id"""
 
-
-async def disbursements(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        """SELECT grant_id, number, amount_cny, disbursed_on FROM tranches
-           WHERE status = 'disbursed' ORDER BY grant_id, number"""
-    )
+_DISBURSED = """SELECT grant_id, number, amount_cny, disbursed_on FROM tranches
+WHERE status = 'disbursed' ORDER BY grant_id, number"""

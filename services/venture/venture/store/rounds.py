@@ -1,13 +1,13 @@
-"""Rounds, applications, reviewer assignments, declarations, scores and objections."""
+"""Rounds and applications: their SQL and the row ↔ entity mapping."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from venture.domain.applications import Application
 from venture.domain.rounds import Criterion, Round, RoundStatus
 
 _ROUND_COLS = """id, number, year, title, priority_domains, focus, total_budget_cny, grant_cap_cny,
@@ -18,6 +18,9 @@ _ROUND_COLS = """id, number, year, title, priority_domains, focus, total_budget_
 _APP_COLS = """id, round_id, org_id, org_name, org_type, sponsor_org_id, submitted_by, title, title_key,
     street_code, community, domain, requested_cny, plan, milestones, status, screening_reason, score, rank,
     award_cny, decision_reason, submitted_on"""
+
+
+_22_PARAMS = ", ".join(f"${i}" for i in range(1, 23))
 
 
 def _to_round(row: asyncpg.Record) -> Round:
@@ -47,148 +50,155 @@ def _to_round(row: asyncpg.Record) -> Round:
     )
 
 
-async def insert_round(conn: asyncpg.Connection, r: Round) -> None:
-    await conn.execute(
-        f"""INSERT INTO rounds ({_ROUND_COLS}) VALUES
-            ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)""",
-        r.id,
-        r.number,
-        r.year,
-        r.title,
-        r.priority_domains,
-        r.focus,
-        r.total_budget_cny,
-        r.grant_cap_cny,
-        r.call_opens_on,
-        r.call_closes_on,
-        [{"key": c.key, "name": c.name, "weight": c.weight} for c in r.rubric],
-        r.notice_workdays,
-        r.mentor_org_ids,
-        r.max_applications_per_org,
-        r.tranche_percents,
-        r.report_interval_days,
-        r.pass_score,
-        r.blind_review,
-        r.status.value,
-        r.notice_starts_on,
-        r.notice_ends_on,
-        r.awarded_on,
-    )
+def _to_application(row: asyncpg.Record) -> Application:
+    return Application(**dict(row))
 
 
-async def save_round_state(conn: asyncpg.Connection, r: Round) -> None:
-    await conn.execute(
-        "UPDATE rounds SET status = $2, notice_starts_on = $3, notice_ends_on = $4, awarded_on = $5 WHERE id = $1",
-        r.id,
-        r.status.value,
-        r.notice_starts_on,
-        r.notice_ends_on,
-        r.awarded_on,
-    )
+class RoundStore:
+    """The rounds (届)."""
 
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
 
-async def get_round(conn: asyncpg.Connection, round_id: UUID, *, for_update: bool = False) -> Round | None:
-    sql = f"SELECT {_ROUND_COLS} FROM rounds WHERE id = $1" + (" FOR UPDATE" if for_update else "")
-    row = await conn.fetchrow(sql, round_id)
-    return None if row is None else _to_round(row)
+    async def get(self, round_id: UUID, *, for_update: bool = False) -> Round | None:
+        sql = f"SELECT {_ROUND_COLS} FROM rounds WHERE id = $1" + (" FOR UPDATE" if for_update else "")
+        row = await self._conn.fetchrow(sql, round_id)
+        return None if row is None else _to_round(row)
 
+    async def number_taken(self, number: int) -> bool:
+        return bool(await self._conn.fetchval("SELECT EXISTS (SELECT 1 FROM rounds WHERE number = $1)", number))
 
-async def round_number_taken(conn: asyncpg.Connection, number: int) -> bool:
-    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rounds WHERE number = $1)", number))
+    async def all(self) -> list[Round]:
+        return [_to_round(r) for r in await self._conn.fetch(f"SELECT {_ROUND_COLS} FROM rounds ORDER BY number")]
 
-
-async def list_rounds(conn: asyncpg.Connection) -> list[Round]:
-    return [_to_round(r) for r in await conn.fetch(f"SELECT {_ROUND_COLS} FROM rounds ORDER BY number")]
-
-
-# --- applications ---------------------------------------------------------------------
-
-
-async def insert_application(conn: asyncpg.Connection, a: dict[str, Any]) -> None:
-    await conn.execute(
-        f"""INSERT INTO applications ({_APP_COLS}) VALUES
-            ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)""",
-        a["id"],
-        a["round_id"],
-        a["org_id"],
-        a["org_name"],
-        a["org_type"],
-        a["sponsor_org_id"],
-        a["submitted_by"],
-        a["title"],
-        a["title_key"],
-        a["street_code"],
-        a["community"],
-        a["domain"],
-        a["requested_cny"],
-        a["plan"],
-        a["milestones"],
-        a["status"],
-        None,
-        None,
-        None,
-        None,
-        None,
-        a["submitted_on"],
-    )
-
-
-async def get_application(conn: asyncpg.Connection, app_id: UUID, *, for_update: bool = False) -> asyncpg.Record | None:
-    sql = f"SELECT {_APP_COLS} FROM applications WHERE id = $1" + (" FOR UPDATE" if for_update else "")
-    return await conn.fetchrow(sql, app_id)
-
-
-async def applications_of_round(conn: asyncpg.Connection, round_id: UUID) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"SELECT {_APP_COLS} FROM applications WHERE round_id = $1 ORDER BY rank NULLS LAST, submitted_on, id",
-        round_id,
-    )
-
-
-async def count_org_applications(conn: asyncpg.Connection, round_id: UUID, org_id: UUID) -> int:
-    return int(
-        await conn.fetchval(
-            "SELECT count(*) FROM applications WHERE round_id = $1 AND org_id = $2 AND status <> 'withdrawn'",
-            round_id,
-            org_id,
+    async def add(self, r: Round) -> None:
+        await self._conn.execute(
+            f"""INSERT INTO rounds ({_ROUND_COLS}) VALUES
+({_22_PARAMS})""",
+            r.id,
+            r.number,
+            r.year,
+            r.title,
+            r.priority_domains,
+            r.focus,
+            r.total_budget_cny,
+            r.grant_cap_cny,
+            r.call_opens_on,
+            r.call_closes_on,
+            [{"key": c.key, "name": c.name, "weight": c.weight} for c in r.rubric],
+            r.notice_workdays,
+            r.mentor_org_ids,
+            r.max_applications_per_org,
+            r.tranche_percents,
+            r.report_interval_days,
+            r.pass_score,
+            r.blind_review,
+            r.status.value,
+            r.notice_starts_on,
+            r.notice_ends_on,
+            r.awarded_on,
         )
-    )
 
-
-async def same_title_in_round(conn: asyncpg.Connection, round_id: UUID, org_id: UUID, key: str) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM applications WHERE round_id = $1 AND org_id = $2 AND title_key = $3)",
-            round_id,
-            org_id,
-            key,
+    async def save_state(self, r: Round) -> None:
+        await self._conn.execute(
+            "UPDATE rounds SET status = $2, notice_starts_on = $3, notice_ends_on = $4, awarded_on = $5 WHERE id = $1",
+            r.id,
+            r.status.value,
+            r.notice_starts_on,
+            r.notice_ends_on,
+            r.awarded_on,
         )
-    )
 
 
-async def set_screening(conn: asyncpg.Connection, app_id: UUID, status: str, reason: str) -> None:
-    await conn.execute(
-        "UPDATE applications SET status = $2, screening_reason = $3 WHERE id = $1", app_id, status, reason
-    )
+class ApplicationStore:
+    """The applications (申报) to rounds."""
 
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
 
-async def set_decision(
-    conn: asyncpg.Connection,
-    app_id: UUID,
-    *,
-    status: str,
-    score: Decimal | None,
-    rank: int | None,
-    award: Decimal | None,
-    reason: str,
-) -> None:
-    await conn.execute(
-        """UPDATE applications SET status = $2, score = COALESCE($3, score), rank = COALESCE($4, rank),
-                  award_cny = $5, decision_reason = $6 WHERE id = $1""",
-        app_id,
-        status,
-        score,
-        rank,
-        award,
-        reason,
-    )
+    async def get(self, app_id: UUID, *, for_update: bool = False) -> Application | None:
+        sql = f"SELECT {_APP_COLS} FROM applications WHERE id = $1" + (" FOR UPDATE" if for_update else "")
+        row = await self._conn.fetchrow(sql, app_id)
+        return None if row is None else _to_application(row)
+
+    async def of_round(self, round_id: UUID) -> list[Application]:
+        rows = await self._conn.fetch(
+            f"SELECT {_APP_COLS} FROM applications WHERE round_id = $1 ORDER BY rank NULLS LAST, submitted_on, id",
+            round_id,
+        )
+        return [_to_application(r) for r in rows]
+
+    async def count_of_org(self, round_id: UUID, org_id: UUID) -> int:
+        """The org's applications in the round that count against its cap (withdrawn ones do not)."""
+        return int(
+            await self._conn.fetchval(
+                "SELECT count(*) FROM applications WHERE round_id = $1 AND org_id = $2 AND status <> 'withdrawn'",
+                round_id,
+                org_id,
+            )
+        )
+
+    async def same_title_in_round(self, round_id: UUID, org_id: UUID, key: str) -> bool:
+        return bool(
+            await self._conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM applications WHERE round_id = $1 AND org_id = $2 AND title_key = $3)",
+                round_id,
+                org_id,
+                key,
+            )
+        )
+
+    async def add(self, a: Application) -> None:
+        await self._conn.execute(
+            f"""INSERT INTO applications ({_APP_COLS}) VALUES
+({_22_PARAMS})""",
+            a.id,
+            a.round_id,
+            a.org_id,
+            a.org_name,
+            a.org_type,
+            a.sponsor_org_id,
+            a.submitted_by,
+            a.title,
+            a.title_key,
+            a.street_code,
+            a.community,
+            a.domain,
+            a.requested_cny,
+            a.plan,
+            a.milestones,
+            a.status,
+            a.screening_reason,
+            a.score,
+            a.rank,
+            a.award_cny,
+            a.decision_reason,
+            a.submitted_on,
+        )
+
+    async def set_screening(self, app_id: UUID, status: str, reason: str) -> None:
+        await self._conn.execute(
+            "UPDATE applications SET status = $2, screening_reason = $3 WHERE id = $1", app_id, status, reason
+        )
+
+    async def set_decision(
+        self,
+        app_id: UUID,
+        *,
+        status: str,
+        score: Decimal | None,
+        rank: int | None,
+        award: Decimal | None,
+        reason: str,
+    ) -> None:
+        """A decision on the application; a score or rank left None keeps the one recorded."""
+        await self._conn.execute(
+            """UPDATE applications SET status = $2, score = COALESCE($3, score), rank = COALESCE($4, rank),
+                      award_cny = $5, decision_reason = $6 WHERE id = $1""",
+            app_id,
+            status,
+            score,
+            rank,
+            award,
+            reason,
+        )
