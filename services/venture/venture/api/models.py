@@ -96,7 +96,7 @@ class ApplicationIn(Body):
     @classmethod
     def _known_street(cls, value: str) -> str:
         if value not in STREETS:
-            raise ValueError("unknown street code: must be one of the 17 Dongcheng street codes")
+            raise ValueError("未知的街道代码：须是东城区 17 个街道的代码之一")
         return value
 
 

@@ -75,7 +75,7 @@ class FundedProject:
 def check_mentor(mentor: Org | None) -> None:
     """A mentor (督导) is a registered support organisation (支持型社会组织)."""
     if mentor is None or not mentor.is_registered or not mentor.is_support_org:
-        raise ValueError("mentor must be a registered support organisation")
+        raise ValueError("督导机构须是登记状态正常的支持型社会组织")
 
 
 def is_newer(stored_version: int | None, incoming_version: int) -> bool:
