@@ -119,8 +119,8 @@ async def seeded() -> AsyncIterator[Seeded]:
                 street_code=STREET,
                 credit_code=code,
             )
-            async with env.app.state.service.transaction() as conn:
-                await registry_uc.record_org(conn, snapshot)
+            async with env.app.state.service.unit_of_work() as uow:
+                await registry_uc.record_org(uow.stores.orgs, snapshot)
         yield await seed(env, a, b)
 
 

@@ -316,8 +316,8 @@ async def env() -> AsyncIterator[Env]:
                 street_code=STREET,
                 credit_code="52110101MJ0123456W",
             )
-            async with service.transaction() as conn:
-                await registry_uc.record_org(conn, snap)
+            async with service.unit_of_work() as uow:
+                await registry_uc.record_org(uow.stores.orgs, snap)
         running.extra["own"] = own
         yield running
 

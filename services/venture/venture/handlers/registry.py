@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
 from uuid import UUID
 
 import structlog
@@ -20,21 +19,9 @@ log = structlog.get_logger("venture.registry")
 
 async def record_org(orgs: OrgRecords, snap: OrgSnapshot) -> bool:
     """Keep the newest snapshot of an org; an older or repeated one changes nothing."""
-    orgs = _org_records(orgs)
     applied = await orgs.apply_snapshot(snap)
     log.info("org_snapshot", org_id=str(snap.org_id), version=snap.version, applied=applied)
     return applied
-
-
-def _org_records(orgs: object) -> OrgRecords:
-    """Transitional: the security suite (tests/security, another part's files) still seeds the read
-    model with `record_org(conn, snap)`; a connection is wrapped in the store until it passes
-    `uow.stores.orgs`. Nothing in venture passes a connection."""
-    if hasattr(orgs, "apply_snapshot"):
-        return cast(OrgRecords, orgs)
-    from venture.store import OrgStore
-
-    return OrgStore(cast(Any, orgs))
 
 
 async def record_graduation(
