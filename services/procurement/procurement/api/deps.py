@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from procurement.handlers.projects import Setup
+from procurement.store import Stores
 from shared.clock import request_today
 from shared.service import Service
 
 
-def service(request: Request) -> Service:
-    svc: Service = request.app.state.service
+def service(request: Request) -> Service[Stores]:
+    svc: Service[Stores] = request.app.state.service
     return svc
 
 
@@ -22,6 +23,6 @@ def setup(request: Request) -> Setup:
     return value
 
 
-ServiceDep = Annotated[Service, Depends(service)]
+ServiceDep = Annotated[Service[Stores], Depends(service)]
 SetupDep = Annotated[Setup, Depends(setup)]
 TodayDep = Annotated[date, Depends(request_today)]

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from procurement.access import can_view, manages, require_street
+from procurement.access import can_view, check_street, manages
 from procurement.domain.model import Purchaser, Reviewer, Rules
 from procurement.domain.project import Project
 from shared.auth import Principal, Role
@@ -62,7 +62,7 @@ def test_involvement_decides_who_sees_a_project():
 
 def test_street_officer_enters_demands_only_as_its_own_street_office():
     own = street_office_code("110101006")
-    require_street(officer("110101006"), purchaser_code=own, purchaser_kind="street_office", street_code="110101006")
+    check_street(officer("110101006"), purchaser_code=own, purchaser_kind="street_office", street_code="110101006")
     refused = [
         (own, "street_office", "110101001"),  # another street
         (own, "district_department", "110101006"),  # not as a street office
@@ -71,6 +71,6 @@ def test_street_officer_enters_demands_only_as_its_own_street_office():
     ]
     for code, kind, street in refused:
         with pytest.raises(Forbidden, match=own):
-            require_street(officer("110101006"), purchaser_code=code, purchaser_kind=kind, street_code=street)
+            check_street(officer("110101006"), purchaser_code=code, purchaser_kind=kind, street_code=street)
     admin = Principal(sub="a", role=Role.DISTRICT_ADMIN)
-    require_street(admin, purchaser_code="11010100TYJ", purchaser_kind="district_department", street_code=None)
+    check_street(admin, purchaser_code="11010100TYJ", purchaser_kind="district_department", street_code=None)

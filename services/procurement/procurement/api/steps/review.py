@@ -10,9 +10,9 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import Field
 
+from procurement import access
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
 from procurement.domain.project import Project
-from procurement.handlers import projects as h
 from shared.contracts.base import IntegrationEvent
 from shared.inputs import InputModel
 
@@ -67,8 +67,8 @@ async def declare_conflicts(project_id: UUID, body: ConflictsIn, p: Reviewer, sv
     async def decide(project: Project) -> Sequence[IntegrationEvent]:
         return project.declare_conflicts(sub=p.sub, org_ids=body.org_ids, note=body.note)
 
-    project = await run_as(svc, project_id, p, decide)
-    return h.view(project, p, manager=False)
+    project = await run_as(svc, project_id, decide)
+    return access.view(project, p, manager=False)
 
 
 class ScoreIn(InputModel):
@@ -89,7 +89,7 @@ async def score(
         out.update(entry.model_dump(mode="json"))
         return []
 
-    await run_as(svc, project_id, p, decide)
+    await run_as(svc, project_id, decide)
     return out
 
 
