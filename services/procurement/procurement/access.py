@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from procurement.domain.documents import dump
 from procurement.domain.model import Proposal, Score
 from procurement.domain.project import Project
 from shared.auth import Principal, Role
@@ -129,7 +130,7 @@ def view(project: Project, principal: Principal, *, manager: bool) -> dict[str, 
     proposals (a reviewer: the valid ones it scores), no other objections, no ranking, no other
     reviewer's scores, and a history of what happened when, without the OCDS releases and ids
     that list every bid (the OCDS export is for district admins)."""
-    data = project.model_dump(mode="json")
+    data = dump(project)
     if manager:
         data["ranking"] = [{k: str(v) if v is not None else None for k, v in r.items()} for r in project.ranking()]
         return data
@@ -141,18 +142,16 @@ def view(project: Project, principal: Principal, *, manager: bool) -> dict[str, 
         data["selection"].pop("ranking", None)
     if principal.role == "reviewer":
         me = project.reviewer(principal.sub)
-        data["reviewers"] = [me.model_dump(mode="json")] if me else []
-        data["scores"] = [s.model_dump(mode="json") for s in project.scores if s.reviewer == principal.sub]
-        data["proposals"] = [p.model_dump(mode="json") for p in project.valid_proposals()]
+        data["reviewers"] = [dump(me)] if me else []
+        data["scores"] = [dump(s) for s in project.scores if s.reviewer == principal.sub]
+        data["proposals"] = [dump(p) for p in project.valid_proposals()]
     elif principal.role == "org":
-        data["proposals"] = [p.model_dump(mode="json") for p in project.proposals if p.org_id == principal.org_id]
-        data["objections"] = [
-            o.model_dump(mode="json") for o in project.objections if o.filed_by_org_id == principal.org_id
-        ]
+        data["proposals"] = [dump(p) for p in project.proposals if p.org_id == principal.org_id]
+        data["objections"] = [dump(o) for o in project.objections if o.filed_by_org_id == principal.org_id]
         _public_result_only(data, project, principal)
     else:  # a monitor: only the undertaker's proposal matters
         chosen = project.selection.proposal_id if project.selection else None
-        data["proposals"] = [p.model_dump(mode="json") for p in project.proposals if p.id == chosen]
+        data["proposals"] = [dump(p) for p in project.proposals if p.id == chosen]
     return data
 
 

@@ -9,23 +9,19 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import Field
 
 from procurement import access
-from procurement.api.deps import ServiceDep, SetupDep, TodayDep
+from procurement.api.deps import Admin, ServiceDep, SetupDep, Staff, TodayDep
 from procurement.domain.model import Purchaser
 from procurement.handlers import demands, projects
-from shared.auth import Principal, require
 from shared.contracts.base import MoneyCNY
 from shared.contracts.district import Purchaser as PurchaserIn
 from shared.inputs import InputModel
 from shared.reference import Domain
 
 router = APIRouter(tags=["demands"])
-
-Staff = Annotated[Principal, Depends(require(*access.STAFF))]
-Admin = Annotated[Principal, Depends(require(*access.ADMIN))]
 
 
 class DemandIn(InputModel):

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import Field
 
-from procurement import access
 from procurement.api.demands import PurchaserBody
-from procurement.api.deps import ServiceDep, SetupDep
+from procurement.api.deps import Admin, ServiceDep, SetupDep
 from procurement.domain.model import Grade, Purchaser
 from procurement.handlers import history
-from shared.auth import Principal, require
 from shared.contracts.base import MoneyCNY
 from shared.inputs import InputModel
 from shared.reference import Domain
 
 router = APIRouter(tags=["history"])
-
-Admin = Annotated[Principal, Depends(require(*access.ADMIN))]
 
 
 class HistoricalIn(InputModel):
@@ -51,13 +48,16 @@ class HistoryIn(InputModel):
 
 @router.post("/projects/historical", summary="Load concluded projects from earlier records (operators)")
 async def load_history(body: HistoryIn, principal: Admin, svc: ServiceDep, setup: SetupDep) -> dict[str, Any]:
-    records = [
-        history.Concluded(**{**item.model_dump(), "purchaser": Purchaser(**item.purchaser.model_dump())})
-        for item in body.projects
-    ]
+    records = [_concluded(item) for item in body.projects]
     async with svc.unit_of_work() as uow:
         loaded, events = await history.load(
             uow.stores.projects, records, by=principal.sub, ocid_prefix=setup.ocid_prefix
         )
         uow.emit(events)
     return {"loaded": len(loaded), "project_ids": [str(i) for i in loaded]}
+
+
+def _concluded(item: HistoricalIn) -> history.Concluded:
+    # The fields as validated (not model_dump, which would turn amounts into strings).
+    values = {f.name: getattr(item, f.name) for f in fields(history.Concluded) if f.name != "purchaser"}
+    return history.Concluded(**values, purchaser=Purchaser(**item.purchaser.model_dump()))

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from dataclasses import asdict
+from typing import Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from procurement import access
-from procurement.api.deps import ServiceDep, SetupDep
+from procurement.api.deps import Admin, ServiceDep, SetupDep
 from procurement.domain import ocds
+from procurement.domain.documents import dump
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
-from shared.auth import Principal, require
 
 router = APIRouter(tags=["public"])
 
-Admin = Annotated[Principal, Depends(require(*access.ADMIN))]
 _AFTER_SIGNING = ["monitoring", "evaluated"]
 
 
@@ -25,12 +24,16 @@ def _summary(p: Project) -> dict[str, Any]:
         "project_id": str(p.id),
         "ocid": p.ocid,
         "title": p.title,
-        "purchaser": p.purchaser.model_dump(),
+        "purchaser": asdict(p.purchaser),
         "street_code": p.street_code,
         "domain": str(p.domain),
         "budget_cny": str(p.budget_cny),
         "stage": str(p.stage),
     }
+
+
+def _without_id(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "id"}
 
 
 @router.get("/public/solicitations", summary="Open calls for proposals (no login)")
@@ -54,7 +57,7 @@ async def announcements(svc: ServiceDep) -> list[dict[str, Any]]:
                 "org_name": p.selection.org_name,
                 "amount_cny": str(p.selection.amount_cny),
                 "score": str(p.selection.score),
-                **p.announcement.model_dump(mode="json"),
+                **dump(p.announcement),
             }
         )
     return out
@@ -65,7 +68,7 @@ async def contracts(svc: ServiceDep) -> list[dict[str, Any]]:
     async with svc.reading() as s:
         found = await s.projects.list(stages=_AFTER_SIGNING)
     return [
-        {**_summary(p), **p.contract.model_dump(mode="json", exclude={"id"}), "contract_id": str(p.contract.id)}
+        {**_summary(p), **_without_id(dump(p.contract)), "contract_id": str(p.contract.id)}
         for p in found
         if p.contract is not None
     ]

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from procurement.domain.documents import dump, load_project
 from procurement.domain.project import Project
 
 _GET = "SELECT doc, version FROM projects WHERE id = $1"
@@ -36,7 +37,7 @@ class ProjectStore:
     async def get(self, project_id: UUID, *, lock: bool = False) -> Project | None:
         """A project; `lock` holds it for this transaction so concurrent commands serialise."""
         row = await self._conn.fetchrow(_LOCK if lock else _GET, project_id)
-        return None if row is None else Project.model_validate(row["doc"])
+        return None if row is None else load_project(row["doc"])
 
     async def save(self, p: Project) -> None:
         c, e = p.contract, p.evaluation
@@ -56,7 +57,7 @@ class ProjectStore:
             c.amount_cny if c else None,
             c.signed_on if c else None,
             e.beneficiary_person_times if e else None,
-            p.model_dump(mode="json"),
+            dump(p),
         )
 
     async def list(
@@ -69,10 +70,10 @@ class ProjectStore:
     ) -> builtins.list[Project]:
         """Projects in `stages`, of one `purchaser` (code), or whose document `contains` a fragment."""
         rows = await self._conn.fetch(_LIST, stages, purchaser, contains, limit)
-        return [Project.model_validate(r["doc"]) for r in rows]
+        return [load_project(r["doc"]) for r in rows]
 
     async def all(self) -> builtins.list[Project]:
-        return [Project.model_validate(r["doc"]) for r in await self._conn.fetch(_ALL)]
+        return [load_project(r["doc"]) for r in await self._conn.fetch(_ALL)]
 
 
 # --- statistics -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from procurement import access
 from procurement.api.deps import ServiceDep, TodayDep
+from procurement.domain.documents import dump
 from procurement.domain.project import Project
 from shared.auth import Role
 from shared.contracts.base import IntegrationEvent
@@ -38,7 +39,7 @@ async def file_objection(
         objection, events = project.file_objection(
             filed_by=p.sub, org_id=p.org_id if p.role is Role.ORG else None, reason=body.reason, today=today
         )
-        out.update(objection.model_dump(mode="json"))
+        out.update(dump(objection))
         return events
 
     await run_as(svc, project_id, decide)

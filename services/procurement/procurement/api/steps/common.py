@@ -1,31 +1,23 @@
-"""What every step route shares: the role each accepts, and running a command on one project in a
-unit of work."""
+"""What every step route shares: running a command on one project in a unit of work (and, for
+the step modules, the callers of each role from `api.deps`)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import Depends
-
 from procurement import access
+from procurement.api.deps import Anyone, Monitor, Objector, OrgUser, Reviewer, Staff
 from procurement.domain.model import OrgView
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
 from procurement.store import Stores
-from shared.auth import Principal, current_principal, require
+from shared.auth import Principal
 from shared.contracts.base import IntegrationEvent
 from shared.inputs import InputModel
 from shared.service import Service
-
-Anyone = Annotated[Principal, Depends(current_principal)]
-Staff = Annotated[Principal, Depends(require(*access.STAFF))]
-Reviewer = Annotated[Principal, Depends(require(*access.REVIEWER))]
-Monitor = Annotated[Principal, Depends(require(*access.MONITOR))]
-OrgUser = Annotated[Principal, Depends(require(*access.ORG))]
-Objector = Annotated[Principal, Depends(require(*access.OBJECTORS))]
 
 
 async def managed(svc: Service[Stores], project_id: UUID, principal: Principal, act: h.Act) -> dict[str, Any]:
@@ -59,6 +51,20 @@ async def run_as(
         project, events = await h.run(uow.stores.projects, project_id, decide)
         uow.emit(events)
     return project
+
+
+__all__ = [
+    "Anyone",
+    "DeadlineIn",
+    "Monitor",
+    "Objector",
+    "OrgUser",
+    "Reviewer",
+    "Staff",
+    "managed",
+    "managed_with_org",
+    "run_as",
+]
 
 
 # Opening the call and re-soliciting take the same body.

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from procurement import access
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
+from procurement.domain.documents import dump
 from procurement.domain.model import Grade
 from procurement.domain.project import Project
 from shared.contracts.base import IntegrationEvent, MoneyCNY
@@ -95,7 +96,7 @@ async def report(project_id: UUID, body: ReportIn, p: Monitor, svc: ServiceDep, 
             warnings=body.warnings,
             today=today,
         )
-        out.update(entry.model_dump(mode="json"))
+        out.update(dump(entry))
         return events
 
     await run_as(svc, project_id, decide)

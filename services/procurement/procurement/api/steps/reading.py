@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from procurement import access
 from procurement.api.deps import ServiceDep
+from procurement.domain.documents import dump
 from procurement.handlers import projects as h
 
 from .common import Anyone
@@ -42,4 +43,4 @@ async def scores(project_id: UUID, principal: Anyone, svc: ServiceDep) -> dict[s
         project = await h.get(s.projects, project_id)
     mine, with_ranking = access.visible_scores(principal, project)
     ranking = access.view(project, principal, manager=True)["ranking"] if with_ranking else None
-    return {"scores": [x.model_dump(mode="json") for x in mine], "ranking": ranking}
+    return {"scores": [dump(x) for x in mine], "ranking": ranking}

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from procurement import access
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
+from procurement.domain.documents import dump
 from procurement.domain.project import Project
 from shared.contracts.base import IntegrationEvent
 from shared.inputs import InputModel
@@ -86,7 +87,7 @@ async def score(
         entry = project.score(
             sub=p.sub, proposal_id=proposal_id, criteria=body.criteria, comment=body.comment, rules=setup.rules
         )
-        out.update(entry.model_dump(mode="json"))
+        out.update(dump(entry))
         return []
 
     await run_as(svc, project_id, decide)

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from procurement import access
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
+from procurement.domain.documents import dump
 from procurement.handlers import projects as h
 from shared.contracts.base import MoneyCNY
 from shared.inputs import InputModel
@@ -69,7 +70,7 @@ async def submit_proposal(
             today=today,
         )
         uow.emit(events)
-    return proposal.model_dump(mode="json")
+    return dump(proposal)
 
 
 @router.get(
@@ -78,7 +79,7 @@ async def submit_proposal(
 async def list_proposals(project_id: UUID, principal: Anyone, svc: ServiceDep) -> list[dict[str, Any]]:
     async with svc.reading() as s:
         project = await h.get(s.projects, project_id)
-    return [x.model_dump(mode="json") for x in access.visible_proposals(principal, project)]
+    return [dump(x) for x in access.visible_proposals(principal, project)]
 
 
 @router.post("/projects/{project_id}/solicitation/close", summary="Close the call; screening begins")
