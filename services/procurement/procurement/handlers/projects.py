@@ -26,7 +26,7 @@ log = structlog.get_logger("procurement.projects")
 
 Decision = Callable[[Project], Awaitable[Sequence[IntegrationEvent]]]
 Act = Callable[[Project], Sequence[IntegrationEvent]]
-Outcome = tuple[Project, list[IntegrationEvent]]
+Stepped = tuple[Project, list[IntegrationEvent]]  # the project after a step, and the events the step caused
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ async def get(projects: Projects, project_id: UUID, *, lock: bool = False) -> Pr
     return project
 
 
-async def run(projects: Projects, project_id: UUID, decide: Decision) -> Outcome:
+async def run(projects: Projects, project_id: UUID, decide: Decision) -> Stepped:
     """Load the project (locked), let `decide` act on it and save it; the events it caused come back."""
     project = await get(projects, project_id, lock=True)
     events = list(await decide(project))
@@ -59,7 +59,7 @@ async def run(projects: Projects, project_id: UUID, decide: Decision) -> Outcome
     return project, events
 
 
-async def manage(projects: Projects, project_id: UUID, principal: Principal, act: Act) -> Outcome:
+async def manage(projects: Projects, project_id: UUID, principal: Principal, act: Act) -> Stepped:
     """A staff command: the caller must manage this project."""
 
     async def decide(project: Project) -> Sequence[IntegrationEvent]:
@@ -76,7 +76,7 @@ async def manage_with_org(
     principal: Principal,
     org_of: Callable[[Project], UUID | None],
     act: Callable[[Project, OrgView | None], Sequence[IntegrationEvent]],
-) -> Outcome:
+) -> Stepped:
     """A staff command that judges an org (screening, signing): it gets the registry's view of it, if any."""
 
     async def decide(project: Project) -> Sequence[IntegrationEvent]:
@@ -138,7 +138,7 @@ class Sorting:
 
 async def sort_demands(
     demands: Demands, projects: Projects, principal: Principal, setup: Setup, cmd: Sorting, *, today: date
-) -> Outcome:
+) -> Stepped:
     """Step 2: merge demands still in collection into one project (defaults come from the demands)."""
     found = await _collecting(demands, cmd.demand_ids)
     first = found[0]
