@@ -7,14 +7,15 @@ from fastapi import FastAPI
 from procurement import api, subscribers
 from procurement.config import Settings
 from procurement.handlers.projects import Setup
+from procurement.store import Stores, stores
 from shared.service import Service
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build_service(settings: Settings) -> Service:
+def build_service(settings: Settings) -> Service[Stores]:
     """The service with its consumers registered (also used by provisioning to declare queues)."""
-    service = Service("procurement", settings, migrations=MIGRATIONS)
+    service = Service("procurement", settings, migrations=MIGRATIONS, stores=stores)
     subscribers.register(service, settings.district_systems())
     return service
 

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import Field
 
-from procurement.access import require_street
-from procurement.api.deps import ServiceDep, SetupDep, TodayDep
+from procurement import access
+from procurement.api.deps import Admin, ServiceDep, SetupDep, Staff, TodayDep
 from procurement.domain.model import Purchaser
 from procurement.handlers import demands, projects
-from procurement.store import DemandStore, RejectedStore
-from shared.auth import Principal, Role, require
 from shared.contracts.base import MoneyCNY
 from shared.contracts.district import Purchaser as PurchaserIn
 from shared.inputs import InputModel
-from shared.messaging import outbox
-from shared.reference import Domain, street_office_code
+from shared.reference import Domain
 
 router = APIRouter(tags=["demands"])
-
-Staff = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN, Role.STREET_OFFICER))]
-Admin = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN))]
 
 
 class DemandIn(InputModel):
@@ -45,36 +40,35 @@ class DemandIn(InputModel):
 
 @router.post("/demands", status_code=201, summary="Enter a demand (需求征集) over HTTP")
 async def enter_demand(body: DemandIn, principal: Staff, svc: ServiceDep, today: TodayDep) -> dict[str, Any]:
-    require_street(
+    access.check_street(
         principal,
         purchaser_code=body.purchaser.code,
         purchaser_kind=str(body.purchaser.kind),
         street_code=body.street_code,
     )
     content = demands.content_of(body)
-    async with svc.transaction() as conn:
-        demand_id, outcome, events = await demands.enter(
-            conn, demand_ref=body.demand_ref, content=content, by=principal.sub, today=today
+    async with svc.unit_of_work() as uow:
+        entered, events = await demands.enter(
+            uow.stores.demands, demand_ref=body.demand_ref, content=content, by=principal.sub, today=today
         )
-        await outbox.add(conn, events)
-    return {"demand_id": str(demand_id), "outcome": str(outcome), "demand_ref": events[0].demand_ref}  # type: ignore[attr-defined]
+        uow.emit(events)
+    return {"demand_id": str(entered.demand_id), "outcome": str(entered.outcome), "demand_ref": entered.demand_ref}
 
 
 @router.get("/demands", summary="Demands; a street officer sees its street office's only")
 async def list_demands(
     principal: Staff, svc: ServiceDep, status: Annotated[str | None, Query(pattern="^(collecting|sorted)$")] = None
 ) -> list[dict[str, Any]]:
-    own = street_office_code(principal.street or "") if principal.role is Role.STREET_OFFICER else None
-    async with svc.connection() as conn:
-        rows = await DemandStore(conn).list(status=status, purchaser=own)
+    async with svc.reading() as s:
+        found = await s.demands.list(status=status, purchaser=access.demand_scope(principal))
     # Money leaves as a decimal string, never a float (FastAPI would encode a Decimal as a number).
-    return [{**r, "budget_cny": f"{r['budget_cny']:.2f}"} for r in rows]
+    return [{**asdict(d), "budget_cny": f"{d.budget_cny:.2f}"} for d in found]
 
 
 @router.get("/demands/rejected", summary="Refused district messages, raw (operators)")
 async def rejected(principal: Admin, svc: ServiceDep) -> list[dict[str, Any]]:
-    async with svc.connection() as conn:
-        rows = await RejectedStore(conn).list()
+    async with svc.reading() as s:
+        rows = [asdict(kept) for kept in await s.rejected.list()]
     for row in rows:
         body: bytes = row.pop("body")
         try:
@@ -106,18 +100,17 @@ class SortIn(InputModel):
 async def sort_demands(
     body: SortIn, principal: Staff, svc: ServiceDep, setup: SetupDep, today: TodayDep
 ) -> dict[str, Any]:
-    async with svc.transaction() as conn:
-        project = await projects.sort_demands(
-            conn,
-            principal,
-            setup,
-            demand_ids=body.demand_ids,
-            title=body.title,
-            description=body.description,
-            domain=body.domain,
-            budget_cny=body.budget_cny,
-            purchaser=Purchaser(**body.purchaser.model_dump()) if body.purchaser else None,
-            street_code=body.street_code,
-            today=today,
-        )
-    return projects.view(project, principal, manager=True)
+    cmd = projects.Sorting(
+        demand_ids=body.demand_ids,
+        title=body.title,
+        description=body.description,
+        domain=body.domain,
+        budget_cny=body.budget_cny,
+        purchaser=Purchaser(**body.purchaser.model_dump()) if body.purchaser else None,
+        street_code=body.street_code,
+    )
+    async with svc.unit_of_work() as uow:
+        s = uow.stores
+        project, events = await projects.sort_demands(s.demands, s.projects, principal, setup, cmd, today=today)
+        uow.emit(events)
+    return access.view(project, principal, manager=True)

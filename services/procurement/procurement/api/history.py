@@ -1,30 +1,24 @@
-"""Loading projects concluded before this system, so statistics cover the centre's whole record."""
+"""Loading projects concluded before this system (operators), so statistics cover the centre's whole record."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
-from typing import Annotated, Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import Any
+from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import Field
 
 from procurement.api.demands import PurchaserBody
-from procurement.api.deps import ServiceDep, SetupDep
-from procurement.domain import ocds
-from procurement.domain.demand import purchaser_problem
-from procurement.domain.model import Contract, Evaluation, Grade, Purchaser
-from procurement.domain.project import Project
-from procurement.store import ProjectStore
-from shared.auth import Principal, Role, require
+from procurement.api.deps import Admin, ServiceDep, SetupDep
+from procurement.domain.model import Grade, Purchaser
+from procurement.handlers import history
 from shared.contracts.base import MoneyCNY
-from shared.errors import Invalid
 from shared.inputs import InputModel
 from shared.reference import Domain
 
 router = APIRouter(tags=["history"])
-
-Admin = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN))]
 
 
 class HistoricalIn(InputModel):
@@ -54,51 +48,16 @@ class HistoryIn(InputModel):
 
 @router.post("/projects/historical", summary="Load concluded projects from earlier records (operators)")
 async def load_history(body: HistoryIn, principal: Admin, svc: ServiceDep, setup: SetupDep) -> dict[str, Any]:
-    loaded = []
-    async with svc.transaction() as conn:
-        store = ProjectStore(conn)
-        for i, item in enumerate(body.projects):
-            project_id = uuid5(NAMESPACE_URL, f"sogc:procurement:historical:{item.source_ref}")
-            evaluation = None
-            if item.beneficiary_person_times is not None:
-                evaluation = Evaluation(
-                    grade=item.grade or Grade.PASS,
-                    beneficiary_person_times=item.beneficiary_person_times,
-                    summary="历史数据导入",
-                    evaluated_on=item.evaluated_on or item.ends_on,
-                    evaluator=f"import:{principal.sub}",
-                )
-            problem = purchaser_problem(item.purchaser.code, item.purchaser.kind, item.street_code)
-            if problem is not None:
-                raise Invalid(f"projects.{i}.{problem.field}", problem.message)
-            try:
-                project = Project.historical(
-                    project_id=project_id,
-                    ocid_prefix=setup.ocid_prefix,
-                    title=item.title,
-                    domain=item.domain,
-                    purchaser=Purchaser(**item.purchaser.model_dump()),
-                    street_code=item.street_code,
-                    contract=Contract(
-                        id=uuid5(project_id, "contract"),
-                        org_id=item.org_id,
-                        org_name=item.org_name,
-                        credit_code=item.credit_code,
-                        amount_cny=item.amount_cny,
-                        signed_on=item.signed_on,
-                        starts_on=item.starts_on,
-                        ends_on=item.ends_on,
-                        term_months=0,
-                        multi_year=item.multi_year,
-                    ),
-                    evaluation=evaluation,
-                )
-            except Exception as exc:
-                field = getattr(exc, "field", None)
-                if field is not None:
-                    exc.field = f"projects.{i}.{field}"  # type: ignore[attr-defined]
-                raise
-            ocds.freeze(project)
-            await store.save(project)
-            loaded.append(str(project_id))
-    return {"loaded": len(loaded), "project_ids": loaded}
+    records = [_concluded(item) for item in body.projects]
+    async with svc.unit_of_work() as uow:
+        loaded, events = await history.load(
+            uow.stores.projects, records, by=principal.sub, ocid_prefix=setup.ocid_prefix
+        )
+        uow.emit(events)
+    return {"loaded": len(loaded), "project_ids": [str(i) for i in loaded]}
+
+
+def _concluded(item: HistoricalIn) -> history.Concluded:
+    # The fields as validated (not model_dump, which would turn amounts into strings).
+    values = {f.name: getattr(item, f.name) for f in fields(history.Concluded) if f.name != "purchaser"}
+    return history.Concluded(**values, purchaser=Purchaser(**item.purchaser.model_dump()))

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from dataclasses import asdict
+from typing import Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from procurement.api.deps import ServiceDep, SetupDep
+from procurement.api.deps import Admin, ServiceDep, SetupDep
 from procurement.domain import ocds
+from procurement.domain.documents import dump
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
-from procurement.store import ProjectStore, statistics
-from shared.auth import Principal, Role, require
 
 router = APIRouter(tags=["public"])
 
-Admin = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN))]
 _AFTER_SIGNING = ["monitoring", "evaluated"]
 
 
@@ -25,7 +24,7 @@ def _summary(p: Project) -> dict[str, Any]:
         "project_id": str(p.id),
         "ocid": p.ocid,
         "title": p.title,
-        "purchaser": p.purchaser.model_dump(),
+        "purchaser": asdict(p.purchaser),
         "street_code": p.street_code,
         "domain": str(p.domain),
         "budget_cny": str(p.budget_cny),
@@ -33,17 +32,21 @@ def _summary(p: Project) -> dict[str, Any]:
     }
 
 
+def _without_id(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "id"}
+
+
 @router.get("/public/solicitations", summary="Open calls for proposals (no login)")
 async def solicitations(svc: ServiceDep) -> list[dict[str, Any]]:
-    async with svc.connection() as conn:
-        found = await ProjectStore(conn).list(stages=["solicitation"])
+    async with svc.reading() as s:
+        found = await s.projects.list(stages=["solicitation"])
     return [{**_summary(p), "round": p.round, "closes_on": str(p.closes_on)} for p in found]
 
 
 @router.get("/public/announcements", summary="Results under public announcement (公示), no login")
 async def announcements(svc: ServiceDep) -> list[dict[str, Any]]:
-    async with svc.connection() as conn:
-        found = await ProjectStore(conn).list(stages=["announcement"])
+    async with svc.reading() as s:
+        found = await s.projects.list(stages=["announcement"])
     out = []
     for p in found:
         assert p.selection is not None and p.announcement is not None
@@ -54,7 +57,7 @@ async def announcements(svc: ServiceDep) -> list[dict[str, Any]]:
                 "org_name": p.selection.org_name,
                 "amount_cny": str(p.selection.amount_cny),
                 "score": str(p.selection.score),
-                **p.announcement.model_dump(mode="json"),
+                **dump(p.announcement),
             }
         )
     return out
@@ -62,10 +65,10 @@ async def announcements(svc: ServiceDep) -> list[dict[str, Any]]:
 
 @router.get("/public/contracts", summary="Signed contracts (no login)")
 async def contracts(svc: ServiceDep) -> list[dict[str, Any]]:
-    async with svc.connection() as conn:
-        found = await ProjectStore(conn).list(stages=_AFTER_SIGNING)
+    async with svc.reading() as s:
+        found = await s.projects.list(stages=_AFTER_SIGNING)
     return [
-        {**_summary(p), **p.contract.model_dump(mode="json", exclude={"id"}), "contract_id": str(p.contract.id)}
+        {**_summary(p), **_without_id(dump(p.contract)), "contract_id": str(p.contract.id)}
         for p in found
         if p.contract is not None
     ]
@@ -73,9 +76,9 @@ async def contracts(svc: ServiceDep) -> list[dict[str, Any]]:
 
 @router.get("/statistics", summary="Signed projects, undertakers, value, person-times; by year/purchaser/street/domain")
 async def stats(svc: ServiceDep, by: Literal["year", "purchaser", "street", "domain"] | None = None) -> dict[str, Any]:
-    async with svc.connection() as conn:
-        rows = await statistics(conn, by)
-        total = await statistics(conn, None)
+    async with svc.reading() as s:
+        rows = await s.statistics.rows(by)
+        total = await s.statistics.rows(None)
     return {
         "by": by,
         "rows": [{**r.__dict__, "contract_value_cny": f"{r.contract_value_cny:.2f}"} for r in rows],
@@ -89,15 +92,15 @@ def _base(request: Request) -> str:
 
 @router.get("/ocds/records", summary="OCDS 1.1 record package of every project")
 async def ocds_records(request: Request, principal: Admin, svc: ServiceDep, setup: SetupDep) -> dict[str, Any]:
-    async with svc.connection() as conn:
-        found = await ProjectStore(conn).all()
+    async with svc.reading() as s:
+        found = await s.projects.all()
     return ocds.record_package(found, base_uri=_base(request), policy=setup.publication_policy)
 
 
 @router.get("/ocds/releases", summary="OCDS 1.1 release package of every project's releases")
 async def ocds_releases(request: Request, principal: Admin, svc: ServiceDep, setup: SetupDep) -> dict[str, Any]:
-    async with svc.connection() as conn:
-        found = await ProjectStore(conn).all()
+    async with svc.reading() as s:
+        found = await s.projects.all()
     return ocds.release_package(found, base_uri=_base(request), policy=setup.publication_policy)
 
 
@@ -105,6 +108,6 @@ async def ocds_releases(request: Request, principal: Admin, svc: ServiceDep, set
 async def ocds_project(
     project_id: UUID, request: Request, principal: Admin, svc: ServiceDep, setup: SetupDep
 ) -> dict[str, Any]:
-    async with svc.connection() as conn:
-        project = await h.get(conn, project_id)
+    async with svc.reading() as s:
+        project = await h.get(s.projects, project_id)
     return ocds.record_package([project], base_uri=_base(request), policy=setup.publication_policy)

@@ -7,7 +7,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -101,7 +101,42 @@ def project_key(title: str) -> str:
 
 
 @dataclass(frozen=True)
-class DemandRecord:
+class Demand:
+    """A demand as it is held: its identity, its content, and where collection and sorting left it."""
+
     id: UUID
+    source_system: str
+    demand_ref: str
+    purchaser_code: str
+    purchaser_name: str
+    purchaser_kind: str
+    street_code: str | None
+    title: str
+    description: str
+    domain: str
+    budget_cny: Decimal
+    expected_beneficiaries: int
+    wanted_by: date | None
     status: DemandStatus
     fingerprint: str
+    revision: int
+    project_id: UUID | None
+    received_via: str
+    entered_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A refused message as it is kept: text PostgreSQL cannot store already replaced."""
+
+    message_id: str | None
+    routing_key: str
+    body: bytes
+    headers: dict[str, Any]
+    errors: list[FieldError]
+    source_system: str | None
+    demand_ref: str | None
+    sent_by: str | None
+    dedupe_key: str

@@ -1,4 +1,4 @@
-"""The project aggregate's parts and the rules it is run by; plain data, no I/O."""
+"""The project aggregate's parts and the rules it is run by; plain dataclasses, no I/O."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from shared.reference import OrgStatus, OrgType
 
@@ -65,11 +63,8 @@ class OrgView:
         return None
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class Purchaser(_Model):
+@dataclass(kw_only=True)
+class Purchaser:
     code: str
     name: str
     kind: str
@@ -81,8 +76,9 @@ class Screening(StrEnum):
     DISQUALIFIED = "disqualified"
 
 
-class Proposal(_Model):
-    id: UUID = Field(default_factory=uuid4)
+@dataclass(kw_only=True)
+class Proposal:
+    id: UUID = field(default_factory=uuid4)
     org_id: UUID
     org_name: str | None = None
     title: str
@@ -95,14 +91,16 @@ class Proposal(_Model):
     screening_reason: str | None = None
 
 
-class Reviewer(_Model):
+@dataclass(kw_only=True)
+class Reviewer:
     sub: str
     declared: bool = False
-    conflicts: list[UUID] = Field(default_factory=list)
+    conflicts: list[UUID] = field(default_factory=list)
     declared_note: str | None = None
 
 
-class Score(_Model):
+@dataclass(kw_only=True)
+class Score:
     reviewer: str
     proposal_id: UUID
     criteria: dict[str, Decimal]
@@ -110,8 +108,9 @@ class Score(_Model):
     comment: str = ""
 
 
-class Objection(_Model):
-    id: UUID = Field(default_factory=uuid4)
+@dataclass(kw_only=True)
+class Objection:
+    id: UUID = field(default_factory=uuid4)
     filed_by: str
     filed_by_org_id: UUID | None = None
     reason: str
@@ -120,25 +119,28 @@ class Objection(_Model):
     resolution: str | None = None
 
 
-class Selection(_Model):
+@dataclass(kw_only=True)
+class Selection:
     proposal_id: UUID
     org_id: UUID
     org_name: str | None = None
     amount_cny: Decimal
     score: Decimal
     award_no: int = 1
-    ranking: list[dict[str, Any]] = Field(default_factory=list)
+    ranking: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Announcement(_Model):
+@dataclass(kw_only=True)
+class Announcement:
     starts_on: date
     ends_on: date
     objection_deadline: date
     working_days: int
 
 
-class Contract(_Model):
-    id: UUID = Field(default_factory=uuid4)
+@dataclass(kw_only=True)
+class Contract:
+    id: UUID = field(default_factory=uuid4)
     org_id: UUID
     org_name: str
     credit_code: str | None
@@ -150,18 +152,20 @@ class Contract(_Model):
     multi_year: bool = False
 
 
-class Report(_Model):
-    id: UUID = Field(default_factory=uuid4)
+@dataclass(kw_only=True)
+class Report:
+    id: UUID = field(default_factory=uuid4)
     monitor: str
     milestone: str
     reported_on: date
     status: str  # on_track | warning
     summary: str
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-class Payment(_Model):
-    id: UUID = Field(default_factory=uuid4)
+@dataclass(kw_only=True)
+class Payment:
+    id: UUID = field(default_factory=uuid4)
     amount_cny: Decimal
     paid_on: date
     note: str = ""
@@ -174,7 +178,8 @@ class Grade(StrEnum):
     FAIL = "fail"  # 不合格
 
 
-class Evaluation(_Model):
+@dataclass(kw_only=True)
+class Evaluation:
     grade: Grade
     score: Decimal | None = None
     beneficiary_person_times: int
@@ -183,13 +188,14 @@ class Evaluation(_Model):
     evaluator: str
 
 
-class Step(_Model):
+@dataclass(kw_only=True)
+class Step:
     """One entry of the project's history: what happened, when, and the ids involved (OCDS releases)."""
 
     seq: int
     kind: str
     on: date
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
     release: dict[str, Any] | None = None  # the OCDS release, frozen when the step happened
 
 

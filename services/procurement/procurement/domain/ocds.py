@@ -7,12 +7,13 @@ implementation (milestones, transactions), 10 contract terminated with a final e
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from procurement.domain.model import Screening
+from procurement.domain.model import Contract, Screening
 from procurement.domain.project import Project
+from shared.clock import DISTRICT_ZONE
 from shared.reference import DOMAIN_NAMES, STREETS
 
 PUBLISHER = {"name": "东城区社会组织指导服务中心"}
@@ -20,7 +21,6 @@ LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 # Every extension the releases use must be declared, or validators report its fields as
 # undeclared additional fields: bids (tender updates list each proposal as a bid).
 EXTENSIONS = ["https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"]
-CST = timezone(timedelta(hours=8))
 
 _TAGS: dict[str, list[str]] = {
     "planning": ["planning"],
@@ -39,7 +39,7 @@ _TAGS: dict[str, list[str]] = {
 
 
 def _when(day: date) -> str:
-    return datetime.combine(day, time(9, 0), tzinfo=CST).isoformat()
+    return datetime.combine(day, time(9, 0), tzinfo=DISTRICT_ZONE).isoformat()
 
 
 def _money(amount: Decimal) -> dict[str, Any]:
@@ -191,34 +191,7 @@ def _contract(p: Project, kind: str, seq: int) -> dict[str, Any]:
     if kind != "contract_pending" and c is not None:
         contract["period"] = {"startDate": _when(c.starts_on), "endDate": _when(c.ends_on)}
         contract["dateSigned"] = _when(c.signed_on)
-        upto = p.history[seq - 1].on
-        reports = [r for r in p.reports if r.reported_on <= upto]
-        payments = [x for x in p.payments if x.paid_on <= upto]
-        implementation = {
-            "milestones": [
-                {
-                    "id": str(r.id),
-                    "title": r.milestone,
-                    "type": "reporting",
-                    "status": "met" if r.status == "on_track" else "notMet",
-                    "dateMet": _when(r.reported_on),
-                    "description": r.summary + ("；预警：" + "；".join(r.warnings) if r.warnings else ""),
-                }
-                for r in reports
-            ],
-            "transactions": [
-                {
-                    "id": str(x.id),
-                    "date": _when(x.paid_on),
-                    "value": _money(x.amount_cny),
-                    "payer": _buyer(p),
-                    "payee": {"id": f"sogc-org-{c.org_id}", "name": c.org_name},
-                }
-                for x in payments
-            ],
-        }
-        # OCDS asks publishers to omit empty fields rather than publish [] (a validator's warning).
-        implementation = {k: v for k, v in implementation.items() if v}
+        implementation = _implementation(p, c, upto=p.history[seq - 1].on)
         if implementation:
             contract["implementation"] = implementation
         if kind == "evaluation" and p.evaluation is not None:
@@ -236,6 +209,38 @@ def _contract(p: Project, kind: str, seq: int) -> dict[str, Any]:
     return contract
 
 
+def _implementation(p: Project, c: Contract, *, upto: date) -> dict[str, Any]:
+    """The contract's monitoring reports and payments up to a release's date."""
+    reports = [r for r in p.reports if r.reported_on <= upto]
+    payments = [x for x in p.payments if x.paid_on <= upto]
+    implementation = {
+        "milestones": [
+            {
+                "id": str(r.id),
+                "title": r.milestone,
+                "type": "reporting",
+                "status": "met" if r.status == "on_track" else "notMet",
+                "dateMet": _when(r.reported_on),
+                "description": r.summary + ("；预警：" + "；".join(r.warnings) if r.warnings else ""),
+            }
+            for r in reports
+        ],
+        "transactions": [
+            {
+                "id": str(x.id),
+                "date": _when(x.paid_on),
+                "value": _money(x.amount_cny),
+                "payer": _buyer(p),
+                "payee": {"id": f"sogc-org-{c.org_id}", "name": c.org_name},
+            }
+            for x in payments
+        ],
+    }
+    # OCDS asks publishers to omit empty fields rather than publish [] (a validator's warning).
+    implementation = {k: v for k, v in implementation.items() if v}
+    return implementation
+
+
 def freeze(p: Project) -> None:
     """Freeze the release of every step not frozen yet: a published release never changes."""
     for step in p.history:
@@ -248,7 +253,7 @@ def releases(p: Project) -> list[dict[str, Any]]:
 
 
 def _published(now: datetime | None) -> str:
-    return (now or datetime.now(UTC)).astimezone(CST).isoformat()
+    return (now or datetime.now(UTC)).astimezone(DISTRICT_ZONE).isoformat()
 
 
 def _package(uri: str, policy: str | None, now: datetime | None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Who sent a district message and what it may say (DESIGN: a district system is who its broker
+"""Who sent a district message and what it may say (a district system is who its broker
 login says it is). RabbitMQ checks the AMQP `user_id` property against the sender's login when
 it is set, so a message must set it; the login is a district system of the configuration, the
 demand's `source_system`, and may speak only for that system's purchasers. Plain rules, no I/O."""

@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
-import asyncpg
 import structlog
 
-from procurement.domain.demand import DemandContent, Outcome, decide, rule_errors
+from procurement.domain.demand import DemandContent, Outcome, Refused, decide, rule_errors
 from procurement.domain.senders import Sender, authority_errors, sender
-from procurement.store import DemandStore, Refused, RejectedStore
+from procurement.handlers.ports import Demands, Rejected
 from shared.contracts.base import IntegrationEvent, storable, unstorable
 from shared.contracts.district import DemandPublished, Purchaser, PurchaserKind
 from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
@@ -91,7 +91,7 @@ def accepted(
 
 
 async def receive(
-    conn: asyncpg.Connection, event: DemandPublished, delivery: Delivery, systems: DistrictSystems
+    demands: Demands, rejected: Rejected, event: DemandPublished, delivery: Delivery, systems: DistrictSystems
 ) -> list[IntegrationEvent]:
     """Store, revise or refuse a published demand; every message gets an answer."""
     by = sender(delivery, systems)
@@ -104,18 +104,18 @@ async def receive(
     errors += rule_errors(content, sent_on=event.occurred_at.date())
     if not errors and by.system is not None:
         try:
-            demand_id, outcome = await record(conn, by.system.name, event.demand_ref, content, via="event")
+            demand_id, outcome = await record(demands, by.system.name, event.demand_ref, content, via="event")
         except Conflict as exc:
             errors = [FieldError(field="demand_ref", message=exc.message)]
         else:
             log.info("demand_received", demand_id=str(demand_id), outcome=str(outcome), demand_ref=event.demand_ref)
             message_id = usable_id(delivery.message_id)
             return [accepted(demand_id, by.system.name, event.demand_ref, content, outcome, message_id=message_id)]
-    return await _refuse(conn, delivery, by, errors, demand_ref=event.demand_ref)
+    return await _refuse(rejected, delivery, by, errors, demand_ref=event.demand_ref)
 
 
 async def record(
-    conn: asyncpg.Connection,
+    demands: Demands,
     source_system: str,
     demand_ref: str,
     content: DemandContent,
@@ -124,25 +124,24 @@ async def record(
     by: str | None = None,
 ) -> tuple[UUID, Outcome]:
     """Insert, revise or leave a demand; a changed demand that was already sorted is a Conflict."""
-    store = DemandStore(conn)
     # Most demands are new: one statement. A held identity (a repeat or a revision) is then read
     # locked; a concurrent first insert of the same identity is waited for by ON CONFLICT.
     demand_id = uuid4()
-    if await store.insert(demand_id, source_system, demand_ref, content, via, by):
+    if await demands.insert(demand_id, source_system, demand_ref, content, via, by):
         return demand_id, Outcome.NEW
-    existing = await store.by_ref(source_system, demand_ref)
+    existing = await demands.by_ref(source_system, demand_ref)
     if existing is None:  # cannot happen while rows are never deleted; say so rather than guess
         raise RuntimeError(f"demand {source_system}/{demand_ref} conflicted on insert but is not there")
     outcome = decide(existing.status, existing.fingerprint, content)
     if outcome is Outcome.REVISED:
-        await store.revise(existing.id, content)
+        await demands.revise(existing.id, content)
     elif outcome is Outcome.FROZEN:
         raise Conflict("需求已进入需求梳理并纳入项目，不能再修改；如需变更请联系区社会组织指导服务中心")
     return existing.id, outcome
 
 
 async def reject_invalid(
-    conn: asyncpg.Connection, invalid: InvalidMessage, systems: DistrictSystems
+    rejected: Rejected, invalid: InvalidMessage, systems: DistrictSystems
 ) -> list[IntegrationEvent]:
     """Answer a message that broke the contract, keeping it raw with every reason."""
     by = sender(invalid.delivery, systems)
@@ -152,7 +151,7 @@ async def reject_invalid(
         errors += authority_errors(by.system, source_system=claimed["source_system"], purchaser=None, street_code=None)
     demand_ref = claimed.get("demand_ref")
     return await _refuse(
-        conn,
+        rejected,
         invalid.delivery,
         by,
         errors + invalid.errors,
@@ -161,12 +160,12 @@ async def reject_invalid(
 
 
 async def _refuse(
-    conn: asyncpg.Connection, delivery: Delivery, by: Sender, errors: list[FieldError], *, demand_ref: str | None
+    rejected: Rejected, delivery: Delivery, by: Sender, errors: list[FieldError], *, demand_ref: str | None
 ) -> list[IntegrationEvent]:
     """Keep the refused message verbatim and answer it, once however often it is delivered."""
     message_id = usable_id(delivery.message_id)
     echoed_ref = demand_ref[:100] if demand_ref is not None and unstorable(demand_ref) is None else None
-    first = await RejectedStore(conn).keep(
+    first = await rejected.keep(
         Refused(
             message_id=storable(delivery.message_id) if delivery.message_id is not None else None,
             routing_key=storable(delivery.routing_key),
@@ -232,14 +231,22 @@ def _claims(body: bytes) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+@dataclass(frozen=True)
+class Entered:
+    """A demand staff entered: where it is kept and what entering it did."""
+
+    demand_id: UUID
+    outcome: Outcome
+    demand_ref: str
+
+
 async def enter(
-    conn: asyncpg.Connection, *, demand_ref: str | None, content: DemandContent, by: str, today: date
-) -> tuple[UUID, Outcome, list[IntegrationEvent]]:
+    demands: Demands, *, demand_ref: str | None, content: DemandContent, by: str, today: date
+) -> tuple[Entered, list[IntegrationEvent]]:
     """A staff member enters a demand over HTTP (source_system `@staff`)."""
     errors = rule_errors(content, sent_on=today)
     if errors:
         raise Invalid(errors[0].field, errors[0].message)
     ref = demand_ref or f"WEB-{uuid4().hex[:12].upper()}"
-    demand_id, outcome = await record(conn, STAFF_SOURCE, ref, content, via="http", by=by)
-    events: list[IntegrationEvent] = [accepted(demand_id, STAFF_SOURCE, ref, content, outcome)]
-    return demand_id, outcome, events
+    demand_id, outcome = await record(demands, STAFF_SOURCE, ref, content, via="http", by=by)
+    return Entered(demand_id, outcome, ref), [accepted(demand_id, STAFF_SOURCE, ref, content, outcome)]

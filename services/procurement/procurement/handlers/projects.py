@@ -1,4 +1,4 @@
-"""Use cases of the ten steps: load the project locked, decide in the domain, save, emit."""
+"""Use cases of the ten steps: load the project locked, decide in the domain, save, return the events."""
 
 from __future__ import annotations
 
@@ -6,33 +6,32 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
-import asyncpg
 import structlog
 
-from procurement.access import require_street
+from procurement.access import check_manages, check_street
 from procurement.domain import ocds
-from procurement.domain.demand import project_key, purchaser_problem
-from procurement.domain.model import Purchaser, Rules
+from procurement.domain.demand import Demand, project_key, purchaser_problem
+from procurement.domain.model import OrgView, Proposal, Purchaser, Rules
 from procurement.domain.project import Project
-from procurement.store import DemandStore, ProjectStore, ReadModels
+from procurement.handlers.ports import Demands, Grants, Orgs, Projects
 from shared.auth import Principal
 from shared.contracts.base import IntegrationEvent
 from shared.errors import Conflict, Invalid, NotFound
-from shared.messaging import outbox
 from shared.reference import Domain
 from shared.workdays import WorkCalendar
 
 log = structlog.get_logger("procurement.projects")
 
 Decision = Callable[[Project], Awaitable[Sequence[IntegrationEvent]]]
+Act = Callable[[Project], Sequence[IntegrationEvent]]
+Stepped = tuple[Project, list[IntegrationEvent]]  # the project after a step, and the events the step caused
 
 
 @dataclass(frozen=True)
 class Setup:
-    """The collaborators every use case needs besides the connection."""
+    """The collaborators every use case needs besides the stores."""
 
     rules: Rules
     calendar: WorkCalendar
@@ -40,141 +39,147 @@ class Setup:
     publication_policy: str | None = None  # the OCDS packages' publicationPolicy URL
 
 
-async def get(conn: asyncpg.Connection, project_id: UUID, *, lock: bool = False) -> Project:
+async def get(projects: Projects, project_id: UUID, *, lock: bool = False) -> Project:
     """The project, or NotFound (404) naming it."""
-    project = await ProjectStore(conn).get(project_id, lock=lock)
+    project = await projects.get(project_id, lock=lock)
     if project is None:
         raise NotFound(f"没有项目 {project_id}")
     return project
 
 
-async def run(conn: asyncpg.Connection, project_id: UUID, decide: Decision) -> Project:
-    """Load the project (locked), let `decide` act on it, save it and queue its events, in one transaction."""
-    store = ProjectStore(conn)
-    project = await get(conn, project_id, lock=True)
+async def run(projects: Projects, project_id: UUID, decide: Decision) -> Stepped:
+    """Load the project (locked), let `decide` act on it and save it; the events it caused come back."""
+    project = await get(projects, project_id, lock=True)
     events = list(await decide(project))
     ocds.freeze(project)
-    await store.save(project)
-    await outbox.add(conn, events)
+    await projects.save(project)
     log.info(
         "project_step", project_id=str(project_id), stage=str(project.stage), events=[e.routing_key for e in events]
     )
-    return project
+    return project, events
+
+
+async def manage(projects: Projects, project_id: UUID, principal: Principal, act: Act) -> Stepped:
+    """A staff command: the caller must manage this project."""
+
+    async def decide(project: Project) -> Sequence[IntegrationEvent]:
+        check_manages(principal, project)
+        return act(project)
+
+    return await run(projects, project_id, decide)
+
+
+async def manage_with_org(
+    projects: Projects,
+    orgs: Orgs,
+    project_id: UUID,
+    principal: Principal,
+    org_of: Callable[[Project], UUID | None],
+    act: Callable[[Project, OrgView | None], Sequence[IntegrationEvent]],
+) -> Stepped:
+    """A staff command that judges an org (screening, signing): it gets the registry's view of it, if any."""
+
+    async def decide(project: Project) -> Sequence[IntegrationEvent]:
+        check_manages(principal, project)
+        org_id = org_of(project)
+        org = await orgs.get(org_id) if org_id is not None else None
+        return act(project, org)
+
+    return await run(projects, project_id, decide)
+
+
+async def submit_proposal(
+    projects: Projects,
+    orgs: Orgs,
+    grants: Grants,
+    project_id: UUID,
+    *,
+    org_id: UUID,
+    title: str,
+    plan: str,
+    budget_cny: Decimal,
+    today: date,
+) -> tuple[Proposal, list[IntegrationEvent]]:
+    """Step 3: an org submits (or revises) its proposal; one the same org's venture grant already
+    funds under the same title is refused."""
+    org = await orgs.get(org_id)
+    made: list[Proposal] = []
+
+    async def decide(project: Project) -> Sequence[IntegrationEvent]:
+        grant = await grants.held_for(org_id, [project_key(t) for t in (title, project.title)])
+        proposal, events = project.submit_proposal(
+            org_id=org_id,
+            org_name=None if org is None else org.name,
+            title=title,
+            plan=plan,
+            budget_cny=budget_cny,
+            today=today,
+            venture_grant=grant,
+        )
+        made.append(proposal)
+        return events
+
+    _, events = await run(projects, project_id, decide)
+    return made[0], events
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """What staff say when sorting demands into a project; whatever is None comes from the demands."""
+
+    demand_ids: list[UUID]
+    title: str | None = None
+    description: str | None = None
+    domain: Domain | None = None
+    budget_cny: Decimal | None = None
+    purchaser: Purchaser | None = None
+    street_code: str | None = None
 
 
 async def sort_demands(
-    conn: asyncpg.Connection,
-    principal: Principal,
-    setup: Setup,
-    *,
-    demand_ids: list[UUID],
-    title: str | None,
-    description: str | None,
-    domain: Domain | None,
-    budget_cny: Decimal | None,
-    purchaser: Purchaser | None,
-    street_code: str | None,
-    today: date,
-) -> Project:
+    demands: Demands, projects: Projects, principal: Principal, setup: Setup, cmd: Sorting, *, today: date
+) -> Stepped:
     """Step 2: merge demands still in collection into one project (defaults come from the demands)."""
-    demands = await DemandStore(conn).rows(demand_ids)
-    found = {d["id"] for d in demands}
-    missing = [str(i) for i in demand_ids if i not in found]
-    if missing:
-        raise Invalid("demand_ids", f"没有这些需求：{', '.join(missing)}")
-    taken = [str(d["id"]) for d in demands if d["status"] != "collecting"]
-    if taken:
-        raise Conflict(f"这些需求已纳入其他项目：{', '.join(taken)}", code="demand_sorted")
-    first = demands[0]
-    chosen = purchaser or Purchaser(
-        code=first["purchaser_code"], name=first["purchaser_name"], kind=first["purchaser_kind"]
-    )
-    street = street_code if street_code is not None else first["street_code"]
-    require_street(principal, purchaser_code=chosen.code, purchaser_kind=chosen.kind, street_code=street)
-    for d in demands:
-        require_street(
-            principal,
-            purchaser_code=d["purchaser_code"],
-            purchaser_kind=d["purchaser_kind"],
-            street_code=d["street_code"],
+    found = await _collecting(demands, cmd.demand_ids)
+    first = found[0]
+    chosen = cmd.purchaser or Purchaser(code=first.purchaser_code, name=first.purchaser_name, kind=first.purchaser_kind)
+    street = cmd.street_code if cmd.street_code is not None else first.street_code
+    check_street(principal, purchaser_code=chosen.code, purchaser_kind=chosen.kind, street_code=street)
+    for d in found:
+        check_street(
+            principal, purchaser_code=d.purchaser_code, purchaser_kind=d.purchaser_kind, street_code=d.street_code
         )
     problem = purchaser_problem(chosen.code, chosen.kind, street)
     if problem is not None:
         raise Invalid(problem.field, problem.message)
     project, events = Project.create(
         ocid_prefix=setup.ocid_prefix,
-        title=title or first["title"],
-        description=description if description is not None else "\n\n".join(d["description"] for d in demands),
-        domain=domain or Domain(first["domain"]),
+        title=cmd.title or first.title,
+        description=cmd.description if cmd.description is not None else "\n\n".join(d.description for d in found),
+        domain=cmd.domain or Domain(first.domain),
         purchaser=chosen,
         street_code=street,
-        budget_cny=budget_cny if budget_cny is not None else sum((d["budget_cny"] for d in demands), Decimal(0)),
-        expected_beneficiaries=sum(d["expected_beneficiaries"] for d in demands),
-        demand_ids=[d["id"] for d in demands],
+        budget_cny=cmd.budget_cny if cmd.budget_cny is not None else sum((d.budget_cny for d in found), Decimal(0)),
+        expected_beneficiaries=sum(d.expected_beneficiaries for d in found),
+        demand_ids=[d.id for d in found],
         rules=setup.rules,
         today=today,
     )
-    await DemandStore(conn).mark_sorted(project.demand_ids, project.id)
+    await demands.mark_sorted(project.demand_ids, project.id)
     ocds.freeze(project)
-    await ProjectStore(conn).save(project)
-    await outbox.add(conn, events)
-    log.info("project_created", project_id=str(project.id), demands=len(demands))
-    return project
+    await projects.save(project)
+    log.info("project_created", project_id=str(project.id), demands=len(found))
+    return project, events
 
 
-async def double_funding(conn: asyncpg.Connection, org_id: UUID, *titles: str) -> str | None:
-    """A venture grant the same org holds for a project of the same (normalised) title, if any."""
-    return await ReadModels(conn).grant_for(org_id, [project_key(t) for t in titles])
-
-
-async def org_name(conn: asyncpg.Connection, org_id: UUID) -> str | None:
-    org = await ReadModels(conn).org(org_id)
-    return None if org is None else org.name
-
-
-def view(project: Project, principal: Principal, *, manager: bool) -> dict[str, Any]:
-    """The project as this caller may see it. Staff see everything; anyone else sees the project's
-    public facts and what its role needs, never what another organisation submitted: no other
-    proposals (a reviewer: the valid ones it scores), no other objections, no ranking, no other
-    reviewer's scores, and a history of what happened when, without the OCDS releases and ids
-    that list every bid (the OCDS export is for district admins)."""
-    data = project.model_dump(mode="json")
-    if manager:
-        data["ranking"] = [{k: str(v) if v is not None else None for k, v in r.items()} for r in project.ranking()]
-        return data
-    data.pop("scores", None)
-    data.pop("reviewers", None)
-    data["history"] = [{"seq": h.seq, "kind": h.kind, "on": h.on.isoformat()} for h in project.history]
-    data["objections"] = []
-    if data.get("selection"):
-        data["selection"].pop("ranking", None)
-    if principal.role == "reviewer":
-        me = project.reviewer(principal.sub)
-        data["reviewers"] = [me.model_dump(mode="json")] if me else []
-        data["scores"] = [s.model_dump(mode="json") for s in project.scores if s.reviewer == principal.sub]
-        data["proposals"] = [p.model_dump(mode="json") for p in project.valid_proposals()]
-    elif principal.role == "org":
-        data["proposals"] = [p.model_dump(mode="json") for p in project.proposals if p.org_id == principal.org_id]
-        data["objections"] = [
-            o.model_dump(mode="json") for o in project.objections if o.filed_by_org_id == principal.org_id
-        ]
-        _public_result_only(data, project, principal)
-    else:  # a monitor: only the undertaker's proposal matters
-        chosen = project.selection.proposal_id if project.selection else None
-        data["proposals"] = [p.model_dump(mode="json") for p in project.proposals if p.id == chosen]
-    return data
-
-
-def _public_result_only(data: dict[str, Any], project: Project, principal: Principal) -> None:
-    """An org that did not win sees the result as the public does (announcement, signed contract),
-    not which proposal won, nor the undertaker's monitoring, payments and evaluation."""
-    undertaker = (
-        project.contract.org_id if project.contract else project.selection.org_id if project.selection else None
-    )
-    if undertaker == principal.org_id:
-        return
-    if data.get("selection"):
-        data["selection"].pop("proposal_id", None)
-    for private in ("reports", "payments", "monitors"):
-        data[private] = []
-    data["evaluation"] = None
+async def _collecting(demands: Demands, ids: list[UUID]) -> list[Demand]:
+    """The demands named, locked; every one must exist and still be in collection."""
+    found = await demands.locked(ids)
+    held = {d.id for d in found}
+    missing = [str(i) for i in ids if i not in held]
+    if missing:
+        raise Invalid("demand_ids", f"没有这些需求：{', '.join(missing)}")
+    taken = [str(d.id) for d in found if d.status != "collecting"]
+    if taken:
+        raise Conflict(f"这些需求已纳入其他项目：{', '.join(taken)}", code="demand_sorted")
+    return found

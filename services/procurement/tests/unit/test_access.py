@@ -8,7 +8,8 @@ from uuid import uuid4
 
 import pytest
 
-from procurement.access import can_view, manages, require_street
+from procurement import access
+from procurement.access import can_view, check_street, manages
 from procurement.domain.model import Purchaser, Reviewer, Rules
 from procurement.domain.project import Project
 from shared.auth import Principal, Role
@@ -62,7 +63,7 @@ def test_involvement_decides_who_sees_a_project():
 
 def test_street_officer_enters_demands_only_as_its_own_street_office():
     own = street_office_code("110101006")
-    require_street(officer("110101006"), purchaser_code=own, purchaser_kind="street_office", street_code="110101006")
+    check_street(officer("110101006"), purchaser_code=own, purchaser_kind="street_office", street_code="110101006")
     refused = [
         (own, "street_office", "110101001"),  # another street
         (own, "district_department", "110101006"),  # not as a street office
@@ -71,6 +72,32 @@ def test_street_officer_enters_demands_only_as_its_own_street_office():
     ]
     for code, kind, street in refused:
         with pytest.raises(Forbidden, match=own):
-            require_street(officer("110101006"), purchaser_code=code, purchaser_kind=kind, street_code=street)
+            check_street(officer("110101006"), purchaser_code=code, purchaser_kind=kind, street_code=street)
     admin = Principal(sub="a", role=Role.DISTRICT_ADMIN)
-    require_street(admin, purchaser_code="11010100TYJ", purchaser_kind="district_department", street_code=None)
+    check_street(admin, purchaser_code="11010100TYJ", purchaser_kind="district_department", street_code=None)
+
+
+def test_lists_are_scoped_to_what_each_caller_may_see():
+    assert access.project_scope(officer("110101006")) == access.ProjectScope(purchaser=street_office_code("110101006"))
+    assert access.project_scope(Principal(sub="rev", role=Role.REVIEWER)).contains == {"reviewers": [{"sub": "rev"}]}
+    assert access.project_scope(Principal(sub="a", role=Role.DISTRICT_ADMIN)) == access.ProjectScope()
+    assert access.demand_scope(officer("110101006")) == street_office_code("110101006")
+    assert access.demand_scope(Principal(sub="a", role=Role.DISTRICT_ADMIN)) is None
+
+
+def test_scores_and_proposals_are_shown_by_role_and_refused_to_the_uninvolved():
+    p = project()
+    p.reviewers.append(Reviewer(sub="rev"))
+    assert access.visible_scores(Principal(sub="a", role=Role.DISTRICT_ADMIN), p) == ([], True)
+    assert access.visible_scores(Principal(sub="rev", role=Role.REVIEWER), p) == ([], False)
+    assert access.visible_proposals(Principal(sub="rev", role=Role.REVIEWER), p) == []
+    for stranger in (Principal(sub="x", role=Role.REVIEWER), officer("110101001")):
+        with pytest.raises(Forbidden):
+            access.visible_scores(stranger, p)
+        with pytest.raises(Forbidden):
+            access.visible_proposals(stranger, p)
+    # A street officer objects only on the projects it manages; an org on any it may see.
+    access.check_objector(officer("110101006"), p)
+    access.check_objector(Principal(sub="o", role=Role.ORG, org_id=uuid4()), p)
+    with pytest.raises(Forbidden):
+        access.check_objector(officer("110101001"), p)

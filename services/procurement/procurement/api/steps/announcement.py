@@ -9,8 +9,9 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import Field
 
-from procurement.access import require_manager
+from procurement import access
 from procurement.api.deps import ServiceDep, TodayDep
+from procurement.domain.documents import dump
 from procurement.domain.project import Project
 from shared.auth import Role
 from shared.contracts.base import IntegrationEvent
@@ -34,15 +35,14 @@ async def file_objection(
     out: dict[str, Any] = {}
 
     async def decide(project: Project) -> Sequence[IntegrationEvent]:
-        if p.role is Role.STREET_OFFICER:
-            require_manager(p, project)
+        access.check_objector(p, project)
         objection, events = project.file_objection(
             filed_by=p.sub, org_id=p.org_id if p.role is Role.ORG else None, reason=body.reason, today=today
         )
-        out.update(objection.model_dump(mode="json"))
+        out.update(dump(objection))
         return events
 
-    await run_as(svc, project_id, p, decide)
+    await run_as(svc, project_id, decide)
     return out
 
 

@@ -11,10 +11,11 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import Field
 
+from procurement import access
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
+from procurement.domain.documents import dump
 from procurement.domain.model import Grade
 from procurement.domain.project import Project
-from procurement.handlers import projects as h
 from shared.contracts.base import IntegrationEvent, MoneyCNY
 from shared.inputs import InputModel
 
@@ -95,10 +96,10 @@ async def report(project_id: UUID, body: ReportIn, p: Monitor, svc: ServiceDep, 
             warnings=body.warnings,
             today=today,
         )
-        out.update(entry.model_dump(mode="json"))
+        out.update(dump(entry))
         return events
 
-    await run_as(svc, project_id, p, decide)
+    await run_as(svc, project_id, decide)
     return out
 
 
@@ -139,5 +140,5 @@ async def evaluate(
             today=today,
         )
 
-    project = await run_as(svc, project_id, p, decide)
-    return h.view(project, p, manager=False)
+    project = await run_as(svc, project_id, decide)
+    return access.view(project, p, manager=False)

@@ -10,9 +10,10 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import Field
 
+from procurement import access
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
+from procurement.domain.documents import dump
 from procurement.domain.project import Project
-from procurement.handlers import projects as h
 from shared.contracts.base import IntegrationEvent
 from shared.inputs import InputModel
 
@@ -67,8 +68,8 @@ async def declare_conflicts(project_id: UUID, body: ConflictsIn, p: Reviewer, sv
     async def decide(project: Project) -> Sequence[IntegrationEvent]:
         return project.declare_conflicts(sub=p.sub, org_ids=body.org_ids, note=body.note)
 
-    project = await run_as(svc, project_id, p, decide)
-    return h.view(project, p, manager=False)
+    project = await run_as(svc, project_id, decide)
+    return access.view(project, p, manager=False)
 
 
 class ScoreIn(InputModel):
@@ -86,10 +87,10 @@ async def score(
         entry = project.score(
             sub=p.sub, proposal_id=proposal_id, criteria=body.criteria, comment=body.comment, rules=setup.rules
         )
-        out.update(entry.model_dump(mode="json"))
+        out.update(dump(entry))
         return []
 
-    await run_as(svc, project_id, p, decide)
+    await run_as(svc, project_id, decide)
     return out
 
 

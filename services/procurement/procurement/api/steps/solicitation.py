@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -10,13 +9,11 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import Field
 
-from procurement.access import manages, require_view
+from procurement import access
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
-from procurement.domain.project import Project
+from procurement.domain.documents import dump
 from procurement.handlers import projects as h
-from shared.auth import Role
-from shared.contracts.base import IntegrationEvent, MoneyCNY
-from shared.errors import Forbidden
+from shared.contracts.base import MoneyCNY
 from shared.inputs import InputModel
 from shared.reference import Domain
 
@@ -59,42 +56,30 @@ async def submit_proposal(
     project_id: UUID, body: ProposalIn, p: OrgUser, svc: ServiceDep, today: TodayDep
 ) -> dict[str, Any]:
     assert p.org_id is not None
-    result: dict[str, Any] = {}
-    async with svc.transaction() as conn:
-        name = await h.org_name(conn, p.org_id)
-
-        async def decide(project: Project) -> Sequence[IntegrationEvent]:
-            grant = await h.double_funding(conn, p.org_id, body.title, project.title)  # type: ignore[arg-type]
-            proposal, events = project.submit_proposal(
-                org_id=p.org_id,  # type: ignore[arg-type]
-                org_name=name,
-                title=body.title,
-                plan=body.plan,
-                budget_cny=body.budget_cny,
-                today=today,
-                venture_grant=grant,
-            )
-            result.update(proposal.model_dump(mode="json"))
-            return events
-
-        await h.run(conn, project_id, decide)
-    return result
+    async with svc.unit_of_work() as uow:
+        s = uow.stores
+        proposal, events = await h.submit_proposal(
+            s.projects,
+            s.orgs,
+            s.grants,
+            project_id,
+            org_id=p.org_id,
+            title=body.title,
+            plan=body.plan,
+            budget_cny=body.budget_cny,
+            today=today,
+        )
+        uow.emit(events)
+    return dump(proposal)
 
 
 @router.get(
     "/projects/{project_id}/proposals", summary="Proposals: staff all, an org its own, a reviewer the valid ones"
 )
 async def list_proposals(project_id: UUID, principal: Anyone, svc: ServiceDep) -> list[dict[str, Any]]:
-    async with svc.connection() as conn:
-        project = await h.get(conn, project_id)
-    if manages(principal, project):
-        return [x.model_dump(mode="json") for x in project.proposals]
-    require_view(principal, project)
-    if principal.role is Role.ORG:
-        return [x.model_dump(mode="json") for x in project.proposals if x.org_id == principal.org_id]
-    if principal.role is Role.REVIEWER and project.reviewer(principal.sub) is not None:
-        return [x.model_dump(mode="json") for x in project.valid_proposals()]
-    raise Forbidden("您无权查看该项目的申报")
+    async with svc.reading() as s:
+        project = await h.get(s.projects, project_id)
+    return [dump(x) for x in access.visible_proposals(principal, project)]
 
 
 @router.post("/projects/{project_id}/solicitation/close", summary="Close the call; screening begins")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
-
-from pydantic import Field
 
 from procurement.domain.model import (
     Announcement,
@@ -26,7 +25,6 @@ from procurement.domain.model import (
     Screening,
     Selection,
     Step,
-    _Model,
 )
 from procurement.domain.stages import Stage
 from shared.contracts import procurement as ev
@@ -58,10 +56,11 @@ def ineligibility(org: OrgView | None) -> str | None:
     return "登记管理信息中没有该组织" if org is None else org.ineligibility()
 
 
-class ProjectBase(_Model):
+@dataclass(kw_only=True)
+class ProjectBase:
     """The fields of a project; the steps live in the sibling modules, composed in `Project`."""
 
-    id: UUID = Field(default_factory=uuid4)
+    id: UUID = field(default_factory=uuid4)
     ocid: str
     title: str
     description: str = ""
@@ -71,28 +70,28 @@ class ProjectBase(_Model):
     budget_cny: Decimal
     expected_beneficiaries: int = 0
     year: int
-    demand_ids: list[UUID] = Field(default_factory=list)
+    demand_ids: list[UUID] = field(default_factory=list)
     created_on: date
     stage: Stage = Stage.SORTING
     round: int = 0
     opens_on: date | None = None
     closes_on: date | None = None
-    proposals: list[Proposal] = Field(default_factory=list)
-    reviewers: list[Reviewer] = Field(default_factory=list)
-    scores: list[Score] = Field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+    reviewers: list[Reviewer] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
     selection: Selection | None = None
     announcement: Announcement | None = None
-    objections: list[Objection] = Field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
     optimisation: str | None = None
     contract_amount_cny: Decimal | None = None
     contract: Contract | None = None
-    monitors: list[str] = Field(default_factory=list)
-    reports: list[Report] = Field(default_factory=list)
-    payments: list[Payment] = Field(default_factory=list)
+    monitors: list[str] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
     evaluation: Evaluation | None = None
     closing_reason: str | None = None
     imported: bool = False
-    history: list[Step] = Field(default_factory=list)
+    history: list[Step] = field(default_factory=list)
 
     # --- helpers -----------------------------------------------------------------------
 

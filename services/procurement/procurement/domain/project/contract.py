@@ -51,16 +51,7 @@ class ContractSteps(ProjectBase):
         why = ineligibility(org)
         if why is not None or org is None:
             raise Conflict(f"不能签约：{why}", code="org_not_eligible")
-        if ends_on < starts_on:
-            raise Invalid("ends_on", "合同结束日期不能早于开始日期")
-        months = term_months(starts_on, ends_on)
-        limit = rules.max_multi_year_term_months if multi_year else rules.max_term_months
-        if months > limit:
-            raise Invalid(
-                "ends_on",
-                f"合同期限 {months} 个月超过上限 {limit} 个月"
-                + ("" if multi_year else "（跨年度项目须标注 multi_year，最长 36 个月）"),
-            )
+        months = _term(starts_on, ends_on, multi_year=multi_year, rules=rules)
         self.contract = Contract(
             org_id=org.org_id,
             org_name=org.name,
@@ -196,3 +187,18 @@ class ContractSteps(ProjectBase):
                 evaluator=evaluator,
             )
         ]
+
+
+def _term(starts_on: date, ends_on: date, *, multi_year: bool, rules: Rules) -> int:
+    """The contract's term in months: at most 12, or 36 for a project marked multi-year."""
+    if ends_on < starts_on:
+        raise Invalid("ends_on", "合同结束日期不能早于开始日期")
+    months = term_months(starts_on, ends_on)
+    limit = rules.max_multi_year_term_months if multi_year else rules.max_term_months
+    if months > limit:
+        raise Invalid(
+            "ends_on",
+            f"合同期限 {months} 个月超过上限 {limit} 个月"
+            + ("" if multi_year else "（跨年度项目须标注 multi_year，最长 36 个月）"),
+        )
+    return months

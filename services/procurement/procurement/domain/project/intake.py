@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, Self
@@ -116,7 +117,7 @@ class SortingSteps(ProjectBase):
     def revise(self, *, rules: Rules, changes: dict[str, Any]) -> list[IntegrationEvent]:
         """Change the sorted project (title, description, domain, budget, beneficiaries) before the call."""
         check(Command.REVISE, self.stage)
-        merged = self.model_copy(update=changes)
+        merged = replace(self, **changes)
         refuse_excluded_purchase(rules, merged.title, merged.description)
         for key, value in changes.items():
             setattr(self, key, value)

@@ -98,20 +98,7 @@ class ReviewSteps(ProjectBase):
     def approve(self, *, rules: Rules, calendar: WorkCalendar, today: date) -> list[IntegrationEvent]:
         """Rank, select the best proposal within budget and above the pass mark, start the announcement."""
         check(Command.APPROVE, self.stage)
-        if not self.reviewers:
-            raise Conflict("尚未指定评审专家", code="no_reviewers")
-        undeclared = [r.sub for r in self.reviewers if not r.declared]
-        if undeclared:
-            raise Conflict(f"评审专家尚未声明利益冲突：{', '.join(undeclared)}", code="conflicts_not_declared")
-        scored = {(s.reviewer, s.proposal_id) for s in self.scores}
-        missing = [
-            f"{r.sub}→{p.id}"
-            for p in self.valid_proposals()
-            for r in self.reviewers
-            if p.org_id not in r.conflicts and (r.sub, p.id) not in scored
-        ]
-        if missing:
-            raise Conflict(f"还有评分未完成：{', '.join(missing)}", code="scoring_incomplete")
+        self._check_review_complete()
         ranking = self.ranking()
         chosen = next(
             (
@@ -143,6 +130,10 @@ class ReviewSteps(ProjectBase):
         )
         self.stage = Stage.ANNOUNCEMENT
         self._log("award", today, proposal_id=str(chosen["proposal_id"]), award_no=self.selection.award_no)
+        return self._award_events()
+
+    def _award_events(self) -> list[IntegrationEvent]:
+        assert self.selection is not None and self.announcement is not None
         s, a = self.selection, self.announcement
         return [
             ev.ProjectApproved(
@@ -165,3 +156,20 @@ class ReviewSteps(ProjectBase):
                 applicant_org_ids=sorted({p.org_id for p in self.current_proposals()}, key=str),
             ),
         ]
+
+    def _check_review_complete(self) -> None:
+        """A panel exists, every reviewer declared its conflicts and scored every valid proposal it may."""
+        if not self.reviewers:
+            raise Conflict("尚未指定评审专家", code="no_reviewers")
+        undeclared = [r.sub for r in self.reviewers if not r.declared]
+        if undeclared:
+            raise Conflict(f"评审专家尚未声明利益冲突：{', '.join(undeclared)}", code="conflicts_not_declared")
+        scored = {(s.reviewer, s.proposal_id) for s in self.scores}
+        missing = [
+            f"{r.sub}→{p.id}"
+            for p in self.valid_proposals()
+            for r in self.reviewers
+            if p.org_id not in r.conflicts and (r.sub, p.id) not in scored
+        ]
+        if missing:
+            raise Conflict(f"还有评分未完成：{', '.join(missing)}", code="scoring_incomplete")
