@@ -163,7 +163,7 @@ async def _validate_and_write(
     report.rejected += header_errors
     seen_codes: dict[str, int] = {}
     async with transaction() as conn:
-        platforms = await OrgStore(conn).all_platforms()
+        platforms = await OrgStore(conn).platforms()
 
     async def write(ready: list[tuple[int, NewOrg]], rows_in_chunk: int) -> None:
         async with transaction() as conn:
