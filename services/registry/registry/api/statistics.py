@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -20,10 +19,11 @@ router = APIRouter(prefix="/statistics", tags=["statistics"])
 async def by_year(
     request: Request,
     from_year: int = Query(ge=1950, le=2100),
-    to_year: int | None = Query(default=None, ge=1950, le=2100, description="default: this year (in Beijing)"),
-    today: date = Depends(request_today),
+    to_year: int | None = Query(default=None, ge=1950, le=2100, description="default: this year"),
     _: Principal = Depends(require(*READERS)),
 ) -> dict[str, Any]:
+    # "This year" is the district's: the kit's clock (Beijing; the demo date in demo mode), never the server's zone.
+    today = await request_today(request, None)
     async with service_of(request).reading() as stores:
         return await handlers.by_year(stores.statistics, from_year, to_year, today=today)
 
