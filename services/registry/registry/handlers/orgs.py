@@ -97,20 +97,20 @@ def _history(org: Organisation, event: IntegrationEvent, actor: str, detail: dic
     return HistoryEntry(org.org_id, org.version, kind, event.event_id, event.occurred_at, actor, detail)
 
 
-async def commit_new(store: Orgs, new: Sequence[NewOrg], *, actor: str) -> list[IntegrationEvent]:
+async def commit_new(orgs: Orgs, new: Sequence[NewOrg], *, actor: str) -> list[IntegrationEvent]:
     """Write prepared organisations in one batch with their history and audited overrides."""
-    await store.insert_many([n.org for n in new])
+    await orgs.insert_many([n.org for n in new])
     entries = []
     for n in new:
         detail: dict[str, Any] = {"credit_code": n.org.credit_code} if n.org.credit_code else {}
         if n.override is not None:
             detail["checksum_override"] = {"approved_by": n.override.approved_by, "reason": n.override.reason}
         entries.append(_history(n.org, n.event, actor, detail))
-    await store.add_history(entries)
+    await orgs.add_history(entries)
     for n in new:
         if n.override is not None and n.org.credit_code is not None:
             failure = uscc.checksum_problem(n.org.credit_code) or ""
-            await store.record_override(n.org.org_id, n.org.credit_code, failure, n.override)
+            await orgs.record_override(n.org.org_id, n.org.credit_code, failure, n.override)
             log.warning("credit_code_checksum_overridden", org_id=str(n.org.org_id), by=n.override.approved_by)
     return [n.event for n in new]
 
@@ -127,16 +127,16 @@ async def register(
 
 
 async def file(
-    store: Orgs, cmd: Filing, *, principal: Principal, now: datetime
+    orgs: Orgs, cmd: Filing, *, principal: Principal, now: datetime
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """File (备案) a community social organisation with its street and community."""
     sponsors = {}
     if cmd.sponsor_org_id is not None:
-        sponsor = await store.get(cmd.sponsor_org_id)
+        sponsor = await orgs.get(cmd.sponsor_org_id)
         if sponsor is not None:
             sponsors[sponsor.org_id] = sponsor
-    new = prepare_filing(cmd, platforms=await store.platforms(), sponsors=sponsors, principal=principal, now=now)
-    events = await commit_new(store, [new], actor=principal.sub)
+    new = prepare_filing(cmd, platforms=await orgs.platforms(), sponsors=sponsors, principal=principal, now=now)
+    events = await commit_new(orgs, [new], actor=principal.sub)
     log.info("org_filed", org_id=str(new.org.org_id), street_code=new.org.street_code)
     return new.org, events
 
@@ -144,8 +144,8 @@ async def file(
 # --- changes to an existing organisation ----------------------------------------------------
 
 
-async def _load_for_change(store: Orgs, org_id: UUID, principal: Principal) -> Organisation:
-    org = await store.get(org_id, for_update=True)
+async def _load_for_change(orgs: Orgs, org_id: UUID, principal: Principal) -> Organisation:
+    org = await orgs.get(org_id, for_update=True)
     if org is None:
         raise NotFound(f"组织 {org_id} 不存在")
     check_street_scope(principal, org.street_code)
@@ -153,18 +153,18 @@ async def _load_for_change(store: Orgs, org_id: UUID, principal: Principal) -> O
 
 
 async def graduate(
-    store: Orgs, org_id: UUID, cmd: Graduation, *, principal: Principal, now: datetime
+    orgs: Orgs, org_id: UUID, cmd: Graduation, *, principal: Principal, now: datetime
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """A filed community organisation registers: same org_id, the filing's record kept."""
-    org = await _load_for_change(store, org_id, principal)
+    org = await _load_for_change(orgs, org_id, principal)
     override = _approved(cmd.override_reason, principal, now)
-    if await store.code_taken(cmd.credit_code):
+    if await orgs.code_taken(cmd.credit_code):
         raise Conflict(f"统一社会信用代码 {cmd.credit_code} 已登记", code="duplicate_credit_code")
     if cmd.platform_code is not None:
-        check_placement(await store.platform(cmd.platform_code), org.street_code)
+        check_placement(await orgs.platform(cmd.platform_code), org.street_code)
     before, old_type = org.version, org.org_type
     events = org.graduate(cmd, now=now)
-    await store.update(org, expected_version=before)
+    await orgs.update(org, expected_version=before)
     detail: dict[str, Any] = {
         "from_type": str(old_type),
         "to_type": str(org.org_type),
@@ -174,14 +174,14 @@ async def graduate(
     }
     if override is not None:
         detail["checksum_override"] = {"approved_by": override.approved_by, "reason": override.reason}
-        await store.record_override(org.org_id, cmd.credit_code, uscc.checksum_problem(cmd.credit_code) or "", override)
-    await store.add_history([_history(org, events[0], principal.sub, detail)])
+        await orgs.record_override(org.org_id, cmd.credit_code, uscc.checksum_problem(cmd.credit_code) or "", override)
+    await orgs.add_history([_history(org, events[0], principal.sub, detail)])
     log.info("org_graduated", org_id=str(org.org_id), org_type=str(org.org_type))
     return org, events
 
 
 async def change_status(
-    store: Orgs,
+    orgs: Orgs,
     org_id: UUID,
     action: str,
     reason: str,
@@ -191,7 +191,7 @@ async def change_status(
     now: datetime,
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """Suspend, reinstate or deregister with a reason; an illegal transition is a 409."""
-    org = await _load_for_change(store, org_id, principal)
+    org = await _load_for_change(orgs, org_id, principal)
     before = org.version
     on = effective_on or now.date()
     if action == "suspend":
@@ -202,45 +202,45 @@ async def change_status(
         event = org.deregister(reason, on=on, now=now)
     else:
         raise Invalid("action", f"未知操作 {action}：应为 suspend、reinstate 或 deregister")
-    await store.update(org, expected_version=before)
+    await orgs.update(org, expected_version=before)
     detail = {"old_status": str(event.old_status), "new_status": str(event.new_status), "reason": event.reason}
-    await store.add_history([_history(org, event, principal.sub, {**detail, "effective_on": on})])
+    await orgs.add_history([_history(org, event, principal.sub, {**detail, "effective_on": on})])
     log.info("org_status_changed", org_id=str(org.org_id), old=detail["old_status"], new=detail["new_status"])
     return org, [event]
 
 
 async def update_profile(
-    store: Orgs, org_id: UUID, changes: ProfileChanges, *, principal: Principal, now: datetime
+    orgs: Orgs, org_id: UUID, changes: ProfileChanges, *, principal: Principal, now: datetime
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """Change name, contact, domains or the support-org flag. An org may change only its contact."""
     if principal.role is Role.ORG:
         check_org_changes(principal, org_id, changes)
-        org = await store.get(org_id, for_update=True)
+        org = await orgs.get(org_id, for_update=True)
         if org is None:
             raise NotFound(f"组织 {org_id} 不存在")
     else:
-        org = await _load_for_change(store, org_id, principal)
+        org = await _load_for_change(orgs, org_id, principal)
     before = org.version
     event = org.update_profile(changes, now=now)
     if event is None:
         return org, []
-    await store.update(org, expected_version=before)
-    await store.add_history([_history(org, event, principal.sub, {"changed_fields": event.changed_fields})])
+    await orgs.update(org, expected_version=before)
+    await orgs.add_history([_history(org, event, principal.sub, {"changed_fields": event.changed_fields})])
     log.info("org_profile_updated", org_id=str(org.org_id), changed=event.changed_fields)
     return org, [event]
 
 
 async def attach_sponsor(
-    store: Orgs, org_id: UUID, sponsor_org_id: UUID, *, principal: Principal, now: datetime
+    orgs: Orgs, org_id: UUID, sponsor_org_id: UUID, *, principal: Principal, now: datetime
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """Staff record the sponsor of a filed group that has none (imports often name none) or replace it."""
-    org = await _load_for_change(store, org_id, principal)
+    org = await _load_for_change(orgs, org_id, principal)
     before = org.version
-    event = org.attach_sponsor(await store.get(sponsor_org_id), now=now)
+    event = org.attach_sponsor(await orgs.get(sponsor_org_id), now=now)
     if event is None:
         return org, []
-    await store.update(org, expected_version=before)
-    await store.add_history([_history(org, event, principal.sub, {"sponsor_org_id": str(sponsor_org_id)})])
+    await orgs.update(org, expected_version=before)
+    await orgs.add_history([_history(org, event, principal.sub, {"sponsor_org_id": str(sponsor_org_id)})])
     log.info("org_sponsor_attached", org_id=str(org.org_id), sponsor_org_id=str(sponsor_org_id))
     return org, [event]
 
@@ -271,13 +271,13 @@ __all__ = [  # check_street_scope and may_see_contact live in registry.access; i
 
 
 async def add_community_platform(
-    store: Orgs, street_code: str, name: str, *, principal: Principal, now: datetime
+    orgs: Orgs, street_code: str, name: str, *, principal: Principal, now: datetime
 ) -> tuple[Platform, list[IntegrationEvent]]:
     """Staff add a community platform under a street platform; it is announced like the others."""
     if street_code not in STREETS:
         raise Invalid("street_code", f"未知街道代码 {street_code}")
     check_street_scope(principal, street_code)
-    platform = community_platform(street_code, await store.next_community_sequence(street_code), name)
-    await store.add_platform(platform, by=principal.sub)
+    platform = community_platform(street_code, await orgs.next_community_sequence(street_code), name)
+    await orgs.add_platform(platform, by=principal.sub)
     log.info("platform_established", platform_code=platform.code, level=str(platform.level))
     return platform, [platform.established(now=now)]
