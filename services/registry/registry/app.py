@@ -6,14 +6,15 @@ from fastapi import FastAPI
 
 from registry import api, subscribers
 from registry.config import Settings
+from registry.store import Stores, stores
 from shared.service import Service
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build_service(settings: Settings) -> Service:
+def build_service(settings: Settings) -> Service[Stores]:
     """The service with its consumers registered (also used by provisioning to declare queues)."""
-    service = Service("registry", settings, migrations=MIGRATIONS)
+    service = Service("registry", settings, migrations=MIGRATIONS, stores=stores)
     subscribers.register(service)
     return service
 

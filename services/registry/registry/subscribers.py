@@ -1,24 +1,28 @@
-"""Thin consumers: message → use case, inside one transaction with the inbox row (the kit's)."""
+"""Thin consumers: message → use case. The kit opens the transaction, records the inbox row, hands
+the handler the registry's stores on it and writes the events it returns.
+
+Each consumer's `name` is its identity in the inbox (`registry.<name>`): the names below are the
+ones these consumers have had from the start (their functions' names then), so the inbox rows
+already written keep deduplicating; the functions may be renamed freely.
+"""
 
 from __future__ import annotations
 
-import asyncpg
-
 from registry.handlers import programmes
-from registry.store import ProgrammeStore
+from registry.store import Stores
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.procurement import ProjectSigned
 from shared.contracts.venture import GrantAwarded
 from shared.service import Service
 
 
-def register(service: Service) -> None:
-    @service.consumers.on(GrantAwarded)
-    async def grant_awarded(event: GrantAwarded, conn: asyncpg.Connection) -> list[IntegrationEvent]:
+def register(service: Service[Stores]) -> None:
+    @service.consumers.on(GrantAwarded, name="grant_awarded")
+    async def record_grant(event: GrantAwarded, stores: Stores) -> list[IntegrationEvent]:
         """A venture grant joins the recipient's support history."""
-        return await programmes.record_grant(ProgrammeStore(conn), event)
+        return await programmes.record_grant(stores.programmes, event)
 
-    @service.consumers.on(ProjectSigned)
-    async def project_signed(event: ProjectSigned, conn: asyncpg.Connection) -> list[IntegrationEvent]:
+    @service.consumers.on(ProjectSigned, name="project_signed")
+    async def record_contract(event: ProjectSigned, stores: Stores) -> list[IntegrationEvent]:
         """A signed service contract joins the undertaker's support history."""
-        return await programmes.record_contract(ProgrammeStore(conn), event)
+        return await programmes.record_contract(stores.programmes, event)

@@ -1,36 +1,26 @@
-"""What every route shares: who may read and write, the clock, the service."""
+"""What every route shares: the service with the registry's stores, and the time of a write."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
-from registry.api.models import OverrideIn
-from registry.domain.uscc import ChecksumOverride
-from shared.auth import Principal, Role
+from registry.access import ADMIN, READERS, WRITERS
+from registry.store import Stores
+from shared.clock import DISTRICT_ZONE
 from shared.service import Service
 
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-# Street officers write, but only their street's data (checked in the use cases).
-WRITERS = (Role.DISTRICT_ADMIN, Role.STREET_OFFICER)
-READERS = (Role.DISTRICT_ADMIN, Role.STREET_OFFICER, Role.REVIEWER, Role.MONITOR)
-ADMIN = (Role.DISTRICT_ADMIN,)
+__all__ = ["ADMIN", "READERS", "WRITERS", "now", "service_of"]
 
 
 def now() -> datetime:
-    """Registry dates are Beijing dates (a registration 'today' is today in Dongcheng)."""
-    return datetime.now(BEIJING)
+    """The moment of a write, on the district's clock (a registration's "today" is today in Dongcheng).
+
+    The real clock even in demo mode: what staff record happened when they recorded it."""
+    return datetime.now(DISTRICT_ZONE)
 
 
-def service_of(request: Request) -> Service:
-    service: Service = request.app.state.service
+def service_of(request: Request) -> Service[Stores]:
+    service: Service[Stores] = request.app.state.service
     return service
-
-
-def override_of(body: OverrideIn | None, who: Principal) -> ChecksumOverride | None:
-    if body is None:
-        return None
-    return ChecksumOverride(approved_by=who.sub, reason=body.reason, recorded_at=now())

@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 
-from registry.api.common import ADMIN, now, service_of
+from registry.access import ADMIN
+from registry.api.common import now, service_of
 from registry.importer.batch import import_roster
 from shared.auth import Principal, require
 

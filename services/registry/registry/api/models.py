@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
+from registry.domain.organisation import Filing, Graduation, ProfileChanges, Registration
 from shared.contracts.registry import AllianceCategory, Contact, OrgSnapshot
 from shared.inputs import InputModel
 from shared.reference import Domain, OrgType
@@ -47,6 +48,20 @@ class RegisterIn(_In):
     contact: ContactIn = Field(default_factory=ContactIn)
     checksum_override: OverrideIn | None = None
 
+    def command(self) -> Registration:
+        return Registration(
+            name=self.name,
+            org_type=self.org_type,
+            credit_code=self.credit_code,
+            registered_on=self.registered_on,
+            street_code=self.street_code,
+            platform_code=self.platform_code,
+            domains=tuple(self.domains),
+            is_support_org=self.is_support_org,
+            contact=self.contact.to_contact(),
+            override_reason=None if self.checksum_override is None else self.checksum_override.reason,
+        )
+
 
 class FileIn(_In):
     name: str = Field(min_length=1, max_length=200)
@@ -57,6 +72,18 @@ class FileIn(_In):
     sponsor_org_id: UUID | None = None
     domains: list[Domain] = Field(default_factory=list, max_length=11)
     contact: ContactIn = Field(default_factory=ContactIn)
+
+    def command(self) -> Filing:
+        return Filing(
+            name=self.name,
+            street_code=self.street_code,
+            community=self.community,
+            filed_on=self.filed_on,
+            platform_code=self.platform_code,
+            sponsor_org_id=self.sponsor_org_id,
+            domains=tuple(self.domains),
+            contact=self.contact.to_contact(),
+        )
 
 
 class SponsorIn(_In):
@@ -73,6 +100,16 @@ class GraduateIn(_In):
     platform_code: str | None = None
     checksum_override: OverrideIn | None = None
 
+    def command(self) -> Graduation:
+        return Graduation(
+            org_type=self.org_type,
+            credit_code=self.credit_code,
+            registered_on=self.registered_on,
+            name=self.name,
+            platform_code=self.platform_code,
+            override_reason=None if self.checksum_override is None else self.checksum_override.reason,
+        )
+
 
 class StatusIn(_In):
     reason: str = Field(min_length=1, max_length=1000)
@@ -84,6 +121,14 @@ class ProfileIn(_In):
     contact: ContactIn | None = None
     domains: list[Domain] | None = Field(default=None, max_length=11)
     is_support_org: bool | None = None
+
+    def changes(self) -> ProfileChanges:
+        return ProfileChanges(
+            name=self.name,
+            contact=None if self.contact is None else self.contact.to_contact(),
+            domains=None if self.domains is None else tuple(self.domains),
+            is_support_org=self.is_support_org,
+        )
 
 
 class CommunityPlatformIn(_In):

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from registry.api.common import READERS, WRITERS, now, override_of, service_of
+from registry.access import READERS, WRITERS, check_reads_profile, may_see_contact
+from registry.api.common import now, service_of
 from registry.api.models import (
     ContactIn,
     FileIn,
@@ -22,12 +23,11 @@ from registry.api.models import (
     SponsorIn,
     StatusIn,
 )
-from registry.domain.organisation import Filing, Graduation, Organisation, ProfileChanges, Registration
+from registry.domain.organisation import Organisation
 from registry.handlers import orgs as handlers
-from registry.store import OrgFilter, OrgStore, ProgrammeStore
+from registry.store import OrgFilter
 from shared.auth import Principal, Role, require
-from shared.errors import Forbidden, NotFound
-from shared.messaging import outbox
+from shared.errors import NotFound
 from shared.reference import Domain, OrgStatus, OrgType
 from shared.search import search_text
 
@@ -38,7 +38,7 @@ def org_out(org: Organisation, who: Principal) -> OrgOut:
     """The organisation as `who` may see it: without its contact unless `may_see_contact`."""
     identifier = f"CN-USCI-{org.credit_code}" if org.credit_code else f"sogc-registry:{org.org_id}"
     snapshot = org.snapshot().model_dump()
-    if not handlers.may_see_contact(who, org):
+    if not may_see_contact(who, org):
         snapshot["contact"] = None
     return OrgOut(
         **snapshot,
@@ -50,39 +50,17 @@ def org_out(org: Organisation, who: Principal) -> OrgOut:
 
 @router.post("/orgs", status_code=201, summary="Register a 社团/民非/基金会 with its credit code")
 async def register_org(body: RegisterIn, request: Request, who: Principal = Depends(require(*WRITERS))) -> OrgOut:
-    cmd = Registration(
-        name=body.name,
-        org_type=body.org_type,
-        credit_code=body.credit_code,
-        registered_on=body.registered_on,
-        street_code=body.street_code,
-        platform_code=body.platform_code,
-        domains=tuple(body.domains),
-        is_support_org=body.is_support_org,
-        contact=body.contact.to_contact(),
-        override=override_of(body.checksum_override, who),
-    )
-    async with service_of(request).transaction() as conn:
-        org, events = await handlers.register(OrgStore(conn), cmd, principal=who, now=now())
-        await outbox.add(conn, events)
+    async with service_of(request).unit_of_work() as uow:
+        org, events = await handlers.register(uow.stores.orgs, body.command(), principal=who, now=now())
+        uow.emit(events)
     return org_out(org, who)
 
 
 @router.post("/filings", status_code=201, summary="File (备案) a community social organisation")
 async def file_org(body: FileIn, request: Request, who: Principal = Depends(require(*WRITERS))) -> OrgOut:
-    cmd = Filing(
-        name=body.name,
-        street_code=body.street_code,
-        community=body.community,
-        filed_on=body.filed_on,
-        platform_code=body.platform_code,
-        sponsor_org_id=body.sponsor_org_id,
-        domains=tuple(body.domains),
-        contact=body.contact.to_contact(),
-    )
-    async with service_of(request).transaction() as conn:
-        org, events = await handlers.file(OrgStore(conn), cmd, principal=who, now=now())
-        await outbox.add(conn, events)
+    async with service_of(request).unit_of_work() as uow:
+        org, events = await handlers.file(uow.stores.orgs, body.command(), principal=who, now=now())
+        uow.emit(events)
     return org_out(org, who)
 
 
@@ -90,26 +68,18 @@ async def file_org(body: FileIn, request: Request, who: Principal = Depends(requ
 async def graduate_org(
     org_id: UUID, body: GraduateIn, request: Request, who: Principal = Depends(require(*WRITERS))
 ) -> OrgOut:
-    cmd = Graduation(
-        org_type=body.org_type,
-        credit_code=body.credit_code,
-        registered_on=body.registered_on,
-        name=body.name,
-        platform_code=body.platform_code,
-        override=override_of(body.checksum_override, who),
-    )
-    async with service_of(request).transaction() as conn:
-        org, events = await handlers.graduate(OrgStore(conn), org_id, cmd, principal=who, now=now())
-        await outbox.add(conn, events)
+    async with service_of(request).unit_of_work() as uow:
+        org, events = await handlers.graduate(uow.stores.orgs, org_id, body.command(), principal=who, now=now())
+        uow.emit(events)
     return org_out(org, who)
 
 
 async def _status(request: Request, org_id: UUID, action: str, body: StatusIn, who: Principal) -> OrgOut:
-    async with service_of(request).transaction() as conn:
+    async with service_of(request).unit_of_work() as uow:
         org, events = await handlers.change_status(
-            OrgStore(conn), org_id, action, body.reason, effective_on=body.effective_on, principal=who, now=now()
+            uow.stores.orgs, org_id, action, body.reason, effective_on=body.effective_on, principal=who, now=now()
         )
-        await outbox.add(conn, events)
+        uow.emit(events)
     return org_out(org, who)
 
 
@@ -138,15 +108,9 @@ async def deregister_org(
 async def update_profile(
     org_id: UUID, body: ProfileIn, request: Request, who: Principal = Depends(require(*WRITERS))
 ) -> OrgOut:
-    changes = ProfileChanges(
-        name=body.name,
-        contact=None if body.contact is None else body.contact.to_contact(),
-        domains=None if body.domains is None else tuple(body.domains),
-        is_support_org=body.is_support_org,
-    )
-    async with service_of(request).transaction() as conn:
-        org, events = await handlers.update_profile(OrgStore(conn), org_id, changes, principal=who, now=now())
-        await outbox.add(conn, events)
+    async with service_of(request).unit_of_work() as uow:
+        org, events = await handlers.update_profile(uow.stores.orgs, org_id, body.changes(), principal=who, now=now())
+        uow.emit(events)
     return org_out(org, who)
 
 
@@ -156,11 +120,11 @@ async def attach_sponsor(
 ) -> OrgOut:
     """District admins, or the group's own street's officers (who file it): the sponsor venture accepts
     the group's applications from. An organisation cannot name itself a group's sponsor."""
-    async with service_of(request).transaction() as conn:
+    async with service_of(request).unit_of_work() as uow:
         org, events = await handlers.attach_sponsor(
-            OrgStore(conn), org_id, body.sponsor_org_id, principal=who, now=now()
+            uow.stores.orgs, org_id, body.sponsor_org_id, principal=who, now=now()
         )
-        await outbox.add(conn, events)
+        uow.emit(events)
     return org_out(org, who)
 
 
@@ -168,11 +132,11 @@ async def attach_sponsor(
 async def update_contact(
     org_id: UUID, body: ContactIn, request: Request, who: Principal = Depends(require(*WRITERS, Role.ORG))
 ) -> OrgOut:
-    async with service_of(request).transaction() as conn:
+    async with service_of(request).unit_of_work() as uow:
         org, events = await handlers.update_profile(
-            OrgStore(conn), org_id, handlers.contact_changes(body.to_contact()), principal=who, now=now()
+            uow.stores.orgs, org_id, handlers.contact_changes(body.to_contact()), principal=who, now=now()
         )
-        await outbox.add(conn, events)
+        uow.emit(events)
     return org_out(org, who)
 
 
@@ -191,15 +155,15 @@ async def search_orgs(
     who: Principal = Depends(require(*READERS)),
 ) -> OrgPage:
     f = OrgFilter(org_type, status, street, domain, q, support_org, platform)
-    async with service_of(request).connection() as conn:
-        items, total = await OrgStore(conn).search(f, limit=page_size, offset=(page - 1) * page_size)
+    async with service_of(request).reading() as stores:
+        items, total = await stores.orgs.search(f, limit=page_size, offset=(page - 1) * page_size)
     return OrgPage(items=[org_out(o, who) for o in items], total=total, page=page, page_size=page_size)
 
 
 @router.get("/orgs/by-code/{credit_code}", summary="An organisation by its Unified Social Credit Code")
 async def org_by_code(credit_code: str, request: Request, who: Principal = Depends(require(*READERS))) -> OrgOut:
-    async with service_of(request).connection() as conn:
-        org = await OrgStore(conn).get_by_code(credit_code.strip())
+    async with service_of(request).reading() as stores:
+        org = await stores.orgs.get_by_code(credit_code.strip())
     if org is None:
         raise NotFound(f"统一社会信用代码 {credit_code} 未登记")
     return org_out(org, who)
@@ -209,10 +173,9 @@ async def org_by_code(credit_code: str, request: Request, who: Principal = Depen
 async def org_profile(
     org_id: UUID, request: Request, who: Principal = Depends(require(*READERS, Role.ORG))
 ) -> OrgProfileOut:
-    if who.role is Role.ORG and who.org_id != org_id:
-        raise Forbidden("组织账号只能查看本组织的资料")
-    async with service_of(request).connection() as conn:
-        store, programmes = OrgStore(conn), ProgrammeStore(conn)
+    check_reads_profile(who, org_id)
+    async with service_of(request).reading() as stores:
+        store, programmes = stores.orgs, stores.programmes
         org = await store.get(org_id)
         if org is None:
             raise NotFound(f"组织 {org_id} 不存在")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from registry.api.common import READERS, WRITERS, now, service_of
+from registry.access import READERS, WRITERS
+from registry.api.common import now, service_of
 from registry.api.models import CommunityPlatformIn, PlatformOut
 from registry.domain.platform import Platform
 from registry.handlers import orgs as handlers
-from registry.store import OrgStore
 from shared.auth import Principal, require
-from shared.messaging import outbox
 from shared.reference import PlatformLevel
 
 router = APIRouter(tags=["platforms"])
@@ -29,17 +28,18 @@ async def list_platforms(
     street: str | None = None,
     _: Principal = Depends(require(*READERS)),
 ) -> list[PlatformOut]:
-    async with service_of(request).connection() as conn:
-        return [platform_out(p) for p in await OrgStore(conn).platforms(level=level, street_code=street)]
+    async with service_of(request).reading() as stores:
+        platforms = await stores.orgs.platforms(level=level, street_code=street)
+    return [platform_out(p) for p in platforms.values()]
 
 
 @router.post("/platforms/community", status_code=201, summary="Add a community platform under a street")
 async def add_community_platform(
     body: CommunityPlatformIn, request: Request, who: Principal = Depends(require(*WRITERS))
 ) -> PlatformOut:
-    async with service_of(request).transaction() as conn:
+    async with service_of(request).unit_of_work() as uow:
         platform, events = await handlers.add_community_platform(
-            OrgStore(conn), body.street_code, body.name, principal=who, now=now()
+            uow.stores.orgs, body.street_code, body.name, principal=who, now=now()
         )
-        await outbox.add(conn, events)
+        uow.emit(events)
     return platform_out(platform)

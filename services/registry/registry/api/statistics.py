@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from registry.api.common import READERS, service_of
+from registry.access import READERS
+from registry.api.common import service_of
 from registry.handlers import statistics as handlers
-from registry.store import StatisticsStore
 from shared.auth import Principal, require
+from shared.clock import request_today
 
 router = APIRouter(prefix="/statistics", tags=["statistics"])
 
@@ -22,29 +22,31 @@ async def by_year(
     to_year: int | None = Query(default=None, ge=1950, le=2100, description="default: this year"),
     _: Principal = Depends(require(*READERS)),
 ) -> dict[str, Any]:
-    async with service_of(request).connection() as conn:
-        return await handlers.by_year(StatisticsStore(conn), from_year, to_year or date.today().year)
+    # "This year" is the district's: the kit's clock (Beijing; the demo date in demo mode), never the server's zone.
+    today = await request_today(request, None)
+    async with service_of(request).reading() as stores:
+        return await handlers.by_year(stores.statistics, from_year, to_year, today=today)
 
 
 @router.get("/by-street", summary="Active organisations per street by type")
 async def by_street(request: Request, _: Principal = Depends(require(*READERS))) -> list[dict[str, Any]]:
-    async with service_of(request).connection() as conn:
-        return await handlers.by_street(StatisticsStore(conn))
+    async with service_of(request).reading() as stores:
+        return await handlers.by_street(stores.statistics)
 
 
 @router.get("/by-status", summary="Organisations by status and type")
 async def by_status(request: Request, _: Principal = Depends(require(*READERS))) -> dict[str, Any]:
-    async with service_of(request).connection() as conn:
-        return await handlers.by_status(StatisticsStore(conn))
+    async with service_of(request).reading() as stores:
+        return await handlers.by_status(stores.statistics)
 
 
 @router.get("/party-coverage", summary="Party organisation coverage: covered active orgs / active orgs")
 async def party_coverage(request: Request, _: Principal = Depends(require(*READERS))) -> dict[str, Any]:
-    async with service_of(request).connection() as conn:
-        return await handlers.party_coverage(StatisticsStore(conn))
+    async with service_of(request).reading() as stores:
+        return await handlers.party_coverage(stores.statistics)
 
 
 @router.get("/support", summary="Grants and contracts received, alliance members by category")
 async def support(request: Request, _: Principal = Depends(require(*READERS))) -> dict[str, Any]:
-    async with service_of(request).connection() as conn:
-        return await handlers.support(StatisticsStore(conn))
+    async with service_of(request).reading() as stores:
+        return await handlers.support(stores.statistics)

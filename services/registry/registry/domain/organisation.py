@@ -44,7 +44,7 @@ class Registration:
     domains: tuple[Domain, ...] = ()
     is_support_org: bool = False
     contact: Contact = field(default_factory=Contact)
-    override: uscc.ChecksumOverride | None = None
+    override_reason: str | None = None  # a checksum override asked for, with its reason (district admins)
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class Graduation:
     registered_on: date
     name: str | None = None
     platform_code: str | None = None
-    override: uscc.ChecksumOverride | None = None
+    override_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,15 @@ def check_street(street_code: str | None, field_name: str = "street_code") -> st
     return street_code
 
 
-def check_credit_code(code: str, org_type: OrgType, override: uscc.ChecksumOverride | None) -> str:
-    if override is not None:
+def check_credit_code(code: str, org_type: OrgType, override_reason: str | None) -> str:
+    """The code when acceptable; an override (with its reason) waives the two checksum rules only."""
+    if override_reason is not None:
         if not uscc.needs_override(code):
             raise Invalid("checksum_override", "该代码校验通过或格式错误，不需要也不能使用校验豁免")
-        if not override.reason.strip():
+        if not override_reason.strip():
             raise Invalid("checksum_override.reason", "豁免必须说明理由")
     try:
-        return uscc.validate(code, org_type, override=override)
+        return uscc.validate(code, org_type, waive_checksum=override_reason is not None)
     except uscc.CreditCodeError as exc:
         raise Invalid("credit_code", exc.message) from exc
 
@@ -184,7 +185,7 @@ class Organisation:
             name=clean_name(cmd.name),
             org_type=cmd.org_type,
             status=OrgStatus.REGISTERED,
-            credit_code=check_credit_code(cmd.credit_code, cmd.org_type, cmd.override),
+            credit_code=check_credit_code(cmd.credit_code, cmd.org_type, cmd.override_reason),
             street_code=check_street(cmd.street_code),
             platform_code=platform_code or cmd.platform_code,
             domains=_dedupe(cmd.domains),
@@ -226,7 +227,7 @@ class Organisation:
             raise Conflict(f"只有已备案的社区社会组织可以转为登记，当前状态为 {self.status}", code="illegal_transition")
         if cmd.org_type not in REGISTERED_TYPES:
             raise Invalid("org_type", "转登记后的类型应为社会团体、民办非企业单位或基金会")
-        code = check_credit_code(cmd.credit_code, cmd.org_type, cmd.override)
+        code = check_credit_code(cmd.credit_code, cmd.org_type, cmd.override_reason)
         registered_on = check_date(cmd.registered_on, now.date(), "registered_on")
         if self.filed_on is not None and registered_on < self.filed_on:
             raise Invalid("registered_on", f"登记日期不能早于备案日期 {self.filed_on}")

@@ -75,8 +75,10 @@ def checksum_problem(code: str) -> str | None:
     return None
 
 
-def validate(code: str, org_type: OrgType | None = None, *, override: ChecksumOverride | None = None) -> str:
-    """Return the code when acceptable for `org_type` (any type when None); raise CreditCodeError."""
+def validate(code: str, org_type: OrgType | None = None, *, waive_checksum: bool = False) -> str:
+    """Return the code when acceptable for `org_type` (any type when None); raise CreditCodeError.
+
+    `waive_checksum` (an approved `ChecksumOverride`) bypasses the two checksum rules, nothing else."""
     if len(code) != 18:
         raise CreditCodeError("length", f"统一社会信用代码应为18位，实为{len(code)}位")
     bad = [] if _ALPHABET_SET.issuperset(code) else [ch for ch in code if ch not in _VALUE]
@@ -93,7 +95,7 @@ def validate(code: str, org_type: OrgType | None = None, *, override: ChecksumOv
                 "division", f"登记管理机关行政区划码 {code[2:8]} 不受理：应为 110101、110000 或 100000"
             )
     problem = checksum_problem(code)
-    if problem is not None and override is None:
+    if problem is not None and not waive_checksum:
         raise CreditCodeError("checksum", problem)
     return code
 

@@ -1,8 +1,9 @@
 """Use cases of the organisation registry: load → decide (domain) → save → return events.
 
-Each runs inside the caller's transaction; the caller writes the returned events to the
-outbox in that same transaction. Single registration and bulk import share `prepare_*`
-(every rule) and `commit_new` (batched SQL, history, overrides, events).
+Each takes the stores it needs (`handlers/ports.py`) and returns the events it caused; the
+caller's unit of work emits them, so they reach the outbox in the same transaction. Single
+registration and bulk import share `prepare_*` (every rule) and `commit_new` (batched SQL,
+history, overrides, events).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from uuid import UUID, uuid4
 
 import structlog
 
+from registry.access import check_org_changes, check_override, check_street_scope, may_see_contact
 from registry.domain import uscc
 from registry.domain.organisation import (
     Filing,
@@ -26,11 +28,12 @@ from registry.domain.organisation import (
     check_street,
 )
 from registry.domain.platform import Platform, check_placement, community_platform, default_platform
-from registry.store.orgs import HistoryEntry, OrgStore
+from registry.handlers.ports import Orgs
+from registry.store.orgs import HistoryEntry
 from shared.auth import Principal, Role
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.registry import Contact, OrgFiled, OrgRegistered
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 from shared.reference import STREETS, OrgType
 
 log = structlog.get_logger("registry.handlers")
@@ -45,36 +48,10 @@ class NewOrg:
     override: uscc.ChecksumOverride | None = None
 
 
-# --- who may write what --------------------------------------------------------------------
-
-
-def check_street_scope(principal: Principal, street_code: str | None) -> None:
-    """A street officer writes only its own street's data; district admins write everything."""
-    if principal.role is Role.DISTRICT_ADMIN:
-        return
-    if principal.role is Role.STREET_OFFICER and street_code is not None and street_code == principal.street:
-        return
-    if principal.role is Role.STREET_OFFICER:
-        raise Forbidden(f"街道工作人员只能处理本街道（{principal.street}）的组织和平台")
-    raise Forbidden(f"角色 {principal.role} 无权进行此操作")
-
-
-def may_see_contact(principal: Principal, org: Organisation) -> bool:
-    """Contact details (a person's name, e-mail, phone, webhook) go only to those who act on them:
-    district admins, the organisation itself and the officer of its street; reviewers and monitors
-    assess projects and need no one's phone number."""
-    if principal.role is Role.DISTRICT_ADMIN:
-        return True
-    if principal.role is Role.ORG:
-        return principal.org_id == org.org_id
-    if principal.role is Role.STREET_OFFICER:
-        return org.street_code is not None and org.street_code == principal.street
-    return False
-
-
-def _check_override_role(principal: Principal, override: uscc.ChecksumOverride | None) -> None:
-    if override is not None and principal.role is not Role.DISTRICT_ADMIN:
-        raise Forbidden("只有区级管理员可以批准统一社会信用代码校验豁免")
+def _approved(reason: str | None, principal: Principal, now: datetime) -> uscc.ChecksumOverride | None:
+    """The checksum override a command asks for, as approved by `principal` (checked: an admin) now."""
+    check_override(principal, reason is not None)
+    return None if reason is None else uscc.ChecksumOverride(approved_by=principal.sub, reason=reason, recorded_at=now)
 
 
 # --- registration and filing ------------------------------------------------------------------
@@ -90,11 +67,11 @@ def prepare_registration(
 ) -> NewOrg:
     """Every rule of registering one organisation (no I/O: platforms are passed in)."""
     check_street_scope(principal, cmd.street_code)
-    _check_override_role(principal, cmd.override)
+    override = _approved(cmd.override_reason, principal, now)
     street = check_street(cmd.street_code)
     placed = _placement(platforms, cmd.platform_code, default_platform(cmd.org_type, street), street)
     org, event = Organisation.register(cmd, org_id=uuid4(), now=now, platform_code=placed)
-    return NewOrg(org, event, cmd.override)
+    return NewOrg(org, event, override)
 
 
 def prepare_filing(
@@ -120,47 +97,46 @@ def _history(org: Organisation, event: IntegrationEvent, actor: str, detail: dic
     return HistoryEntry(org.org_id, org.version, kind, event.event_id, event.occurred_at, actor, detail)
 
 
-async def commit_new(store: OrgStore, new: Sequence[NewOrg], *, actor: str) -> list[IntegrationEvent]:
+async def commit_new(orgs: Orgs, new: Sequence[NewOrg], *, actor: str) -> list[IntegrationEvent]:
     """Write prepared organisations in one batch with their history and audited overrides."""
-    await store.insert_many([n.org for n in new])
+    await orgs.insert_many([n.org for n in new])
     entries = []
     for n in new:
         detail: dict[str, Any] = {"credit_code": n.org.credit_code} if n.org.credit_code else {}
         if n.override is not None:
             detail["checksum_override"] = {"approved_by": n.override.approved_by, "reason": n.override.reason}
         entries.append(_history(n.org, n.event, actor, detail))
-    await store.add_history(entries)
+    await orgs.add_history(entries)
     for n in new:
         if n.override is not None and n.org.credit_code is not None:
             failure = uscc.checksum_problem(n.org.credit_code) or ""
-            await store.record_override(n.org.org_id, n.org.credit_code, failure, n.override)
+            await orgs.record_override(n.org.org_id, n.org.credit_code, failure, n.override)
             log.warning("credit_code_checksum_overridden", org_id=str(n.org.org_id), by=n.override.approved_by)
     return [n.event for n in new]
 
 
 async def register(
-    store: OrgStore, cmd: Registration, *, principal: Principal, now: datetime
+    orgs: Orgs, cmd: Registration, *, principal: Principal, now: datetime
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """Register a 社团/民非/基金会 with its validated credit code; a duplicate code is a 409."""
-    new = prepare_registration(cmd, platforms=await store.all_platforms(), principal=principal, now=now)
-    if await store.codes_taken([cmd.credit_code]):
+    new = prepare_registration(cmd, platforms=await orgs.platforms(), principal=principal, now=now)
+    if await orgs.code_taken(cmd.credit_code):
         raise Conflict(f"统一社会信用代码 {cmd.credit_code} 已登记", code="duplicate_credit_code")
-    events = await commit_new(store, [new], actor=principal.sub)
     log.info("org_registered", org_id=str(new.org.org_id), org_type=str(new.org.org_type))
-    return new.org, events
+    return new.org, await commit_new(orgs, [new], actor=principal.sub)
 
 
 async def file(
-    store: OrgStore, cmd: Filing, *, principal: Principal, now: datetime
+    orgs: Orgs, cmd: Filing, *, principal: Principal, now: datetime
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """File (备案) a community social organisation with its street and community."""
     sponsors = {}
     if cmd.sponsor_org_id is not None:
-        sponsor = await store.get(cmd.sponsor_org_id)
+        sponsor = await orgs.get(cmd.sponsor_org_id)
         if sponsor is not None:
             sponsors[sponsor.org_id] = sponsor
-    new = prepare_filing(cmd, platforms=await store.all_platforms(), sponsors=sponsors, principal=principal, now=now)
-    events = await commit_new(store, [new], actor=principal.sub)
+    new = prepare_filing(cmd, platforms=await orgs.platforms(), sponsors=sponsors, principal=principal, now=now)
+    events = await commit_new(orgs, [new], actor=principal.sub)
     log.info("org_filed", org_id=str(new.org.org_id), street_code=new.org.street_code)
     return new.org, events
 
@@ -168,8 +144,8 @@ async def file(
 # --- changes to an existing organisation ----------------------------------------------------
 
 
-async def _load_for_change(store: OrgStore, org_id: UUID, principal: Principal) -> Organisation:
-    org = await store.get(org_id, for_update=True)
+async def _load_for_change(orgs: Orgs, org_id: UUID, principal: Principal) -> Organisation:
+    org = await orgs.get(org_id, for_update=True)
     if org is None:
         raise NotFound(f"组织 {org_id} 不存在")
     check_street_scope(principal, org.street_code)
@@ -177,18 +153,18 @@ async def _load_for_change(store: OrgStore, org_id: UUID, principal: Principal) 
 
 
 async def graduate(
-    store: OrgStore, org_id: UUID, cmd: Graduation, *, principal: Principal, now: datetime
+    orgs: Orgs, org_id: UUID, cmd: Graduation, *, principal: Principal, now: datetime
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """A filed community organisation registers: same org_id, the filing's record kept."""
-    org = await _load_for_change(store, org_id, principal)
-    _check_override_role(principal, cmd.override)
-    if await store.codes_taken([cmd.credit_code]):
+    org = await _load_for_change(orgs, org_id, principal)
+    override = _approved(cmd.override_reason, principal, now)
+    if await orgs.code_taken(cmd.credit_code):
         raise Conflict(f"统一社会信用代码 {cmd.credit_code} 已登记", code="duplicate_credit_code")
     if cmd.platform_code is not None:
-        check_placement(await store.platform(cmd.platform_code), org.street_code)
+        check_placement(await orgs.platform(cmd.platform_code), org.street_code)
     before, old_type = org.version, org.org_type
     events = org.graduate(cmd, now=now)
-    await store.update(org, expected_version=before)
+    await orgs.update(org, expected_version=before)
     detail: dict[str, Any] = {
         "from_type": str(old_type),
         "to_type": str(org.org_type),
@@ -196,18 +172,16 @@ async def graduate(
         "filed_on": org.filed_on,
         "registered_on": org.registered_on,
     }
-    if cmd.override is not None:
-        detail["checksum_override"] = {"approved_by": cmd.override.approved_by, "reason": cmd.override.reason}
-        await store.record_override(
-            org.org_id, cmd.credit_code, uscc.checksum_problem(cmd.credit_code) or "", cmd.override
-        )
-    await store.add_history([_history(org, events[0], principal.sub, detail)])
+    if override is not None:
+        detail["checksum_override"] = {"approved_by": override.approved_by, "reason": override.reason}
+        await orgs.record_override(org.org_id, cmd.credit_code, uscc.checksum_problem(cmd.credit_code) or "", override)
+    await orgs.add_history([_history(org, events[0], principal.sub, detail)])
     log.info("org_graduated", org_id=str(org.org_id), org_type=str(org.org_type))
     return org, events
 
 
 async def change_status(
-    store: OrgStore,
+    orgs: Orgs,
     org_id: UUID,
     action: str,
     reason: str,
@@ -217,7 +191,7 @@ async def change_status(
     now: datetime,
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """Suspend, reinstate or deregister with a reason; an illegal transition is a 409."""
-    org = await _load_for_change(store, org_id, principal)
+    org = await _load_for_change(orgs, org_id, principal)
     before = org.version
     on = effective_on or now.date()
     if action == "suspend":
@@ -228,48 +202,45 @@ async def change_status(
         event = org.deregister(reason, on=on, now=now)
     else:
         raise Invalid("action", f"未知操作 {action}：应为 suspend、reinstate 或 deregister")
-    await store.update(org, expected_version=before)
+    await orgs.update(org, expected_version=before)
     detail = {"old_status": str(event.old_status), "new_status": str(event.new_status), "reason": event.reason}
-    await store.add_history([_history(org, event, principal.sub, {**detail, "effective_on": on})])
+    await orgs.add_history([_history(org, event, principal.sub, {**detail, "effective_on": on})])
     log.info("org_status_changed", org_id=str(org.org_id), old=detail["old_status"], new=detail["new_status"])
     return org, [event]
 
 
 async def update_profile(
-    store: OrgStore, org_id: UUID, changes: ProfileChanges, *, principal: Principal, now: datetime
+    orgs: Orgs, org_id: UUID, changes: ProfileChanges, *, principal: Principal, now: datetime
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """Change name, contact, domains or the support-org flag. An org may change only its contact."""
     if principal.role is Role.ORG:
-        if principal.org_id != org_id:
-            raise Forbidden("组织账号只能修改本组织的资料")
-        if changes.name is not None or changes.domains is not None or changes.is_support_org is not None:
-            raise Forbidden("组织账号只能修改联系方式")
-        org = await store.get(org_id, for_update=True)
+        check_org_changes(principal, org_id, changes)
+        org = await orgs.get(org_id, for_update=True)
         if org is None:
             raise NotFound(f"组织 {org_id} 不存在")
     else:
-        org = await _load_for_change(store, org_id, principal)
+        org = await _load_for_change(orgs, org_id, principal)
     before = org.version
     event = org.update_profile(changes, now=now)
     if event is None:
         return org, []
-    await store.update(org, expected_version=before)
-    await store.add_history([_history(org, event, principal.sub, {"changed_fields": event.changed_fields})])
+    await orgs.update(org, expected_version=before)
+    await orgs.add_history([_history(org, event, principal.sub, {"changed_fields": event.changed_fields})])
     log.info("org_profile_updated", org_id=str(org.org_id), changed=event.changed_fields)
     return org, [event]
 
 
 async def attach_sponsor(
-    store: OrgStore, org_id: UUID, sponsor_org_id: UUID, *, principal: Principal, now: datetime
+    orgs: Orgs, org_id: UUID, sponsor_org_id: UUID, *, principal: Principal, now: datetime
 ) -> tuple[Organisation, list[IntegrationEvent]]:
     """Staff record the sponsor of a filed group that has none (imports often name none) or replace it."""
-    org = await _load_for_change(store, org_id, principal)
+    org = await _load_for_change(orgs, org_id, principal)
     before = org.version
-    event = org.attach_sponsor(await store.get(sponsor_org_id), now=now)
+    event = org.attach_sponsor(await orgs.get(sponsor_org_id), now=now)
     if event is None:
         return org, []
-    await store.update(org, expected_version=before)
-    await store.add_history([_history(org, event, principal.sub, {"sponsor_org_id": str(sponsor_org_id)})])
+    await orgs.update(org, expected_version=before)
+    await orgs.add_history([_history(org, event, principal.sub, {"sponsor_org_id": str(sponsor_org_id)})])
     log.info("org_sponsor_attached", org_id=str(org.org_id), sponsor_org_id=str(sponsor_org_id))
     return org, [event]
 
@@ -278,17 +249,35 @@ def contact_changes(contact: Contact) -> ProfileChanges:
     return ProfileChanges(contact=contact)
 
 
+__all__ = [  # check_street_scope and may_see_contact live in registry.access; importable here as before
+    "NewOrg",
+    "add_community_platform",
+    "attach_sponsor",
+    "change_status",
+    "check_street_scope",
+    "commit_new",
+    "contact_changes",
+    "file",
+    "graduate",
+    "may_see_contact",
+    "prepare_filing",
+    "prepare_registration",
+    "register",
+    "update_profile",
+]
+
+
 # --- platforms -----------------------------------------------------------------------------------
 
 
 async def add_community_platform(
-    store: OrgStore, street_code: str, name: str, *, principal: Principal, now: datetime
+    orgs: Orgs, street_code: str, name: str, *, principal: Principal, now: datetime
 ) -> tuple[Platform, list[IntegrationEvent]]:
     """Staff add a community platform under a street platform; it is announced like the others."""
     if street_code not in STREETS:
         raise Invalid("street_code", f"未知街道代码 {street_code}")
     check_street_scope(principal, street_code)
-    platform = community_platform(street_code, await store.next_community_sequence(street_code), name)
-    await store.add_platform(platform, by=principal.sub)
+    platform = community_platform(street_code, await orgs.next_community_sequence(street_code), name)
+    await orgs.add_platform(platform, by=principal.sub)
     log.info("platform_established", platform_code=platform.code, level=str(platform.level))
     return platform, [platform.established(now=now)]

@@ -7,9 +7,9 @@ from uuid import UUID, uuid4
 
 import structlog
 
+from registry.access import check_street_scope
 from registry.domain.party import attachable, check_formed_on, clean_branch_name
-from registry.handlers.orgs import check_street_scope
-from registry.store import OrgStore, ProgrammeStore
+from registry.handlers.ports import Alliance, Branches, OrgLookup, SupportHistory
 from shared.auth import Principal
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.procurement import ProjectSigned
@@ -22,8 +22,8 @@ log = structlog.get_logger("registry.programmes")
 
 
 async def form_branch(
-    orgs: OrgStore,
-    programmes: ProgrammeStore,
+    orgs: OrgLookup,
+    programmes: Branches,
     *,
     name: str,
     formed_on: date,
@@ -49,8 +49,8 @@ async def form_branch(
 
 
 async def attach_orgs(
-    orgs: OrgStore,
-    programmes: ProgrammeStore,
+    orgs: OrgLookup,
+    programmes: Branches,
     branch_id: UUID,
     org_ids: list[UUID],
     *,
@@ -73,8 +73,8 @@ async def attach_orgs(
 
 
 async def join_alliance(
-    orgs: OrgStore,
-    programmes: ProgrammeStore,
+    orgs: OrgLookup,
+    programmes: Alliance,
     org_id: UUID,
     category: AllianceCategory,
     *,
@@ -93,14 +93,14 @@ async def join_alliance(
     return [AllianceMemberJoined(org_id=org_id, org_name=org.name, category=category, joined_on=on, occurred_at=now)]
 
 
-async def record_grant(programmes: ProgrammeStore, event: GrantAwarded) -> list[IntegrationEvent]:
+async def record_grant(programmes: SupportHistory, event: GrantAwarded) -> list[IntegrationEvent]:
     """Keep a venture grant in the recipient's support history (once per grant id)."""
     fresh = await programmes.record_grant(event)
     log.info("support_grant_recorded", grant_id=str(event.grant_id), org_id=str(event.org_id), new=fresh)
     return []
 
 
-async def record_contract(programmes: ProgrammeStore, event: ProjectSigned) -> list[IntegrationEvent]:
+async def record_contract(programmes: SupportHistory, event: ProjectSigned) -> list[IntegrationEvent]:
     """Keep a signed procurement contract in the undertaker's support history (once per contract id)."""
     fresh = await programmes.record_contract(event)
     log.info("support_contract_recorded", contract_id=str(event.contract_id), org_id=str(event.org_id), new=fresh)

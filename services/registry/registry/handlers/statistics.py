@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from registry.domain.party import Coverage
 from registry.domain.statistics import YearFigures, growth
-from registry.store import StatisticsStore
+from registry.handlers.ports import Figures
 from shared.errors import Invalid
 from shared.reference import ORG_TYPE_NAMES, STREETS, OrgType
 
@@ -17,8 +18,11 @@ def _pct(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-async def by_year(stats: StatisticsStore, from_year: int, to_year: int) -> dict[str, Any]:
-    """Organisations existing at the end of each year by type, new ones per year, and growth."""
+async def by_year(stats: Figures, from_year: int, to_year: int | None, *, today: date) -> dict[str, Any]:
+    """Organisations existing at the end of each year by type, new ones per year, and growth;
+    up to `to_year`, or this year (of `today`, a Beijing date) when it is None."""
+    if to_year is None:
+        to_year = today.year
     if to_year < from_year:
         raise Invalid("to_year", "结束年份不能早于起始年份")
     if to_year - from_year > 100:
@@ -51,7 +55,7 @@ async def by_year(stats: StatisticsStore, from_year: int, to_year: int) -> dict[
     }
 
 
-async def by_street(stats: StatisticsStore) -> list[dict[str, Any]]:
+async def by_street(stats: Figures) -> list[dict[str, Any]]:
     """Active organisations per street by type (district-level orgs under street_code null)."""
     out: dict[str, dict[str, Any]] = {
         code: {"street_code": code, "street_name": name, "by_type": {t: 0 for t in TYPES}, "total": 0}
@@ -67,14 +71,14 @@ async def by_street(stats: StatisticsStore) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-async def by_status(stats: StatisticsStore) -> dict[str, Any]:
+async def by_status(stats: Figures) -> dict[str, Any]:
     table: dict[str, dict[str, int]] = {}
     for r in await stats.by_status():
         table.setdefault(r["status"], {})[r["org_type"]] = int(r["n"])
     return {"by_status": table, "totals": {s: sum(v.values()) for s, v in table.items()}}
 
 
-async def party_coverage(stats: StatisticsStore) -> dict[str, Any]:
+async def party_coverage(stats: Figures) -> dict[str, Any]:
     c = Coverage(**await stats.coverage())
     return {
         "branches": c.branches,
@@ -84,7 +88,7 @@ async def party_coverage(stats: StatisticsStore) -> dict[str, Any]:
     }
 
 
-async def support(stats: StatisticsStore) -> dict[str, Any]:
+async def support(stats: Figures) -> dict[str, Any]:
     """Grants (venture) and contracts (procurement) the registry's organisations received."""
     out: dict[str, Any] = {}
     for r in await stats.support():

@@ -14,7 +14,7 @@ import asyncio
 import csv
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from registry.app import MIGRATIONS
 from registry.importer.batch import import_roster, pool_transaction
 from shared import db
 from shared.auth import Principal, Role
+from shared.clock import DISTRICT_ZONE
 
 
 def _count_lines(path: Path) -> int:
@@ -50,7 +51,7 @@ async def _direct(args: argparse.Namespace, path: Path) -> dict[str, Any]:
                 pool_transaction(pool),
                 f,
                 principal=Principal(sub=args.actor, role=Role.DISTRICT_ADMIN),
-                now=datetime.now(UTC),
+                now=datetime.now(DISTRICT_ZONE),  # registration dates are Beijing dates
                 filename=path.name,
                 batch_size=args.batch_size,
                 progress=bar.update,
@@ -70,25 +71,25 @@ def _http(args: argparse.Namespace, path: Path) -> dict[str, Any]:
         )
         bar.update(1)
     if response.status_code != 200:
-        sys.exit(f"import failed: HTTP {response.status_code}: {response.text}")
+        sys.exit(f"导入失败：HTTP {response.status_code}：{response.text}")
     result: dict[str, Any] = response.json()
     return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Import a roster CSV into the registry.")
-    parser.add_argument("csv", help="UTF-8 CSV with headers such as 名称,类型,统一社会信用代码,登记日期,街道,业务领域")
+    parser = argparse.ArgumentParser(description="把名册 CSV 导入社会组织登记系统。")
+    parser.add_argument("csv", help="UTF-8 编码的 CSV，表头如 名称,类型,统一社会信用代码,登记日期,街道,业务领域")
     target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--url", help="the registry's base URL (HTTP mode)")
-    target.add_argument("--database-url", help="the registry's database (direct mode)")
-    parser.add_argument("--token", help="bearer token of a district_admin (HTTP mode)")
-    parser.add_argument("--actor", default="importer-cli", help="who is importing (direct mode, for the audit trail)")
-    parser.add_argument("--batch-size", type=int, default=2000)
-    parser.add_argument("--rejected", help="write rejected rows to this CSV file")
-    parser.add_argument("--quiet", action="store_true")
+    target.add_argument("--url", help="登记服务的地址（HTTP 方式）")
+    target.add_argument("--database-url", help="登记服务的数据库（直连方式）")
+    parser.add_argument("--token", help="区级管理员的令牌（HTTP 方式）")
+    parser.add_argument("--actor", default="importer-cli", help="导入人（直连方式，记入操作记录）")
+    parser.add_argument("--batch-size", type=int, default=2000, help="每批写入的行数")
+    parser.add_argument("--rejected", help="把未导入的行写入此 CSV 文件")
+    parser.add_argument("--quiet", action="store_true", help="不显示进度条")
     args = parser.parse_args()
     if args.url and not args.token:
-        parser.error("--token is required with --url")
+        parser.error("使用 --url 时必须提供 --token")
     path = Path(args.csv)
     report = asyncio.run(_direct(args, path)) if args.database_url else _http(args, path)
     if args.rejected:

@@ -21,6 +21,7 @@ import asyncpg
 import structlog
 
 from registry.domain.organisation import Filing, Organisation, Registration
+from registry.domain.platform import Platform
 from registry.handlers.orgs import NewOrg, commit_new, prepare_filing, prepare_registration
 from registry.importer.roster import RosterRow, RowError, read_roster
 from registry.store import OrgStore, ProgrammeStore, bulk
@@ -161,28 +162,9 @@ async def _validate_and_write(
     # The UTF-8 pass and the header read touch the whole file / the disk: off the event loop.
     rows, header_errors = await asyncio.to_thread(read_roster, source)
     report.rejected += header_errors
-    seen_codes: dict[str, int] = {}
     async with transaction() as conn:
-        platforms = await OrgStore(conn).all_platforms()
-
-    async def write(ready: list[tuple[int, NewOrg]], rows_in_chunk: int) -> None:
-        async with transaction() as conn:
-            store = OrgStore(conn)
-            taken = await store.codes_taken([n.org.credit_code for _, n in ready if n.org.credit_code])
-            fresh = []
-            for row, n in ready:
-                if n.org.credit_code in taken:
-                    report.rejected.append(RowError(row, "credit_code", f"统一社会信用代码 {n.org.credit_code} 已登记"))
-                else:
-                    fresh.append(n)
-            events = await commit_new(store, fresh, actor=principal.sub)
-            await bulk.add_outbox(conn, events)  # same transaction as the orgs
-        report.imported += len(fresh)
-        if progress is not None:
-            progress(rows_in_chunk)
-
-    # Pipelined: while one batch is being written, the next one is validated. Validation
-    # yields to the loop every few rows so the writer's statements keep going meanwhile.
+        rules = _Rules(await OrgStore(conn).platforms(), principal, now, report)
+    # Pipelined: while one batch is being written, the next one is validated.
     writing: asyncio.Task[None] | None = None
     try:
         for chunk in _chunks(rows, batch_size):
@@ -196,22 +178,10 @@ async def _validate_and_write(
                     writing = None
                 async with transaction() as conn:
                     sponsors = await OrgStore(conn).by_codes(sorted(wanted))
-            ready: list[tuple[int, NewOrg]] = []
-            for i, item in enumerate(chunk):
-                if i % 250 == 0:
-                    await asyncio.sleep(0)
-                if isinstance(item, list):
-                    report.rejected += item
-                    continue
-                new = _prepare(item, platforms, principal, now, seen_codes, report, sponsors)
-                if new is not None:
-                    ready.append((item.row, new))
-                    code = new.org.credit_code
-                    if code is not None and code in wanted and code not in sponsors:
-                        sponsors[code] = new.org  # a sponsor registered earlier in this batch
+            ready = await rules.validate(chunk, wanted, sponsors)
             if writing is not None:
                 await writing
-            writing = asyncio.create_task(write(ready, len(chunk)))
+            writing = asyncio.create_task(_write(transaction, ready, report, principal.sub, progress, len(chunk)))
             await asyncio.sleep(0)
     except BaseException:
         if writing is not None:  # the batch in flight commits or fails on its own: count it first
@@ -221,6 +191,31 @@ async def _validate_and_write(
         raise
     if writing is not None:
         await writing
+
+
+async def _write(
+    transaction: Transaction,
+    ready: list[tuple[int, NewOrg]],
+    report: ImportReport,
+    actor: str,
+    progress: Callable[[int], None] | None,
+    rows_in_chunk: int,
+) -> None:
+    """Write one validated batch with its events in one transaction; codes registered meanwhile are rejected."""
+    async with transaction() as conn:
+        store = OrgStore(conn)
+        taken = await store.codes_taken([n.org.credit_code for _, n in ready if n.org.credit_code])
+        fresh = []
+        for row, n in ready:
+            if n.org.credit_code in taken:
+                report.rejected.append(RowError(row, "credit_code", f"统一社会信用代码 {n.org.credit_code} 已登记"))
+            else:
+                fresh.append(n)
+        events = await commit_new(store, fresh, actor=actor)
+        await bulk.add_outbox(conn, events)  # same transaction as the orgs
+    report.imported += len(fresh)
+    if progress is not None:
+        progress(rows_in_chunk)
 
 
 @dataclass
@@ -277,36 +272,60 @@ def _sponsored(cmd: Filing, sponsors: Mapping[str, Organisation]) -> tuple[Filin
     return replace(cmd, sponsor_org_id=sponsor.org_id), {sponsor.org_id: sponsor}
 
 
-def _prepare(
-    item: RosterRow,
-    platforms: dict[str, Any],
-    principal: Principal,
-    now: datetime,
-    seen_codes: dict[str, int],
-    report: ImportReport,
-    sponsors: Mapping[str, Organisation],
-) -> NewOrg | None:
-    cmd = item.command
-    try:
-        if isinstance(cmd, Registration):
-            new = prepare_registration(cmd, platforms=platforms, principal=principal, now=now)
-        else:
-            filing, named = _sponsored(cmd, sponsors)
-            new = prepare_filing(filing, platforms=platforms, sponsors=named, principal=principal, now=now)
-    except DomainError as exc:
-        field = _field_of(exc)
-        # The roster names a sponsor by its code: report the column the row has.
-        report.rejected.append(
-            RowError(item.row, "sponsor_credit_code" if field == "sponsor_org_id" else field, exc.message)
-        )
-        return None
-    code = new.org.credit_code
-    if code is not None:
-        if code in seen_codes:
-            report.rejected.append(RowError(item.row, "credit_code", f"与第 {seen_codes[code]} 行的代码重复"))
+@dataclass
+class _Rules:
+    """Every row through the rules of a single registration or filing, plus the file's own:
+    a credit code appears once in the file (`seen_codes`: code → the row that had it first)."""
+
+    platforms: dict[str, Platform]
+    principal: Principal
+    now: datetime
+    report: ImportReport
+    seen_codes: dict[str, int] = field(default_factory=dict)
+
+    async def validate(
+        self, chunk: list[RosterRow | list[RowError]], wanted: set[str], sponsors: dict[str, Organisation]
+    ) -> list[tuple[int, NewOrg]]:
+        """The chunk's rows that pass, ready to write; the others go to the report. It yields to the
+        loop every few rows so the writer's statements keep going meanwhile."""
+        ready: list[tuple[int, NewOrg]] = []
+        for i, item in enumerate(chunk):
+            if i % 250 == 0:
+                await asyncio.sleep(0)
+            if isinstance(item, list):
+                self.report.rejected += item
+                continue
+            new = self.prepare(item, sponsors)
+            if new is not None:
+                ready.append((item.row, new))
+                code = new.org.credit_code
+                if code is not None and code in wanted and code not in sponsors:
+                    sponsors[code] = new.org  # a sponsor registered earlier in this batch
+        return ready
+
+    def prepare(self, item: RosterRow, sponsors: Mapping[str, Organisation]) -> NewOrg | None:
+        cmd, principal, now = item.command, self.principal, self.now
+        try:
+            if isinstance(cmd, Registration):
+                new = prepare_registration(cmd, platforms=self.platforms, principal=principal, now=now)
+            else:
+                filing, named = _sponsored(cmd, sponsors)
+                new = prepare_filing(filing, platforms=self.platforms, sponsors=named, principal=principal, now=now)
+        except DomainError as exc:
+            field_name = _field_of(exc)
+            # The roster names a sponsor by its code: report the column the row has.
+            reported = "sponsor_credit_code" if field_name == "sponsor_org_id" else field_name
+            self.report.rejected.append(RowError(item.row, reported, exc.message))
             return None
-        seen_codes[code] = item.row
-    return new
+        code = new.org.credit_code
+        if code is not None:
+            if code in self.seen_codes:
+                self.report.rejected.append(
+                    RowError(item.row, "credit_code", f"与第 {self.seen_codes[code]} 行的代码重复")
+                )
+                return None
+            self.seen_codes[code] = item.row
+        return new
 
 
 def pool_transaction(pool: asyncpg.Pool) -> Transaction:

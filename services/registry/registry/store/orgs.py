@@ -161,32 +161,36 @@ class OrgStore:
     """Organisations, their history and checksum overrides, and platforms, on one connection."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
-        self.conn = conn
+        self._conn = conn
 
     # --- organisations ---------------------------------------------------------------
 
     async def get(self, org_id: UUID, *, for_update: bool = False) -> Organisation | None:
-        row = await self.conn.fetchrow(_GET_FOR_UPDATE if for_update else _GET, org_id)
+        row = await self._conn.fetchrow(_GET_FOR_UPDATE if for_update else _GET, org_id)
         return None if row is None else _to_org(row)
 
     async def get_by_code(self, credit_code: str) -> Organisation | None:
-        row = await self.conn.fetchrow(_GET_BY_CODE, credit_code)
+        row = await self._conn.fetchrow(_GET_BY_CODE, credit_code)
         return None if row is None else _to_org(row)
+
+    async def code_taken(self, credit_code: str) -> bool:
+        """Whether an organisation is already registered under this credit code."""
+        return bool(await self.codes_taken([credit_code]))
 
     async def codes_taken(self, codes: Sequence[str]) -> set[str]:
         """Which of these credit codes are already in the registry."""
         if not codes:
             return set()
-        return {r["credit_code"] for r in await self.conn.fetch(_CODES_TAKEN, list(codes))}
+        return {r["credit_code"] for r in await self._conn.fetch(_CODES_TAKEN, list(codes))}
 
     async def by_codes(self, codes: Sequence[str]) -> dict[str, Organisation]:
         """The organisations registered under these credit codes, by code."""
         if not codes:
             return {}
-        return {r["credit_code"]: _to_org(r) for r in await self.conn.fetch(_BY_CODES, list(codes))}
+        return {r["credit_code"]: _to_org(r) for r in await self._conn.fetch(_BY_CODES, list(codes))}
 
     async def statuses(self, org_ids: Sequence[UUID]) -> dict[UUID, str]:
-        return {r["org_id"]: r["status"] for r in await self.conn.fetch(_STATUSES, list(org_ids))}
+        return {r["org_id"]: r["status"] for r in await self._conn.fetch(_STATUSES, list(org_ids))}
 
     async def insert_many(self, orgs: Sequence[Organisation]) -> None:
         """Insert new organisations with one COPY; a duplicate credit code is a 409."""
@@ -213,14 +217,14 @@ class OrgStore:
             for o in orgs
         )
         try:
-            await copy_rows(self.conn, "orgs", _COPY_COLUMNS, rows)
+            await copy_rows(self._conn, "orgs", _COPY_COLUMNS, rows)
         except asyncpg.UniqueViolationError as exc:
             raise Conflict("统一社会信用代码已存在（重复登记）", code="duplicate_credit_code") from exc
 
     async def update(self, org: Organisation, *, expected_version: int) -> None:
         """Write the changed org; another writer having moved the version on is a 409."""
         try:
-            result = await self.conn.execute(
+            result = await self._conn.execute(
                 _UPDATE,
                 org.org_id,
                 org.version,
@@ -250,8 +254,8 @@ class OrgStore:
         self, f: OrgFilter, *, limit: int, offset: int, timeout_ms: int = SEARCH_TIMEOUT_MS
     ) -> tuple[list[Organisation], int]:
         """One page of the filtered orgs and the total; `f.text` is matched literally (no wildcards)."""
-        async with bounded(self.conn, timeout_ms=timeout_ms):
-            rows = await self.conn.fetch(
+        async with bounded(self._conn, timeout_ms=timeout_ms):
+            rows = await self._conn.fetch(
                 _SEARCH,
                 None if f.org_type is None else str(f.org_type),
                 None if f.status is None else str(f.status),
@@ -272,43 +276,43 @@ class OrgStore:
         if not entries:
             return
         rows = ((e.org_id, e.version, e.kind, e.event_id, e.occurred_at, e.actor, dumps(e.detail)) for e in entries)
-        await copy_rows(self.conn, "org_history", _HISTORY_COLUMNS, rows)
+        await copy_rows(self._conn, "org_history", _HISTORY_COLUMNS, rows)
 
     async def history(self, org_id: UUID) -> list[HistoryEntry]:
-        rows = await self.conn.fetch(_HISTORY, org_id)
+        rows = await self._conn.fetch(_HISTORY, org_id)
         return [
             HistoryEntry(org_id, r["version"], r["kind"], r["event_id"], r["occurred_at"], r["actor"], r["detail"])
             for r in rows
         ]
 
     async def record_override(self, org_id: UUID, code: str, failure: str, override: ChecksumOverride) -> None:
-        await self.conn.execute(
+        await self._conn.execute(
             _OVERRIDE, org_id, code, failure, override.approved_by, override.reason, override.recorded_at
         )
 
     async def overrides(self, org_id: UUID) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self.conn.fetch(_OVERRIDES, org_id)]
+        return [dict(r) for r in await self._conn.fetch(_OVERRIDES, org_id)]
 
     # --- platforms --------------------------------------------------------------------------
 
     async def platform(self, code: str) -> Platform | None:
-        row = await self.conn.fetchrow(_PLATFORM, code)
+        row = await self._conn.fetchrow(_PLATFORM, code)
         return None if row is None else _to_platform(row)
 
-    async def platforms(self, *, level: PlatformLevel | None = None, street_code: str | None = None) -> list[Platform]:
-        rows = await self.conn.fetch(_PLATFORMS, None if level is None else str(level), street_code)
-        return [_to_platform(r) for r in rows]
-
-    async def all_platforms(self) -> dict[str, Platform]:
-        return {p.code: p for p in await self.platforms()}
+    async def platforms(
+        self, *, level: PlatformLevel | None = None, street_code: str | None = None
+    ) -> dict[str, Platform]:
+        """The platforms (all, or of a level or street) by code, in code order."""
+        rows = await self._conn.fetch(_PLATFORMS, None if level is None else str(level), street_code)
+        return {r["code"]: _to_platform(r) for r in rows}
 
     async def next_community_sequence(self, street_code: str) -> int:
         """The next community platform number of a street; serialised per street by a lock."""
-        await self.conn.execute(_LOCK_STREET, street_code)
-        return int(await self.conn.fetchval(_NEXT_COMMUNITY, street_code))
+        await self._conn.execute(_LOCK_STREET, street_code)
+        return int(await self._conn.fetchval(_NEXT_COMMUNITY, street_code))
 
     async def add_platform(self, platform: Platform, *, by: str) -> None:
-        await self.conn.execute(
+        await self._conn.execute(
             _INSERT_PLATFORM,
             platform.code,
             str(platform.level),

@@ -50,52 +50,52 @@ class ProgrammeStore:
     """Party branches, alliance, support history and import records on one connection."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
-        self.conn = conn
+        self._conn = conn
 
     # --- party branches -------------------------------------------------------------------
 
     async def add_branch(self, branch_id: UUID, name: str, formed_on: date, street_code: str | None) -> None:
-        await self.conn.execute(_INSERT_BRANCH, branch_id, name, formed_on, street_code)
+        await self._conn.execute(_INSERT_BRANCH, branch_id, name, formed_on, street_code)
 
     async def branch(self, branch_id: UUID) -> dict[str, Any] | None:
-        row = await self.conn.fetchrow(_BRANCH, branch_id)
+        row = await self._conn.fetchrow(_BRANCH, branch_id)
         return None if row is None else dict(row)
 
     async def branches(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self.conn.fetch(_BRANCHES)]
+        return [dict(r) for r in await self._conn.fetch(_BRANCHES)]
 
     async def memberships(self, org_ids: list[UUID]) -> dict[UUID, UUID]:
         """org id → branch id, for those of `org_ids` already in a branch."""
-        return {r["org_id"]: r["branch_id"] for r in await self.conn.fetch(_MEMBERSHIPS, org_ids)}
+        return {r["org_id"]: r["branch_id"] for r in await self._conn.fetch(_MEMBERSHIPS, org_ids)}
 
     async def attach(self, branch_id: UUID, org_ids: list[UUID], on: date) -> None:
         if org_ids:
-            await self.conn.execute(_ATTACH, org_ids, branch_id, on)
+            await self._conn.execute(_ATTACH, org_ids, branch_id, on)
 
     async def branch_of(self, org_id: UUID) -> UUID | None:
-        value: UUID | None = await self.conn.fetchval(_BRANCH_OF, org_id)
+        value: UUID | None = await self._conn.fetchval(_BRANCH_OF, org_id)
         return value
 
     # --- support alliance ---------------------------------------------------------------------
 
     async def join_alliance(self, org_id: UUID, category: str, joined_on: date) -> None:
         try:
-            await self.conn.execute(_JOIN, org_id, category, joined_on)
+            await self._conn.execute(_JOIN, org_id, category, joined_on)
         except asyncpg.UniqueViolationError as exc:
             raise Conflict("该组织已是创益汇成员", code="already_member") from exc
 
     async def alliance(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self.conn.fetch(_MEMBERS)]
+        return [dict(r) for r in await self._conn.fetch(_MEMBERS)]
 
     async def alliance_membership(self, org_id: UUID) -> dict[str, Any] | None:
-        row = await self.conn.fetchrow(_MEMBER, org_id)
+        row = await self._conn.fetchrow(_MEMBER, org_id)
         return None if row is None else dict(row)
 
     # --- support history (from venture and procurement) -------------------------------------------
 
     async def record_grant(self, e: GrantAwarded) -> bool:
         """Keep a grant; False when it was already known (a redelivery of another event id)."""
-        result = await self.conn.execute(
+        result = await self._conn.execute(
             _GRANT,
             e.grant_id,
             e.org_id,
@@ -111,7 +111,7 @@ class ProgrammeStore:
         return bool(result == "INSERT 0 1")
 
     async def record_contract(self, e: ProjectSigned) -> bool:
-        result = await self.conn.execute(
+        result = await self._conn.execute(
             _CONTRACT,
             e.contract_id,
             e.project_id,
@@ -127,10 +127,10 @@ class ProgrammeStore:
         return bool(result == "INSERT 0 1")
 
     async def grants_of(self, org_id: UUID) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self.conn.fetch(_GRANTS_OF, org_id)]
+        return [dict(r) for r in await self._conn.fetch(_GRANTS_OF, org_id)]
 
     async def contracts_of(self, org_id: UUID) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self.conn.fetch(_CONTRACTS_OF, org_id)]
+        return [dict(r) for r in await self._conn.fetch(_CONTRACTS_OF, org_id)]
 
     # --- imports ------------------------------------------------------------------------------------
 
@@ -149,7 +149,7 @@ class ProgrammeStore:
     ) -> None:
         """Record an import: `failure` says why one stopped part-way (its committed rows stay)."""
         status = "completed" if failure is None else "failed"
-        await self.conn.execute(
+        await self._conn.execute(
             _INSERT_IMPORT,
             import_id,
             filename,

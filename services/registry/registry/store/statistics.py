@@ -45,23 +45,23 @@ _ALLIANCE = "SELECT category, count(*) AS n FROM alliance_members GROUP BY 1 ORD
 
 class StatisticsStore:
     def __init__(self, conn: asyncpg.Connection) -> None:
-        self.conn = conn
+        self._conn = conn
 
     async def by_year(self, from_year: int, to_year: int) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self.conn.fetch(_BY_YEAR, from_year, to_year)]
+        return [dict(r) for r in await self._conn.fetch(_BY_YEAR, from_year, to_year)]
 
     async def by_street(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self.conn.fetch(_BY_STREET)]
+        return [dict(r) for r in await self._conn.fetch(_BY_STREET)]
 
     async def by_status(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self.conn.fetch(_BY_STATUS)]
+        return [dict(r) for r in await self._conn.fetch(_BY_STATUS)]
 
     async def coverage(self) -> dict[str, int]:
-        row = await self.conn.fetchrow(_COVERAGE)
+        row = await self._conn.fetchrow(_COVERAGE)
         return {k: int(row[k]) for k in ("branches", "active_orgs", "covered_orgs")}
 
     async def support(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in await self.conn.fetch(_SUPPORT)]
+        return [dict(r) for r in await self._conn.fetch(_SUPPORT)]
 
     async def alliance(self) -> dict[str, int]:
-        return {r["category"]: int(r["n"]) for r in await self.conn.fetch(_ALLIANCE)}
+        return {r["category"]: int(r["n"]) for r in await self._conn.fetch(_ALLIANCE)}

@@ -1,0 +1,94 @@
+"""What the use cases need of the stores: narrow interfaces, met by the classes in `registry/store/`
+on a connection and by the in-memory fakes of the unit tests (`tests/unit/fakes.py`).
+
+No connection and no database record crosses them: entities, plain values and dicts of plain
+values go in and out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Protocol
+from uuid import UUID
+
+from registry.domain.organisation import Organisation
+from registry.domain.platform import Platform
+from registry.domain.uscc import ChecksumOverride
+from registry.store.orgs import HistoryEntry
+from shared.contracts.procurement import ProjectSigned
+from shared.contracts.venture import GrantAwarded
+
+
+class OrgLookup(Protocol):
+    """Organisations as they are, for use cases that decide about others' data."""
+
+    async def get(self, org_id: UUID, *, for_update: bool = False) -> Organisation | None: ...
+
+    async def statuses(self, org_ids: Sequence[UUID]) -> dict[UUID, str]: ...
+
+
+class Orgs(OrgLookup, Protocol):
+    """Organisations, their history and checksum overrides, and the platforms they sit on."""
+
+    async def code_taken(self, credit_code: str) -> bool: ...
+
+    async def codes_taken(self, codes: Sequence[str]) -> set[str]: ...
+
+    async def insert_many(self, orgs: Sequence[Organisation]) -> None: ...
+
+    async def update(self, org: Organisation, *, expected_version: int) -> None: ...
+
+    async def add_history(self, entries: Sequence[HistoryEntry]) -> None: ...
+
+    async def record_override(self, org_id: UUID, code: str, failure: str, override: ChecksumOverride) -> None: ...
+
+    async def platform(self, code: str) -> Platform | None: ...
+
+    async def platforms(self) -> dict[str, Platform]: ...
+
+    async def next_community_sequence(self, street_code: str) -> int: ...
+
+    async def add_platform(self, platform: Platform, *, by: str) -> None: ...
+
+
+class Branches(Protocol):
+    """Party branches and their organisations."""
+
+    async def add_branch(self, branch_id: UUID, name: str, formed_on: date, street_code: str | None) -> None: ...
+
+    async def branch(self, branch_id: UUID) -> dict[str, Any] | None: ...
+
+    async def memberships(self, org_ids: list[UUID]) -> dict[UUID, UUID]: ...
+
+    async def attach(self, branch_id: UUID, org_ids: list[UUID], on: date) -> None: ...
+
+
+class Alliance(Protocol):
+    """Members of the support alliance (创益汇)."""
+
+    async def join_alliance(self, org_id: UUID, category: str, joined_on: date) -> None: ...
+
+
+class SupportHistory(Protocol):
+    """Grants and contracts the organisations received (from venture and procurement)."""
+
+    async def record_grant(self, e: GrantAwarded) -> bool: ...
+
+    async def record_contract(self, e: ProjectSigned) -> bool: ...
+
+
+class Figures(Protocol):
+    """The counts behind the statistics, as plain rows."""
+
+    async def by_year(self, from_year: int, to_year: int) -> list[dict[str, Any]]: ...
+
+    async def by_street(self) -> list[dict[str, Any]]: ...
+
+    async def by_status(self) -> list[dict[str, Any]]: ...
+
+    async def coverage(self) -> dict[str, int]: ...
+
+    async def support(self) -> list[dict[str, Any]]: ...
+
+    async def alliance(self) -> dict[str, int]: ...
