@@ -3,43 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-
-@dataclass(frozen=True)
-class NewNotice:
-    """A notice to write (its id is deterministic: the same event, recipient and channel)."""
-
-    notice_id: UUID
-    source_id: UUID
-    routing_key: str
-    kind: str
-    key: str
-    scope_street: str | None
-    channel: str
-    subject: str
-    body: str
-    status: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A recipient as the directory knows it."""
-
-    kind: str
-    key: str
-    name: str | None = None
-    email: str | None = None
-    webhook_url: str | None = None
-    street_code: str | None = None
-    status: str | None = None
-    ref: str | None = None
-
+from notify.domain import Entry, NewNotice
 
 _ENTRY_COLS = "kind, key, name, email, webhook_url, street_code, status, ref"
 _GET_ENTRY = f"SELECT {_ENTRY_COLS} FROM directory WHERE kind = $1 AND key = $2"

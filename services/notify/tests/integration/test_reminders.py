@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from samples import eventually, org_registered, sample_dict
 
+from shared.clock import DISTRICT_ZONE
 from shared.contracts.venture import ProgressReportSubmitted, ReportAccepted, ReportDue
 from shared.messaging.publish import publish_event
 from shared.testing import token
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
+    return datetime(*args, tzinfo=DISTRICT_ZONE)
 
 
 def report_due(org_id: uuid.UUID, grant_id: uuid.UUID, due: str) -> ReportDue:

@@ -11,8 +11,8 @@ from typing import Any
 from samples import STREET, org_registered, sample_dict
 
 from notify import handlers, rules
+from notify.domain import Entry, NewNotice
 from notify.rendering import Renderer
-from notify.store import Entry, NewNotice
 from shared.contracts.venture import GrantAwarded, ProgressReportSubmitted, ReportDue
 from shared.workdays import WorkCalendar
 
