@@ -84,3 +84,37 @@ def workdays_left(today: date, deadline: date, calendar: WorkCalendar) -> int:
     if today >= deadline:
         return 0
     return calendar.workdays_between(today - timedelta(days=1), deadline - timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    """A reminder to keep until its time (scheduled, or cancelled already when its thing was done)."""
+
+    id: uuid.UUID
+    source_id: uuid.UUID
+    routing_key: str
+    name: str
+    thing_key: str
+    deadline: date
+    workdays_before: int
+    remind_on: date
+    fire_at: datetime
+    payload: dict[str, Any]
+    recipients: list[dict[str, Any]]
+    status: str
+
+
+@dataclass(frozen=True)
+class StoredReminder:
+    """A scheduled reminder whose time has come, as kept."""
+
+    id: uuid.UUID
+    source_id: uuid.UUID
+    routing_key: str
+    name: str
+    thing_key: str
+    deadline: date
+    workdays_before: int
+    remind_on: date
+    payload: dict[str, Any]
+    recipients: list[dict[str, Any]]

@@ -7,8 +7,9 @@ from typing import Any
 
 import structlog
 
+from notify.domain import Entry
 from notify.failures import DeliveryError
-from notify.store import Entry, Store
+from notify.handlers.ports import Directory
 from notify.targets import TargetPolicy
 from shared.reference import street_of_office
 
@@ -34,7 +35,7 @@ def _webhook_url(url: Any, targets: TargetPolicy, org_id: str) -> str | None:
 
 
 async def learn(
-    store: Store,
+    directory: Directory,
     routing_key: str,
     payload: dict[str, Any],
     occurred_at: datetime,
@@ -44,7 +45,7 @@ async def learn(
     learned: list[Entry] = []
     org = payload.get("org")
     if routing_key.startswith("registry.") and isinstance(org, dict) and org.get("org_id"):
-        await store.lock_recipient("org", str(org["org_id"]))
+        await directory.lock_recipient("org", str(org["org_id"]))
         contact = org.get("contact") or {}
         entry = Entry(
             kind="org",
@@ -55,7 +56,7 @@ async def learn(
             street_code=org.get("street_code"),
             status=org.get("status"),
         )
-        if await store.learn(entry, version=int(org["version"]), domains=list(org.get("domains") or [])):
+        if await directory.learn(entry, version=int(org["version"]), domains=list(org.get("domains") or [])):
             learned.append(entry)
     purchaser = payload.get("purchaser")
     if isinstance(purchaser, dict) and purchaser.get("code") and purchaser.get("name"):
@@ -63,10 +64,10 @@ async def learn(
         # event claims, so no message can move a department's notices to a street's officers.
         code = str(purchaser["code"])
         entry = Entry(kind="purchaser", key=code, name=purchaser["name"], street_code=street_of_office(code))
-        known = await store.entry("purchaser", entry.key)
+        known = await directory.entry("purchaser", entry.key)
         # Every demand names its purchaser; most say what is already known. Writing the row only
         # when it changes keeps one department's row from being locked by every transaction that
         # handles one of its demands (batches holding it while waiting on each other deadlocked).
         if known is None or (known.name, known.street_code) != (entry.name, entry.street_code):
-            await store.learn(entry, version=_epoch_version(occurred_at))
+            await directory.learn(entry, version=_epoch_version(occurred_at))
     return learned

@@ -91,7 +91,7 @@ async def test_report_reminders_fall_on_working_days_across_national_day_and_sto
 
     await eventually(lambda: _len(cancelled, 2))
     client.app.state.service.clock = lambda: at(2025, 10, 10, 18)
-    await client.app.state.service.worker.run_once(client.app.state.service.pool)
+    await client.app.state.service.worker.run_once()
     assert [r[2] for r in await reminders(client, due.event_id)] == ["fired", "cancelled", "cancelled"]
     assert len([n for n in await org_inbox(client, org_id) if "工作日" in n["body"] or "今天" in n["body"]]) == 1
 
