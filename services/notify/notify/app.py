@@ -9,11 +9,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from notify import api, handlers, rules, subscribers
-from notify.channels import ChannelSender
+from notify.adapters.channels import ChannelSender
+from notify.adapters.targets import TargetPolicy
 from notify.config import Settings
 from notify.rendering import Renderer
 from notify.store import Stores, stores
-from notify.targets import TargetPolicy
 from notify.worker import Worker, system_clock
 from shared.service import Service
 from shared.workdays import WorkCalendar

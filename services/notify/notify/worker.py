@@ -17,11 +17,11 @@ import structlog
 from prometheus_client import Counter
 
 from notify import handlers
-from notify.channels import Sender
+from notify.adapters.channels import Sender
+from notify.adapters.failures import DeliveryError, classify
+from notify.adapters.keys import SecretBox
 from notify.config import Settings
 from notify.domain import Claimed, SigningKey
-from notify.failures import DeliveryError, classify
-from notify.keys import SecretBox
 from notify.store import Stores
 from shared.messaging.consumer import TRANSIENT
 from shared.service import Service
@@ -29,7 +29,7 @@ from shared.service import Service
 log = structlog.get_logger("notify.worker")
 
 ATTEMPTS = Counter("notify_delivery_attempts_total", "Delivery attempts", ["channel", "outcome"])
-# Labels from a fixed vocabulary only (notify.failures.REASONS): never an address or a remote text.
+# Labels from a fixed vocabulary only (notify.adapters.failures.REASONS): never an address or a remote text.
 ERRORS = Counter("notify_delivery_errors_total", "Failed delivery attempts by error class", ["channel", "error_class"])
 
 

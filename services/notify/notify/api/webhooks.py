@@ -11,9 +11,9 @@ from fastapi.responses import Response
 
 from notify import handlers
 from notify.access import KEY_HOLDERS, check_manages_webhook_keys
+from notify.adapters.keys import SecretBox
 from notify.api.common import service_of
 from notify.api.models import WebhookKey, WebhookSecret
-from notify.keys import SecretBox
 from shared.auth import Principal
 
 router = APIRouter(tags=["webhooks"])

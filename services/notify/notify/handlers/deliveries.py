@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from notify import domain
+from notify.adapters.failures import DeliveryError
 from notify.domain import Claimed, NoticeRef
-from notify.failures import DeliveryError
 from notify.handlers.ports import Attempts
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.notify import DeliveryFailed, NotificationSent

@@ -7,10 +7,10 @@ from typing import Any
 
 import structlog
 
+from notify.adapters.failures import DeliveryError
+from notify.adapters.targets import TargetPolicy
 from notify.domain import Entry
-from notify.failures import DeliveryError
 from notify.handlers.ports import Directory
-from notify.targets import TargetPolicy
 from shared.reference import street_of_office
 
 log = structlog.get_logger("notify.handlers")

@@ -9,10 +9,11 @@ from uuid import UUID
 
 import structlog
 
-from notify import domain, keys
+from notify import domain
+from notify.adapters import keys
+from notify.adapters.keys import SecretBox
 from notify.domain import SigningKey
 from notify.handlers.ports import SigningKeys
-from notify.keys import SecretBox
 from shared.contracts.base import IntegrationEvent
 
 log = structlog.get_logger("notify.handlers")

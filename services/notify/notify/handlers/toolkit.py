@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from notify.adapters.targets import TargetPolicy
 from notify.rendering import Renderer
 from notify.rules import Rules
-from notify.targets import TargetPolicy
 from shared.workdays import WorkCalendar
 
 

@@ -18,7 +18,7 @@ _RETIRE_KEY = "UPDATE webhook_keys SET retires_at = $2 WHERE key_id = $1"
 
 @dataclass(frozen=True)
 class SealedKey:
-    """A signing key as kept: its secret sealed (see notify.keys), never in a repr."""
+    """A signing key as kept: its secret sealed (see notify.adapters.keys), never in a repr."""
 
     key_id: str
     sealed: bytes = field(repr=False)

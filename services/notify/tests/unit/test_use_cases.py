@@ -11,10 +11,10 @@ from samples import STREET, org_registered, sample_dict
 from services.notify.tests.unit.fakes import FakeStores
 
 from notify import handlers, rules
+from notify.adapters.failures import DeliveryError
+from notify.adapters.keys import SecretBox
 from notify.config import DEV_WEBHOOK_KEY_ENCRYPTION_KEY
 from notify.domain import Claimed, NewReminder, NoticeRef
-from notify.failures import DeliveryError
-from notify.keys import SecretBox
 from notify.rendering import Renderer
 from shared.contracts.notify import DeliveryFailed, NotificationSent
 from shared.contracts.procurement import SolicitationOpened

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from notify import domain
+from notify.adapters.failures import DeliveryError, classify, http_status
+from notify.adapters.keys import SecretBox, new_secret
+from notify.adapters.targets import TargetPolicy
 from notify.config import DEV_WEBHOOK_KEY_ENCRYPTION_KEY, Settings
 from notify.domain import SigningKey, signature_header, verify_signature
-from notify.failures import DeliveryError, classify, http_status
-from notify.keys import SecretBox, new_secret
-from notify.targets import TargetPolicy
 
 BODY = b'{"type":"venture.grant_awarded.v1","data":{"amount_cny":"200000.00"}}'
 NOW = 1_760_000_000
