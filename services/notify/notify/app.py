@@ -9,10 +9,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from notify import api, handlers, rules, subscribers
-from notify.channels import ChannelSender
+from notify.adapters.channels import ChannelSender
+from notify.adapters.targets import TargetPolicy
 from notify.config import Settings
 from notify.rendering import Renderer
-from notify.targets import TargetPolicy
+from notify.store import Stores, stores
 from notify.worker import Worker, system_clock
 from shared.service import Service
 from shared.workdays import WorkCalendar
@@ -20,11 +21,11 @@ from shared.workdays import WorkCalendar
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class NotifyService(Service):
+class NotifyService(Service[Stores]):
     """The kit's runtime plus the delivery/reminder worker, started and stopped with it."""
 
     def __init__(self, settings: Settings, clock: Callable[[], datetime] = system_clock) -> None:
-        super().__init__("notify", settings, migrations=MIGRATIONS)
+        super().__init__("notify", settings, migrations=MIGRATIONS, stores=stores)
         self.notify_settings = settings
         self.kit = handlers.Toolkit(
             rules=rules.load(settings.rules_file),
@@ -35,7 +36,7 @@ class NotifyService(Service):
         )
         self.clock = clock
         self.sender = ChannelSender(settings)
-        self.worker = Worker(lambda: self.pool, self.kit, self.sender, settings, clock=lambda: self.clock())
+        self.worker = Worker(self, self.kit, self.sender, settings, clock=lambda: self.clock())
         subscribers.register(self.consumers, self.kit, lambda: self.clock())
 
     async def start(self) -> None:
@@ -59,5 +60,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="东城区社会组织通知服务 Notify",
         description="Inbox, e-mail and signed webhooks for the right people; working-day reminders; "
         "the public announcement feed (公示); the delivery log.",
-        routers=[api.router, api.public],
+        routers=[api.router, api.public.router],
     )

@@ -67,14 +67,14 @@ class Settings(ServiceSettings):
         except (binascii.Error, ValueError):
             raw = b""
         if len(raw) != 32:
-            raise ValueError("webhook_key_encryption_key must be 32 bytes, base64url-encoded")
+            raise ValueError("webhook_key_encryption_key 须为 base64url 编码的 32 字节密钥")
         return value
 
     @model_validator(mode="after")
     def _deadline_within_lease(self) -> "Settings":
         # A lease running out while its attempt is still going would let another worker send again.
         if self.delivery_deadline_seconds >= self.worker_lease_seconds:
-            raise ValueError("delivery_deadline_seconds must be shorter than worker_lease_seconds")
+            raise ValueError("delivery_deadline_seconds 须短于 worker_lease_seconds（租约到期时投递不得仍在进行）")
         return self
 
     def check_production(self) -> None:

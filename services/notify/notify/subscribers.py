@@ -1,15 +1,16 @@
-"""Thin: one consumer per event type the rules, the directory or a reminder cancellation need."""
+"""Thin: one consumer per event type the rules, the directory or a reminder cancellation need,
+each named as it has always been (`on_<routing key with underscores>`), so the inbox rows of
+events consumed before keep deduplicating."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-import asyncpg
 import structlog
 
 from notify import handlers
-from notify.store import Store
+from notify.store import Stores
 from shared.contracts import EVENT_TYPES
 from shared.contracts.base import IntegrationEvent
 from shared.messaging.consumer import Consumers
@@ -36,17 +37,20 @@ def consumed_keys(kit: handlers.Toolkit) -> list[str]:
     return sorted(k for k in wanted if k in EVENT_TYPES and not k.startswith("notify."))
 
 
+def consumer_name(routing_key: str) -> str:
+    """The consumer's identity in the inbox: what the function that consumed the event was called."""
+    return "on_" + routing_key.replace(".", "_")
+
+
 def register(consumers: Consumers, kit: handlers.Toolkit, clock: Callable[[], datetime]) -> list[str]:
     keys = consumed_keys(kit)
     for key in keys:
-        event_cls = EVENT_TYPES[key]
 
-        async def handle(event: IntegrationEvent, conn: asyncpg.Connection) -> list[IntegrationEvent]:
-            return await handlers.on_event(kit, Store(conn), event, now=clock())
+        async def handle(event: IntegrationEvent, stores: Stores) -> list[IntegrationEvent]:
+            return await handlers.on_event(kit, stores, event, now=clock())
 
-        handle.__name__ = "on_" + key.replace(".", "_")
         handle.__doc__ = f"Notices, reminders and directory updates for {key}."
-        consumers.on(event_cls)(handle)
+        consumers.on(EVENT_TYPES[key], name=consumer_name(key))(handle)
     consumers.retire(
         "notify.district.demand_published.v1",
         why="procurement's answer names the purchaser now; the demand itself is not consumed",

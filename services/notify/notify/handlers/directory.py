@@ -7,9 +7,10 @@ from typing import Any
 
 import structlog
 
-from notify.failures import DeliveryError
-from notify.store import Entry, Store
-from notify.targets import TargetPolicy
+from notify.adapters.failures import DeliveryError
+from notify.adapters.targets import TargetPolicy
+from notify.domain import Entry
+from notify.handlers.ports import Directory
 from shared.reference import street_of_office
 
 log = structlog.get_logger("notify.handlers")
@@ -34,7 +35,7 @@ def _webhook_url(url: Any, targets: TargetPolicy, org_id: str) -> str | None:
 
 
 async def learn(
-    store: Store,
+    directory: Directory,
     routing_key: str,
     payload: dict[str, Any],
     occurred_at: datetime,
@@ -44,29 +45,40 @@ async def learn(
     learned: list[Entry] = []
     org = payload.get("org")
     if routing_key.startswith("registry.") and isinstance(org, dict) and org.get("org_id"):
-        await store.lock_recipient("org", str(org["org_id"]))
-        contact = org.get("contact") or {}
-        entry = Entry(
-            kind="org",
-            key=str(org["org_id"]),
-            name=org.get("name"),
-            email=contact.get("email"),
-            webhook_url=_webhook_url(contact.get("webhook_url"), targets or TargetPolicy(), str(org["org_id"])),
-            street_code=org.get("street_code"),
-            status=org.get("status"),
-        )
-        if await store.learn(entry, version=int(org["version"]), domains=list(org.get("domains") or [])):
+        entry = await _learn_org(directory, org, targets or TargetPolicy())
+        if entry is not None:
             learned.append(entry)
     purchaser = payload.get("purchaser")
     if isinstance(purchaser, dict) and purchaser.get("code") and purchaser.get("name"):
-        # A purchaser's street is that of the office its code names (`<street>JDB`), whatever the
-        # event claims, so no message can move a department's notices to a street's officers.
-        code = str(purchaser["code"])
-        entry = Entry(kind="purchaser", key=code, name=purchaser["name"], street_code=street_of_office(code))
-        known = await store.entry("purchaser", entry.key)
-        # Every demand names its purchaser; most say what is already known. Writing the row only
-        # when it changes keeps one department's row from being locked by every transaction that
-        # handles one of its demands (batches holding it while waiting on each other deadlocked).
-        if known is None or (known.name, known.street_code) != (entry.name, entry.street_code):
-            await store.learn(entry, version=_epoch_version(occurred_at))
+        await _learn_purchaser(directory, purchaser, occurred_at)
     return learned
+
+
+async def _learn_org(directory: Directory, org: dict[str, Any], targets: TargetPolicy) -> Entry | None:
+    """An organisation's snapshot from registry, kept unless a newer one is; the entry when applied."""
+    await directory.lock_recipient("org", str(org["org_id"]))
+    contact = org.get("contact") or {}
+    entry = Entry(
+        kind="org",
+        key=str(org["org_id"]),
+        name=org.get("name"),
+        email=contact.get("email"),
+        webhook_url=_webhook_url(contact.get("webhook_url"), targets, str(org["org_id"])),
+        street_code=org.get("street_code"),
+        status=org.get("status"),
+    )
+    applied = await directory.learn(entry, version=int(org["version"]), domains=list(org.get("domains") or []))
+    return entry if applied else None
+
+
+async def _learn_purchaser(directory: Directory, purchaser: dict[str, Any], occurred_at: datetime) -> None:
+    # A purchaser's street is that of the office its code names (`<street>JDB`), whatever the
+    # event claims, so no message can move a department's notices to a street's officers.
+    code = str(purchaser["code"])
+    entry = Entry(kind="purchaser", key=code, name=purchaser["name"], street_code=street_of_office(code))
+    known = await directory.entry("purchaser", entry.key)
+    # Every demand names its purchaser; most say what is already known. Writing the row only
+    # when it changes keeps one department's row from being locked by every transaction that
+    # handles one of its demands (batches holding it while waiting on each other deadlocked).
+    if known is None or (known.name, known.street_code) != (entry.name, entry.street_code):
+        await directory.learn(entry, version=_epoch_version(occurred_at))

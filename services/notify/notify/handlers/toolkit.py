@@ -1,14 +1,12 @@
-"""Use cases: an event arrives → learn recipients → notices, pending notices, reminders,
-feed entries; a reminder falls due → notices. Each runs inside the caller's transaction and
-returns the events to publish through the outbox."""
+"""What the use cases need besides the stores, built once by the composition root."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from notify.adapters.targets import TargetPolicy
 from notify.rendering import Renderer
 from notify.rules import Rules
-from notify.targets import TargetPolicy
 from shared.workdays import WorkCalendar
 
 

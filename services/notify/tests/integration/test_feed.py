@@ -9,7 +9,6 @@ import tempfile
 import uuid
 from datetime import datetime
 from xml.etree import ElementTree as ET
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,10 +17,10 @@ from receivers import free_port
 from samples import eventually, sample_dict
 
 from notify.app import create_app
+from shared.clock import DISTRICT_ZONE
 from shared.contracts.procurement import AnnouncementStarted, ProjectSigned, SolicitationOpened
 from shared.messaging.publish import publish_event
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -85,7 +84,7 @@ async def publish_three(publisher) -> dict[str, str]:
 
 
 async def test_the_public_page_and_atom_feed_list_current_announcements_without_a_token(client, publisher):
-    client.app.state.service.clock = lambda: datetime(2026, 3, 9, 10, tzinfo=SHANGHAI)
+    client.app.state.service.clock = lambda: datetime(2026, 3, 9, 10, tzinfo=DISTRICT_ZONE)
     titles = await publish_three(publisher)
     await publish_event(publisher, announcement("早已结束的公示项目", ends="2026-01-09", objection="2026-01-09"))
 
@@ -116,7 +115,7 @@ def response_is_html(response: httpx.Response) -> bool:
 
 
 async def test_html_in_an_event_is_escaped_on_the_public_page(client, publisher):
-    client.app.state.service.clock = lambda: datetime(2026, 3, 9, 10, tzinfo=SHANGHAI)
+    client.app.state.service.clock = lambda: datetime(2026, 3, 9, 10, tzinfo=DISTRICT_ZONE)
     await publish_event(publisher, announcement("<script>alert(1)</script>项目"))
 
     async def page() -> str:
@@ -135,7 +134,7 @@ async def test_the_announcement_page_renders_chinese_text_and_the_list_in_a_head
     assert CHROMIUM is not None, "CI must have chromium: run ops/install-tools.sh"
     port = free_port()
     app = create_app(settings.model_copy(update={"http_port": port}))
-    app.state.service.clock = lambda: datetime(2026, 3, 9, 10, tzinfo=SHANGHAI)
+    app.state.service.clock = lambda: datetime(2026, 3, 9, 10, tzinfo=DISTRICT_ZONE)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     serving = asyncio.create_task(server.serve())
     try:

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from samples import eventually, org_registered, sample_dict
 
+from shared.clock import DISTRICT_ZONE
 from shared.contracts.venture import ProgressReportSubmitted, ReportAccepted, ReportDue
 from shared.messaging.publish import publish_event
 from shared.testing import token
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
+    return datetime(*args, tzinfo=DISTRICT_ZONE)
 
 
 def report_due(org_id: uuid.UUID, grant_id: uuid.UUID, due: str) -> ReportDue:
@@ -93,7 +91,7 @@ async def test_report_reminders_fall_on_working_days_across_national_day_and_sto
 
     await eventually(lambda: _len(cancelled, 2))
     client.app.state.service.clock = lambda: at(2025, 10, 10, 18)
-    await client.app.state.service.worker.run_once(client.app.state.service.pool)
+    await client.app.state.service.worker.run_once()
     assert [r[2] for r in await reminders(client, due.event_id)] == ["fired", "cancelled", "cancelled"]
     assert len([n for n in await org_inbox(client, org_id) if "工作日" in n["body"] or "今天" in n["body"]]) == 1
 

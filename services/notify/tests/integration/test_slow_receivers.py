@@ -7,17 +7,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
-from zoneinfo import ZoneInfo
 
 from receivers import MailCatcher, TricklingReceiver, WebhookReceiver, webhook_secret
 from samples import eventually, org_registered, sample_dict
 
 from notify.domain import local_today
+from shared.clock import DISTRICT_ZONE
 from shared.contracts.venture import ReportDue
 from shared.messaging.publish import publish_event
 from shared.testing import EventTap, token
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEADLINE = 10.0
 
 
@@ -48,7 +47,7 @@ async def delivery(client, source_id: uuid.UUID) -> dict:
 
 async def test_a_receiver_trickling_a_byte_every_two_seconds_delays_no_other_delivery_and_times_out(running, publisher):
     # The clock stands at 10:00 tomorrow (Shanghai) and runs on, so a reminder due "today at 09:00" fires at once.
-    tomorrow_ten = datetime.combine(local_today(datetime.now(UTC)) + timedelta(days=1), clock_time(10), SHANGHAI)
+    tomorrow_ten = datetime.combine(local_today(datetime.now(UTC)) + timedelta(days=1), clock_time(10), DISTRICT_ZONE)
     shift = tomorrow_ten - datetime.now(UTC)
 
     def clock() -> datetime:
@@ -78,7 +77,7 @@ async def test_a_receiver_trickling_a_byte_every_two_seconds_delays_no_other_del
                 org_registered(fast_org, email=None, webhook=fast.url()),
                 org_registered(mail_org, email=f"{mail_org.hex[:8]}@example.org", webhook=None),
             ]
-            due = report_due_today(mail_org, clock().astimezone(SHANGHAI))
+            due = report_due_today(mail_org, clock().astimezone(DISTRICT_ZONE))
             for event in (*others, due):
                 await publish_event(publisher, event)
 

@@ -14,10 +14,10 @@ import httpcore
 import pytest
 from receivers import FloodingReceiver, WebhookReceiver
 
-from notify.channels import ChannelSender
+from notify.adapters.channels import ChannelSender
+from notify.adapters.failures import DeliveryError
 from notify.config import Settings
 from notify.domain import SigningKey
-from notify.failures import DeliveryError
 
 KEY = SigningKey("whk_t", "whsec_test-secret")
 PUBLIC = ipaddress.ip_address("93.184.215.14")

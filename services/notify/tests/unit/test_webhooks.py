@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from notify import domain
+from notify.adapters.failures import DeliveryError, classify, http_status
+from notify.adapters.keys import SecretBox, new_secret
+from notify.adapters.targets import TargetPolicy
 from notify.config import DEV_WEBHOOK_KEY_ENCRYPTION_KEY, Settings
 from notify.domain import SigningKey, signature_header, verify_signature
-from notify.failures import DeliveryError, classify, http_status
-from notify.keys import SecretBox, new_secret
-from notify.targets import TargetPolicy
 
 BODY = b'{"type":"venture.grant_awarded.v1","data":{"amount_cny":"200000.00"}}'
 NOW = 1_760_000_000
@@ -228,10 +228,10 @@ def test_production_mode_refuses_the_development_encryption_key_and_every_mode_r
         _production().check_production()
     _production(webhook_key_encryption_key=base64.urlsafe_b64encode(b"p" * 32).decode()).check_production()
     for bad in ("short", base64.urlsafe_b64encode(b"p" * 31).decode(), "not base64 at all!"):
-        with pytest.raises(ValueError, match="32 bytes"):
+        with pytest.raises(ValueError, match="32 字节"):
             Settings(webhook_key_encryption_key=bad)
 
 
 def test_the_delivery_deadline_must_end_before_the_lease():
-    with pytest.raises(ValueError, match="shorter than worker_lease_seconds"):
+    with pytest.raises(ValueError, match="须短于 worker_lease_seconds"):
         Settings(delivery_deadline_seconds=120, worker_lease_seconds=120)

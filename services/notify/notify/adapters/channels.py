@@ -15,10 +15,10 @@ import aiosmtplib
 import httpcore
 import httpx
 
+from notify.adapters.failures import DeliveryError, http_status
+from notify.adapters.targets import Resolver, TargetPolicy, VettedBackend, VettedTransport, system_resolver
 from notify.config import Settings
 from notify.domain import SigningKey, signature_header
-from notify.failures import DeliveryError, http_status
-from notify.targets import Resolver, TargetPolicy, VettedBackend, VettedTransport, system_resolver
 
 # httpx logs every request with its full URL at INFO: an organisation's webhook URL may carry a
 # token of its own, and the delivery log already says what happened.
