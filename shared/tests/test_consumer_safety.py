@@ -280,7 +280,7 @@ async def test_a_message_from_another_login_is_parked_and_its_replay_keeps_the_s
         parked = by_id(await letters(amqp_url, 2))
         assert set(parked) == {"probe-1", "probe-2"} and "KeyError" in parked["probe-1"].reason
         # A dead-letter channel the broker closed (a channel-level error) is opened again.
-        channel = svc.consumers._dlx_channel
+        channel = svc.consumers.dead_letters.channel
         assert channel is not None
         await channel.close()
         await publish_message(
