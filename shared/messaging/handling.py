@@ -6,7 +6,6 @@ message never takes its neighbours with it."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ import asyncpg
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
 
+from shared.backoff import Backoff
 from shared.contracts.base import IntegrationEvent
 from shared.messaging import inbox, outbox
 from shared.messaging.batching import Item
@@ -163,10 +163,9 @@ class Handling:
         Each requeue counts against the queue's delivery limit; waiting for the database to
         come back makes an outage cost a message one delivery, not one per retry interval.
         """
-        delay, waited = self._retry_delay, 0.0
+        backoff, waited = Backoff(self._retry_delay), 0.0
         while waited < max_wait:
-            await asyncio.sleep(delay)
-            waited += delay
+            waited += await backoff.sleep()
             pool = self._pool()
             if pool is not None:
                 try:
@@ -175,4 +174,3 @@ class Handling:
                     return
                 except Exception as exc:
                     log.info("database_still_unavailable", error=repr(exc))
-            delay = min(delay * 2, 10.0)

@@ -22,6 +22,7 @@ import structlog
 from aio_pika.abc import AbstractExchange
 from prometheus_client import Counter
 
+from shared.backoff import Backoff
 from shared.contracts.base import IntegrationEvent
 from shared.messaging.publish import amqp_message
 
@@ -146,7 +147,7 @@ class OutboxRelay:
                         await conn.close()
 
     async def _run(self) -> None:
-        backoff = self._poll
+        backoff = Backoff(self._poll, most=15.0)
         while not self._stopping:
             # Cleared before the pass, not after: a row committed (and notified) while a pass
             # runs wakes the next pass at once instead of waiting for the poll.
@@ -158,7 +159,7 @@ class OutboxRelay:
                 continue
             try:
                 _sent, full = await self.relay_once()
-                backoff = self._poll
+                backoff.reset()
                 if full:
                     continue
             except asyncio.CancelledError:
@@ -166,10 +167,10 @@ class OutboxRelay:
             except Exception as exc:
                 FAILED.inc()
                 log.warning("outbox_relay_failed", error=str(exc))
-                backoff = min(backoff * 2, 15.0)
+                backoff.grow()
                 self._wake.clear()  # a failing broker is retried after the backoff, not per insert
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff.delay)
 
     async def relay_once(self) -> tuple[int, bool]:
         """Claim one batch, publish it with confirms (all in flight at once), mark what was confirmed."""
