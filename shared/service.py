@@ -56,6 +56,7 @@ class Service(Generic[S]):
         self._stores: StoresFactory[S] = stores if stores is not None else _the_connection
         self.demo_clock = DemoClock(demo_mode=settings.demo_mode, timezone=settings.timezone)
         self.migration_dirs = [db.KIT_MIGRATIONS, migrations]
+        # Never started: the service's consumers and publishers described for AsyncAPI (shared/docs.py).
         self.broker = RabbitBroker(
             settings.amqp_url,
             default_channel=Channel(prefetch_count=settings.prefetch_count),
@@ -67,7 +68,7 @@ class Service(Generic[S]):
         self.pool: asyncpg.Pool | None = None
         self.consumers = Consumers(name, lambda: self.pool, retry_delay=settings.retry_delay, stores=self._stores)
         self.relay: outbox.OutboxRelay | None = None
-        self.amqp = BrokerConnection(name, settings.amqp_url, self.broker)
+        self.amqp = BrokerConnection(name, settings.amqp_url)
         self._tasks: list[asyncio.Task[None]] = []
 
     @property

@@ -1,15 +1,21 @@
-"""A service's broker connection: the dead-letter queue declared, a confirmed channel on `events`
-for the outbox relay, and the consumers started; retried in the background until RabbitMQ answers.
-aio-pika's robust connection restores channels, queues and consumers after a broker restart."""
+"""A service's one AMQP connection: a confirmed channel on `events` for the outbox relay, the
+service's dead-letter queue declared, and the consumers started (their dead letters are published
+on it too); retried in the background until RabbitMQ answers. aio-pika's robust connection restores
+channels, queues, bindings and consumers after a broker restart.
+
+FastStream does not connect: it describes the service (AsyncAPI, `shared/docs.py`) from a broker
+that is never started, and runs `TestRabbitBroker` unit tests of handlers. Its per-message layers
+cost CPU and added nothing to consuming (see `Consumers.start`)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 import aio_pika
 import structlog
-from aio_pika.abc import AbstractExchange, AbstractRobustConnection
-from faststream.rabbit import RabbitBroker
+from aio_pika import ExchangeType
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
 from shared.backoff import Backoff
 from shared.messaging.consumer import Consumers
@@ -21,8 +27,8 @@ log = structlog.get_logger("shared.service")
 class BrokerConnection:
     """The AMQP connection of one service."""
 
-    def __init__(self, name: str, amqp_url: str, broker: RabbitBroker) -> None:
-        self.name, self._url, self._broker = name, amqp_url, broker
+    def __init__(self, name: str, amqp_url: str) -> None:
+        self.name, self._url = name, amqp_url
         self.connection: AbstractRobustConnection | None = None
         self.events: AbstractExchange | None = None  # on a channel with publisher confirms
         self.ready = False
@@ -42,23 +48,22 @@ class BrokerConnection:
         log.info("broker_ready", consumes=consumers.routing_keys)
 
     async def _open(self, consumers: Consumers, *, prefetch_count: int) -> None:
-        await self._broker.start()
-        await self._broker.declare_exchange(DLX)
-        dlq = await self._broker.declare_queue(dead_letter_queue(self.name))
-        await dlq.bind(DLX.name, routing_key=f"{self.name}.#")
-        # The outbox relay and the consumers use aio-pika directly on their own robust
-        # connection (FastStream's per-message layers cost CPU and add nothing there).
         self.connection = await aio_pika.connect_robust(
             self._url, client_properties={"connection_name": f"{self.name} events"}
         )
         confirmed = await self.connection.channel(publisher_confirms=True)
-        self.events = await confirmed.declare_exchange(EVENTS.name, aio_pika.ExchangeType.TOPIC, durable=True)
+        self.events = await confirmed.declare_exchange(EVENTS.name, ExchangeType.TOPIC, durable=True)
+        await _declare_dead_letter_queue(confirmed, self.name)
         await consumers.start(self.connection, prefetch_count=prefetch_count)
 
-    async def is_up(self) -> bool:
-        """Whether the connection is open and the broker answers."""
-        consuming = self.connection is not None and not self.connection.is_closed
-        return self.ready and consuming and await self._broker.ping(timeout=2)
+    async def is_up(self, *, timeout: float = 2.0) -> bool:
+        """Whether the connection is open (a robust connection that is reconnecting gets `timeout`)."""
+        connection = self.connection
+        if not self.ready or connection is None or connection.is_closed:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(connection.connected.wait(), timeout)
+        return connection.connected.is_set()
 
     async def close(self) -> None:
         self.ready = False
@@ -67,5 +72,11 @@ class BrokerConnection:
             with contextlib.suppress(Exception):
                 await self.connection.close()
             self.connection = None
-        with contextlib.suppress(Exception):
-            await self._broker.stop()
+
+
+async def _declare_dead_letter_queue(channel: AbstractChannel, service: str) -> None:
+    """The service's dead-letter queue, bound to the dead-letter exchange for its own queues' names."""
+    spec = dead_letter_queue(service)
+    dlx = await channel.declare_exchange(DLX.name, ExchangeType.TOPIC, durable=True)
+    queue = await channel.declare_queue(spec.name, durable=True, arguments=dict(spec.arguments or {}))
+    await queue.bind(dlx, routing_key=f"{service}.#")
