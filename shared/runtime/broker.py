@@ -16,6 +16,7 @@ import aio_pika
 import structlog
 from aio_pika import ExchangeType
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+from aio_pika.connection import make_url
 
 from shared.backoff import Backoff
 from shared.messaging.consumer import Consumers
@@ -48,9 +49,12 @@ class BrokerConnection:
         log.info("broker_ready", consumes=consumers.routing_keys)
 
     async def _open(self, consumers: Consumers, *, prefetch_count: int) -> None:
-        self.connection = await aio_pika.connect_robust(
-            self._url, client_properties={"connection_name": f"{self.name} events"}
+        # Kept before it connects, so that a failed attempt is closed (`close`), not left to the
+        # garbage collector (aio-pika then warns of a `close()` never awaited).
+        self.connection = aio_pika.RobustConnection(
+            make_url(self._url), client_properties={"connection_name": f"{self.name} events"}
         )
+        await self.connection.connect()
         confirmed = await self.connection.channel(publisher_confirms=True)
         self.events = await confirmed.declare_exchange(EVENTS.name, ExchangeType.TOPIC, durable=True)
         await _declare_dead_letter_queue(confirmed, self.name)
