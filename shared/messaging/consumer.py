@@ -99,6 +99,11 @@ class Consumers:
 
         return register
 
+    @property
+    def registrations(self) -> tuple[Registration, ...]:
+        """The registered consumers, in registration order."""
+        return tuple(self._registrations)
+
     def retire(self, queue: str, why: str) -> None:
         """A queue this service consumed once and no longer does: `start` deletes it, so that a
         deployment upgraded in place does not keep filling a queue nobody reads. The messages
