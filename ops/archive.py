@@ -27,6 +27,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
 from ops.provision import ARCHIVE
+from shared.messaging.copying import copy_message
 
 
 def topic_matches(pattern: str, key: str) -> bool:
@@ -67,19 +68,8 @@ async def replay(
             if stamp is not None and stamp > started:
                 done.set()  # caught up with the moment the replay began
             elif keys is None or any(topic_matches(k, msg.routing_key or "") for k in keys):
-                await writer.default_exchange.publish(
-                    aio_pika.Message(
-                        msg.body,
-                        headers={**(msg.headers or {}), "x-replayed-from": ARCHIVE},
-                        content_type=msg.content_type,
-                        message_id=msg.message_id,
-                        correlation_id=msg.correlation_id,
-                        type=msg.type,
-                        timestamp=msg.timestamp,
-                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    ),
-                    routing_key=into,
-                )
+                copy = copy_message(msg, {**(msg.headers or {}), "x-replayed-from": ARCHIVE})
+                await writer.default_exchange.publish(copy, routing_key=into)
                 copied += 1
             await msg.ack()
 

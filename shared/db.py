@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -96,3 +97,24 @@ async def migrate(conn: asyncpg.Connection, dirs: Sequence[Path]) -> list[str]:
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
     return applied
+
+
+def _copy_field(value: Any) -> str:
+    """One value in COPY's text format: `\\N` for NULL, str() of the rest (UUIDs, dates, enums),
+    backslash and the row/column separators escaped (rare: names are whitespace-normalised,
+    JSON escapes control characters itself)."""
+    if value is None:
+        return "\\N"
+    text = value if isinstance(value, str) else str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+async def copy_rows(conn: asyncpg.Connection, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """COPY rows into `table` in PostgreSQL's text format (None is NULL): the fastest bulk write.
+
+    Text, not binary, because the kit's JSON codecs are text codecs; not CSV, because CSV
+    quoting of JSON columns (every `"` doubled) cost more than the rest of the row."""
+    data = "".join("\t".join(map(_copy_field, row)) + "\n" for row in rows).encode("utf-8")
+    await conn.copy_to_table(table, source=io.BytesIO(data), columns=columns, format="text")

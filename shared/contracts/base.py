@@ -79,6 +79,13 @@ class ContractModel(BaseModel):
         return value
 
 
+class FieldError(ContractModel):
+    """One reason a message was refused, naming the field (dotted path) it concerns."""
+
+    field: str
+    message: str
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 

@@ -10,15 +10,9 @@ from uuid import UUID
 from pydantic import Field
 
 from shared.contracts.base import ContractModel, IntegrationEvent, MoneyCNY
+from shared.contracts.base import FieldError as FieldError  # the kit's since issue 13; still importable here
 from shared.contracts.district import DISTRICT_SYSTEM_NAME, Purchaser
 from shared.reference import Domain
-
-
-class FieldError(ContractModel):
-    """One reason a message was refused, naming the field (dotted path) it concerns."""
-
-    field: str
-    message: str
 
 
 def answer_key(source_system: str | None, routing_key: str) -> tuple[str, ...]:

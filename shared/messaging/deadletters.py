@@ -19,6 +19,7 @@ import aio_pika
 import aiormq
 from aio_pika.abc import AbstractIncomingMessage
 
+from shared.messaging.copying import copy_message
 from shared.messaging.topology import dead_letter_queue_name
 
 T = TypeVar("T")
@@ -121,18 +122,10 @@ def replay_target(service: str, letter: DeadLetter) -> str | None:
 
 
 def _replay_message(msg: AbstractIncomingMessage, service: str) -> aio_pika.Message:
+    """The letter as it was before it was parked (its sender's login stays in `x-original-user-id`)."""
     headers = {k: v for k, v in (msg.headers or {}).items() if k not in _ERROR_HEADERS and k != "x-death"}
     headers["x-replayed-from"] = dead_letter_queue_name(service)
-    return aio_pika.Message(
-        msg.body,
-        headers=headers,
-        content_type=msg.content_type,
-        message_id=msg.message_id,
-        correlation_id=msg.correlation_id,
-        type=msg.type,
-        timestamp=msg.timestamp,
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-    )
+    return copy_message(msg, headers)
 
 
 async def replay(amqp_url: str, service: str, *, message_ids: set[str] | None = None, limit: int = 10_000) -> Replayed:

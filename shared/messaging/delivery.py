@@ -12,8 +12,7 @@ from typing import Any, TypeVar
 from aio_pika.abc import AbstractIncomingMessage
 from pydantic import ValidationError
 
-from shared.contracts.base import IntegrationEvent, storable, unstorable
-from shared.contracts.procurement import FieldError
+from shared.contracts.base import FieldError, IntegrationEvent, storable, unstorable
 from shared.messaging.frames import UNDECODABLE_HEADER
 
 E = TypeVar("E", bound=IntegrationEvent)

@@ -16,12 +16,15 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import asyncpg
 import structlog
 from aio_pika.abc import AbstractExchange
 from prometheus_client import Counter
 
+from shared import db
+from shared.backoff import Backoff
 from shared.contracts.base import IntegrationEvent
 from shared.messaging.publish import amqp_message
 
@@ -30,10 +33,12 @@ log = structlog.get_logger("shared.outbox")
 PUBLISHED = Counter("outbox_published_total", "Outbox rows published", ["routing_key"])
 FAILED = Counter("outbox_publish_failures_total", "Outbox publish attempts that failed")
 
-# bcc travels as JSON text: asyncpg would take a list of lists for a two-dimensional array.
+# One row per event, the same whichever way it is written: the payload serialised once by pydantic,
+# bcc as JSON text (asyncpg would take a list of lists for a two-dimensional array).
+_COLUMNS = ["event_id", "routing_key", "payload", "correlation_id", "occurred_at", "bcc"]
 _INSERT = """INSERT INTO outbox (event_id, routing_key, payload, correlation_id, occurred_at, bcc)
-             SELECT id, key, payload, cid, at, bcc::jsonb
-             FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::timestamptz[], $6::text[])
+             SELECT id, key, payload::jsonb, cid, at, bcc::jsonb
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
                   AS t(id, key, payload, cid, at, bcc)
              ON CONFLICT (event_id) DO NOTHING"""
 _CLAIM = """SELECT id, event_id, routing_key, payload::text AS body, correlation_id, occurred_at, bcc FROM outbox
@@ -42,19 +47,24 @@ _MARK_SENT = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WH
 _MARK_FAILED = "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])"
 
 
-async def add(conn: asyncpg.Connection, events: Sequence[IntegrationEvent]) -> None:
-    """Write events into the outbox inside the caller's open transaction."""
+def _row(e: IntegrationEvent) -> tuple[Any, ...]:
+    bcc = json.dumps(list(keys)) if (keys := e.bcc()) else None
+    return (e.event_id, e.routing_key, e.model_dump_json(), e.correlation_id, e.occurred_at, bcc)
+
+
+async def add(conn: asyncpg.Connection, events: Sequence[IntegrationEvent], *, fresh: bool = False) -> None:
+    """Write events into the outbox inside the caller's open transaction.
+
+    An event already in the outbox (same event_id) is written once. `fresh=True` says no event can
+    be there yet (a bulk import's, their ids just minted): the rows go in with one COPY, which fires
+    the outbox's statement-level trigger as the INSERT does, so the relay wakes alike."""
     if not events:
         return
-    await conn.execute(
-        _INSERT,
-        [e.event_id for e in events],
-        [e.routing_key for e in events],
-        [e.model_dump(mode="json") for e in events],
-        [e.correlation_id for e in events],
-        [e.occurred_at for e in events],
-        [json.dumps(list(keys)) if (keys := e.bcc()) else None for e in events],
-    )
+    rows = [_row(e) for e in events]
+    if fresh:
+        await db.copy_rows(conn, "outbox", _COLUMNS, rows)
+        return
+    await conn.execute(_INSERT, *(list(column) for column in zip(*rows, strict=True)))
 
 
 async def pending_count(conn: asyncpg.Connection) -> int:
@@ -146,7 +156,7 @@ class OutboxRelay:
                         await conn.close()
 
     async def _run(self) -> None:
-        backoff = self._poll
+        backoff = Backoff(self._poll, most=15.0)
         while not self._stopping:
             # Cleared before the pass, not after: a row committed (and notified) while a pass
             # runs wakes the next pass at once instead of waiting for the poll.
@@ -158,7 +168,7 @@ class OutboxRelay:
                 continue
             try:
                 _sent, full = await self.relay_once()
-                backoff = self._poll
+                backoff.reset()
                 if full:
                     continue
             except asyncio.CancelledError:
@@ -166,10 +176,10 @@ class OutboxRelay:
             except Exception as exc:
                 FAILED.inc()
                 log.warning("outbox_relay_failed", error=str(exc))
-                backoff = min(backoff * 2, 15.0)
+                backoff.grow()
                 self._wake.clear()  # a failing broker is retried after the backoff, not per insert
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff.delay)
 
     async def relay_once(self) -> tuple[int, bool]:
         """Claim one batch, publish it with confirms (all in flight at once), mark what was confirmed."""

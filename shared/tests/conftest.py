@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from faststream.rabbit import RabbitBroker
 
 from shared import logging as kit_logging
 from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues
@@ -22,3 +23,15 @@ async def kit_dsn() -> AsyncIterator[str]:
 @pytest.fixture
 def amqp_url() -> str:
     return ADMIN_AMQP_URL
+
+
+@pytest.fixture
+async def publisher(amqp_url: str) -> AsyncIterator[RabbitBroker]:
+    """A broker publishing events as another service would (the service under test has no
+    FastStream connection of its own: it consumes and relays on one aio-pika connection)."""
+    broker = RabbitBroker(amqp_url, logger=None)
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()

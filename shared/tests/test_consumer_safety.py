@@ -14,8 +14,7 @@ import asyncpg
 import pytest
 from pydantic import Field
 
-from shared.contracts.base import IntegrationEvent
-from shared.contracts.procurement import FieldError
+from shared.contracts.base import FieldError, IntegrationEvent
 from shared.messaging import deadletters
 from shared.messaging.consumer import InvalidMessage, TransientError, current_delivery
 from shared.messaging.publish import publish_event
@@ -118,7 +117,7 @@ HOSTILE: list[tuple[str, bytes, dict[str, Any]]] = [
 ]
 
 
-async def test_no_message_is_left_unacked_whatever_it_holds(kit_dsn, amqp_url):
+async def test_no_message_is_left_unacked_whatever_it_holds(kit_dsn, amqp_url, publisher):
     svc = service(kit_dsn, amqp_url)
 
     @svc.consumers.on(KitNudged)
@@ -133,8 +132,8 @@ async def test_no_message_is_left_unacked_whatever_it_holds(kit_dsn, amqp_url):
     try:
         for message_id, body, props in HOSTILE:
             await publish_message(amqp_url, "kit.nudged.v1", body, message_id=message_id, **props)
-        await publish_event(svc.broker, KitNudged(n=666))
-        await publish_event(svc.broker, KitNudged(n=1))  # after a prefetch's worth of poison
+        await publish_event(publisher, KitNudged(n=666))
+        await publish_event(publisher, KitNudged(n=1))  # after a prefetch's worth of poison
         await eventually(lambda: _effects_are(kit_dsn, [1]), timeout=30)
         found = await letters(amqp_url, len(HOSTILE) + 1)
     finally:
@@ -153,7 +152,9 @@ async def _effects_are(dsn: str, expected: list[int]) -> bool:
     return await effects(dsn) == expected
 
 
-async def test_an_answer_handler_that_fails_parks_the_message_and_a_transient_failure_retries(kit_dsn, amqp_url):
+async def test_an_answer_handler_that_fails_parks_the_message_and_a_transient_failure_retries(
+    kit_dsn, amqp_url, publisher
+):
     svc = service(kit_dsn, amqp_url)
     flaky = {"left": 2}
 
@@ -179,7 +180,7 @@ async def test_an_answer_handler_that_fails_parks_the_message_and_a_transient_fa
             for message_id in ("answer-explodes", "answer-recurses", *[f"nested-{i}" for i in range(PREFETCH + 1)]):
                 await publish_message(amqp_url, "kit.asked.v1", b"[" * 5000, message_id=message_id)
             await publish_message(amqp_url, "kit.asked.v1", b"{}", message_id="answer-flaky")
-            await publish_event(svc.broker, KitAsked(n=7))
+            await publish_event(publisher, KitAsked(n=7))
             answers = await tap.wait_for("kit.answered.v1", PREFETCH + 3, timeout=30)
         parked = by_id(await letters(amqp_url, 2))
     finally:
@@ -192,7 +193,7 @@ async def test_an_answer_handler_that_fails_parks_the_message_and_a_transient_fa
     assert "RecursionError" in parked["answer-recurses"].reason
 
 
-async def test_a_copy_forced_into_a_queue_with_a_cc_header_is_not_taken_for_the_event(kit_dsn, amqp_url):
+async def test_a_copy_forced_into_a_queue_with_a_cc_header_is_not_taken_for_the_event(kit_dsn, amqp_url, publisher):
     """RabbitMQ checks topic permissions on the routing key only, not on CC/BCC keys: a district
     system may publish `district.*` with `CC: kit.nudged.v1`. The copy arrives under its own key."""
     svc = service(kit_dsn, amqp_url)
@@ -209,7 +210,7 @@ async def test_a_copy_forced_into_a_queue_with_a_cc_header_is_not_taken_for_the_
         await publish_message(
             DISTRICT_URL, "district.kit_probe.v1", forged, message_id="forged", headers={"CC": ["kit.nudged.v1"]}
         )
-        await publish_event(svc.broker, KitNudged(n=1))
+        await publish_event(publisher, KitNudged(n=1))
         await eventually(lambda: _effects_are(kit_dsn, [1]))
         parked = by_id(await letters(amqp_url, 1))
         assert "routing_key" in parked["forged"].reason
@@ -222,7 +223,7 @@ async def test_a_copy_forced_into_a_queue_with_a_cc_header_is_not_taken_for_the_
         await svc.stop()
 
 
-async def test_a_replayed_dead_letter_is_still_taken_for_the_event(kit_dsn, amqp_url):
+async def test_a_replayed_dead_letter_is_still_taken_for_the_event(kit_dsn, amqp_url, publisher):
     svc = service(kit_dsn, amqp_url)
     armed = {"fail": True}
 
@@ -237,7 +238,7 @@ async def test_a_replayed_dead_letter_is_still_taken_for_the_event(kit_dsn, amqp
     await svc.wait_ready()
     try:
         event = KitNudged(n=5)
-        await publish_event(svc.broker, event)
+        await publish_event(publisher, event)
         await letters(amqp_url, 1)
         armed["fail"] = False
         assert (await deadletters.replay(amqp_url, "kit", message_ids={str(event.event_id)})).count == 1
@@ -280,7 +281,7 @@ async def test_a_message_from_another_login_is_parked_and_its_replay_keeps_the_s
         parked = by_id(await letters(amqp_url, 2))
         assert set(parked) == {"probe-1", "probe-2"} and "KeyError" in parked["probe-1"].reason
         # A dead-letter channel the broker closed (a channel-level error) is opened again.
-        channel = svc.consumers._dlx_channel
+        channel = svc.consumers.dead_letters.channel
         assert channel is not None
         await channel.close()
         await publish_message(

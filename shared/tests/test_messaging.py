@@ -97,7 +97,7 @@ async def test_a_held_relay_publishes_nothing_until_the_hold_ends_or_runs_out(ki
         await svc.stop()
 
 
-async def test_duplicate_delivery_changes_state_once_even_after_a_relay_crash(kit_dsn, amqp_url):
+async def test_duplicate_delivery_changes_state_once_even_after_a_relay_crash(kit_dsn, amqp_url, publisher):
     svc = make_service(kit_dsn, amqp_url)
 
     @svc.consumers.on(KitPinged)
@@ -110,9 +110,9 @@ async def test_duplicate_delivery_changes_state_once_even_after_a_relay_crash(ki
         await svc.wait_ready()
         event = KitPinged(n=7)
         # A relay that crashed after publishing but before marking sends the same event again.
-        await publish_event(svc.broker, event)
-        await publish_event(svc.broker, event)
-        await publish_event(svc.broker, KitPinged(n=8))
+        await publish_event(publisher, event)
+        await publish_event(publisher, event)
+        await publish_event(publisher, KitPinged(n=8))
         await eventually(lambda: _has(kit_dsn, 2))
         await asyncio.sleep(0.5)
         assert await effects(kit_dsn) in ([7, 8], [8, 7])
@@ -124,7 +124,7 @@ async def _has(dsn: str, n: int) -> bool:
     return len(await effects(dsn)) >= n
 
 
-async def test_poison_message_is_dead_lettered_with_reason_and_next_message_is_processed(kit_dsn, amqp_url):
+async def test_poison_message_is_dead_lettered_with_reason_and_next_message_is_processed(kit_dsn, amqp_url, publisher):
     svc = make_service(kit_dsn, amqp_url)
     fail_once = {"armed": True}
 
@@ -149,8 +149,8 @@ async def test_poison_message_is_dead_lettered_with_reason_and_next_message_is_p
         await exchange.publish(
             aio_pika.Message(json.dumps({"n": "x"}).encode(), message_id="poison-2"), routing_key="kit.pinged.v1"
         )
-        await publish_event(svc.broker, KitPinged(n=13))
-        await publish_event(svc.broker, KitPinged(n=1))
+        await publish_event(publisher, KitPinged(n=13))
+        await publish_event(publisher, KitPinged(n=1))
         await eventually(lambda: _has(kit_dsn, 1))
         await connection.close()
 
@@ -181,7 +181,7 @@ async def test_poison_message_is_dead_lettered_with_reason_and_next_message_is_p
         await svc.stop()
 
 
-async def test_transient_error_is_retried_until_it_succeeds(kit_dsn, amqp_url):
+async def test_transient_error_is_retried_until_it_succeeds(kit_dsn, amqp_url, publisher):
     svc = make_service(kit_dsn, amqp_url)
     attempts = {"n": 0}
 
@@ -198,7 +198,7 @@ async def test_transient_error_is_retried_until_it_succeeds(kit_dsn, amqp_url):
         await svc.wait_ready()
         async with EventTap("kit.echoed.v1", url=amqp_url) as tap:
             source = KitPinged(n=5)
-            await publish_event(svc.broker, source)
+            await publish_event(publisher, source)
             echoed = await tap.wait_for("kit.echoed.v1")
         assert attempts["n"] == 3
         assert await effects(kit_dsn) == [5]
@@ -321,3 +321,38 @@ def test_database_outages_are_transient_and_defects_are_not(exc, transient):
     from shared.messaging.consumer import is_transient
 
     assert is_transient(exc) is transient
+
+
+class KitFannedOut(IntegrationEvent):
+    """A test-only fact sent to two more keys in the same publish."""
+
+    routing_key: ClassVar[str] = "kit.fanned_out.v1"
+    text: str
+
+    def bcc(self) -> tuple[str, ...]:
+        return ("kit.copy.a", "kit.copy.b")
+
+
+async def test_the_outbox_rows_are_the_same_written_one_by_one_or_copied_in_bulk(kit_dsn):
+    svc = make_service(kit_dsn, "amqp://guest:guest@127.0.0.1:5999/")  # no broker: rows stay pending
+    await svc.start()
+    try:
+        await eventually(lambda: asyncio.sleep(0, result=svc.pool is not None))
+        quoted = 'tab\there, "quotes", back\\slash, 北京\nnewline'
+        inserted, copied = KitFannedOut(text=quoted), KitFannedOut(text=quoted)
+        async with svc.transaction() as conn:
+            await outbox.add(conn, [inserted, inserted])  # the same event twice is written once
+            await outbox.add(conn, [copied], fresh=True)
+        async with svc.connection() as conn:
+            rows = {
+                r["event_id"]: r
+                for r in await conn.fetch("SELECT event_id, routing_key, payload, correlation_id, bcc FROM outbox")
+            }
+        assert len(rows) == 2
+        one, bulk = rows[inserted.event_id], rows[copied.event_id]
+        assert one["payload"] == inserted.model_dump(mode="json") and bulk["payload"] == copied.model_dump(mode="json")
+        assert one["bcc"] == bulk["bcc"] == ["kit.copy.a", "kit.copy.b"]
+        assert (one["routing_key"], one["correlation_id"]) == ("kit.fanned_out.v1", inserted.correlation_id)
+        assert (bulk["routing_key"], bulk["correlation_id"]) == ("kit.fanned_out.v1", copied.correlation_id)
+    finally:
+        await svc.stop()

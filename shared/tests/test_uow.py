@@ -79,7 +79,9 @@ async def test_events_emitted_in_a_unit_of_work_commit_with_its_state_or_not_at_
         await svc.stop()
 
 
-async def test_a_named_consumer_keeps_deduplicating_an_event_consumed_under_its_old_function_name(kit_dsn, amqp_url):
+async def test_a_named_consumer_keeps_deduplicating_an_event_consumed_under_its_old_function_name(
+    kit_dsn, amqp_url, publisher
+):
     """Before consumers were named, the inbox identity was the handler function's name: an event
     consumed then (recorded as `kit.record_count`) and redelivered after the upgrade is a duplicate."""
     svc = service(kit_dsn, amqp_url)
@@ -97,8 +99,8 @@ async def test_a_named_consumer_keeps_deduplicating_an_event_consumed_under_its_
         before, after = KitCounted(n=1), KitCounted(n=2)
         async with svc.transaction() as conn:
             assert await inbox.first_time(conn, consumer="kit.record_count", event_id=before.event_id)
-        await publish_event(svc.broker, before)  # the redelivery of an event consumed before the upgrade
-        await publish_event(svc.broker, after)
+        await publish_event(publisher, before)  # the redelivery of an event consumed before the upgrade
+        await publish_event(publisher, after)
 
         async def done() -> list[int]:
             async with svc.reading() as read:
