@@ -24,10 +24,11 @@ from registry.domain.organisation import Filing, Organisation, Registration
 from registry.domain.platform import Platform
 from registry.handlers.orgs import NewOrg, commit_new, prepare_filing, prepare_registration
 from registry.importer.roster import RosterRow, RowError, read_roster
-from registry.store import OrgStore, ProgrammeStore, bulk
+from registry.store import OrgStore, ProgrammeStore
 from shared import context
 from shared.auth import Principal
 from shared.errors import DomainError, Invalid
+from shared.messaging import outbox
 
 log = structlog.get_logger("registry.importer")
 
@@ -212,7 +213,7 @@ async def _write(
             else:
                 fresh.append(n)
         events = await commit_new(store, fresh, actor=actor)
-        await bulk.add_outbox(conn, events)  # same transaction as the orgs
+        await outbox.add(conn, events, fresh=True)  # one COPY, in the same transaction as the orgs
     report.imported += len(fresh)
     if progress is not None:
         progress(rows_in_chunk)

@@ -16,9 +16,8 @@ import asyncpg
 from registry.domain.organisation import Organisation
 from registry.domain.platform import Platform
 from registry.domain.uscc import ChecksumOverride
-from registry.store.bulk import copy_rows
 from shared.contracts.registry import Contact
-from shared.db import dumps
+from shared.db import copy_rows, dumps
 from shared.errors import Conflict
 from shared.reference import Domain, OrgStatus, OrgType, PlatformLevel
 from shared.search import SEARCH_TIMEOUT_MS, bounded, escape_like
@@ -40,7 +39,7 @@ _BY_CODES = f"""SELECT {", ".join("o." + c.strip() for c in _ORG_COLUMNS.split("
 _STATUSES = """SELECT o.org_id, o.status FROM unnest($1::uuid[]) AS wanted(id)
     JOIN orgs o ON o.org_id = wanted.id"""
 
-# Batches are written with COPY (CSV, see `bulk.copy_rows`): PostgreSQL's fastest path for a bulk import.
+# Batches are written with COPY (CSV, see `shared.db.copy_rows`): PostgreSQL's fastest path for a bulk import.
 _COPY_COLUMNS = [
     "org_id",
     "version",
