@@ -59,15 +59,15 @@ class Consumers:
         self,
         event_cls: type[E],
         *,
-        name: str | None = None,
+        name: str,
         on_invalid: InvalidHandler | None = None,
         also_bind: Sequence[str] = (),
     ) -> Callable[[Handler[E]], Handler[E]]:
         """Decorator: `handler(event, stores) -> events to publish`, run once per event_id.
 
-        `name` is the consumer's identity in the inbox (`<service>.<name>`): stable, so renaming
-        the function changes nothing (until every service names its consumers, the function's
-        name stands in).
+        `name` is the consumer's identity in the inbox (`<service>.<name>`), required and stable:
+        renaming the function changes nothing, and renaming the consumer is a migration of its
+        inbox rows (docs/architecture.md §5).
 
         `on_invalid`, when given, answers a message that fails its contract (its effects and
         events commit in one transaction) instead of dead-lettering it. `also_bind` adds binding
@@ -77,7 +77,7 @@ class Consumers:
 
         def register(handler: Handler[E]) -> Handler[E]:
             queue = consumer_queue(self.service, event_cls.routing_key)
-            consumer = f"{self.service}.{name or handler.__name__}"
+            consumer = f"{self.service}.{name}"
 
             async def process(items: list[Any]) -> None:
                 await self._handling.batch(items, queue.name, consumer, handler)

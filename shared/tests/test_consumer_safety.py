@@ -120,7 +120,7 @@ HOSTILE: list[tuple[str, bytes, dict[str, Any]]] = [
 async def test_no_message_is_left_unacked_whatever_it_holds(kit_dsn, amqp_url, publisher):
     svc = service(kit_dsn, amqp_url)
 
-    @svc.consumers.on(KitNudged)
+    @svc.consumers.on(KitNudged, name="record")
     async def record(event: KitNudged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         if event.n == 666:
             raise KeyError("a defect in the handler")
@@ -169,7 +169,7 @@ async def test_an_answer_handler_that_fails_parks_the_message_and_a_transient_fa
         assert current_delivery() is invalid.delivery
         return [KitAnswered(about=invalid.message_id, fields=[e.field for e in invalid.errors])]
 
-    @svc.consumers.on(KitAsked, on_invalid=answer)
+    @svc.consumers.on(KitAsked, name="asked", on_invalid=answer)
     async def asked(event: KitAsked, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         return [KitAnswered(about=str(event.n))]
 
@@ -198,7 +198,7 @@ async def test_a_copy_forced_into_a_queue_with_a_cc_header_is_not_taken_for_the_
     system may publish `district.*` with `CC: kit.nudged.v1`. The copy arrives under its own key."""
     svc = service(kit_dsn, amqp_url)
 
-    @svc.consumers.on(KitNudged)
+    @svc.consumers.on(KitNudged, name="record")
     async def record(event: KitNudged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         await conn.execute("INSERT INTO effects (n, event_id) VALUES ($1, $2)", event.n, event.event_id)
         return []
@@ -227,7 +227,7 @@ async def test_a_replayed_dead_letter_is_still_taken_for_the_event(kit_dsn, amqp
     svc = service(kit_dsn, amqp_url)
     armed = {"fail": True}
 
-    @svc.consumers.on(KitNudged)
+    @svc.consumers.on(KitNudged, name="record")
     async def record(event: KitNudged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         if armed["fail"]:
             raise KeyError("not yet")
@@ -261,7 +261,7 @@ async def test_a_message_from_another_login_is_parked_and_its_replay_keeps_the_s
     svc = service(kit_dsn, amqp_url)
     armed, senders = {"fail": True}, []
 
-    @svc.consumers.on(KitProbed)
+    @svc.consumers.on(KitProbed, name="record")
     async def record(event: KitProbed, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         if armed["fail"]:
             raise KeyError("a defect, fixed later")
@@ -310,7 +310,7 @@ async def test_what_a_message_causes_correlates_with_its_senders_ids(kit_dsn, am
     async def answer(invalid: InvalidMessage, conn: asyncpg.Connection) -> Sequence[IntegrationEvent]:
         return [KitAnswered(about=invalid.message_id)]
 
-    @svc.consumers.on(KitAsked, on_invalid=answer)
+    @svc.consumers.on(KitAsked, name="asked", on_invalid=answer)
     async def asked(event: KitAsked, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         return [KitAnswered(about=str(event.n))]
 

@@ -90,7 +90,7 @@ async def test_an_operator_replays_a_fixed_dead_letter_that_the_services_own_use
     svc = Service(SERVICE, settings, migrations=EMPTY_MIGRATIONS)
     broken = {"yes": True}
 
-    @svc.consumers.on(ReplayProbed)
+    @svc.consumers.on(ReplayProbed, name="record")
     async def record(event: ReplayProbed, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         if broken["yes"]:
             raise PermanentError("thirteen is refused today")

@@ -100,7 +100,7 @@ async def test_a_held_relay_publishes_nothing_until_the_hold_ends_or_runs_out(ki
 async def test_duplicate_delivery_changes_state_once_even_after_a_relay_crash(kit_dsn, amqp_url, publisher):
     svc = make_service(kit_dsn, amqp_url)
 
-    @svc.consumers.on(KitPinged)
+    @svc.consumers.on(KitPinged, name="record")
     async def record(event: KitPinged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         await conn.execute("INSERT INTO effects (n, event_id) VALUES ($1, $2)", event.n, event.event_id)
         return []
@@ -128,7 +128,7 @@ async def test_poison_message_is_dead_lettered_with_reason_and_next_message_is_p
     svc = make_service(kit_dsn, amqp_url)
     fail_once = {"armed": True}
 
-    @svc.consumers.on(KitPinged)
+    @svc.consumers.on(KitPinged, name="record")
     async def record(event: KitPinged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         if event.n == 13 and fail_once["armed"]:
             fail_once["armed"] = False
@@ -185,7 +185,7 @@ async def test_transient_error_is_retried_until_it_succeeds(kit_dsn, amqp_url, p
     svc = make_service(kit_dsn, amqp_url)
     attempts = {"n": 0}
 
-    @svc.consumers.on(KitPinged)
+    @svc.consumers.on(KitPinged, name="record")
     async def record(event: KitPinged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         attempts["n"] += 1
         if attempts["n"] < 3:
@@ -236,7 +236,7 @@ async def test_a_backlog_is_handled_in_batches_exactly_once_and_a_poison_one_alo
     refused one dead-lettered after its batch is retried message by message."""
     svc = make_service(kit_dsn, amqp_url)
 
-    @svc.consumers.on(KitPinged)
+    @svc.consumers.on(KitPinged, name="record")
     async def record(event: KitPinged, conn: asyncpg.Connection) -> list[IntegrationEvent]:
         if event.n == 150:
             raise PermanentError("one hundred and fifty is refused")
