@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from shared import logging as kit_logging
+from shared.db import KIT_MIGRATIONS
 from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues
 
 kit_logging.configure("kit-test", level="INFO", cache=False)
@@ -16,7 +17,7 @@ EMPTY_MIGRATIONS = Path(__file__).parent / "migrations"
 @pytest.fixture
 async def kit_dsn() -> AsyncIterator[str]:
     await purge_queues("kit.")
-    yield await fresh_database("kit_test", "postgres")
+    yield await fresh_database("kit_test", "postgres", migrations=[KIT_MIGRATIONS, EMPTY_MIGRATIONS])
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from shared.testing import (
     publish_message,
     purge_queues,
     service_amqp_url,
+    service_migrations,
 )
 
 kit_logging.configure("procurement-test", level="WARNING", cache=False)
@@ -60,7 +61,9 @@ POLICY_URL = "https://procurement.test/publication-policy"
 @pytest.fixture
 async def settings() -> Settings:
     await purge_queues("procurement.")
-    dsn = await _with_retry(lambda: fresh_database("procurement_test", "procurement"))
+    dsn = await _with_retry(
+        lambda: fresh_database("procurement_test", "procurement", migrations=service_migrations("procurement"))
+    )
     return Settings(
         database_url=dsn,
         amqp_url=service_amqp_url("procurement"),
