@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
-EDITABLES := -e shared $(foreach s,$(SERVICES),-e services/$(s))
+EDITABLES := -e shared -e testkit $(foreach s,$(SERVICES),-e services/$(s))
 empty :=
 space := $(empty) $(empty)
 
@@ -11,7 +11,7 @@ space := $(empty) $(empty)
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: constraints.txt requirements-dev.txt shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+$(VENV)/.installed: constraints.txt requirements-dev.txt shared/pyproject.toml testkit/pyproject.toml $(wildcard services/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt $(EDITABLES) -r requirements-dev.txt
 	touch $@
@@ -31,7 +31,7 @@ test: provision
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	MYPYPATH=$(subst $(space),:,$(foreach s,$(SERVICES),services/$(s))) $(VENV)/bin/mypy -p shared $(foreach s,$(SERVICES),-p $(s)) -p ops
+	MYPYPATH=$(subst $(space),:,$(foreach s,$(SERVICES),services/$(s))) $(VENV)/bin/mypy -p shared -p testkit $(foreach s,$(SERVICES),-p $(s)) -p ops
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import aio_pika
 import httpx
 
-from shared.testing import token
+from testkit import token
 
 DISTRICT_USER = "district-demo"
 DISTRICT_SOURCE = "district-demo"

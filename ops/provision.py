@@ -39,7 +39,7 @@ DISTRICT_SYSTEMS = (
 MAX_MESSAGE_SIZE = 1024 * 1024
 ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 _TEST_VHOSTS = ("sogc_test", "sogc_system", "sogc_demo", "sogc_security")
-# A checkout with SOGC_TEST_NS set runs its suites on vhosts of its own (shared/testing.py).
+# A checkout with SOGC_TEST_NS set runs its suites on vhosts of its own (testkit/namespace.py).
 _NS = os.environ.get("SOGC_TEST_NS", "")
 VHOSTS = ("/", *_TEST_VHOSTS, *((f"{v}_{_NS}" for v in _TEST_VHOSTS) if _NS else ()))
 

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from ops.provision import DISTRICT_SYSTEMS, SERVICES
-from shared.testing import TEST_VHOST
+from testkit import TEST_VHOST
 
 AMQP = "amqp://{user}:{user}-dev-password@127.0.0.1:5672/" + TEST_VHOST
 

@@ -7,7 +7,7 @@ import pytest
 
 from shared import logging as kit_logging
 from shared.db import KIT_MIGRATIONS
-from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues
+from testkit import ADMIN_AMQP_URL, fresh_database, purge_queues
 
 kit_logging.configure("kit-test", level="INFO", cache=False)
 

@@ -20,7 +20,7 @@ from shared.messaging import deadletters
 from shared.messaging.consumer import InvalidMessage, TransientError, current_delivery
 from shared.messaging.publish import publish_event
 from shared.service import Service, ServiceSettings
-from shared.testing import (
+from testkit import (
     TEST_VHOST,
     EventTap,
     RawTimestamp,

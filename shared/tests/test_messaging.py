@@ -15,7 +15,7 @@ from shared.messaging import deadletters, outbox
 from shared.messaging.consumer import PermanentError, TransientError
 from shared.messaging.publish import publish_event
 from shared.service import Service, ServiceSettings
-from shared.testing import EventTap, eventually
+from testkit import EventTap, eventually
 
 from .conftest import EMPTY_MIGRATIONS
 

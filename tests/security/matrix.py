@@ -35,7 +35,7 @@ from fastapi import FastAPI
 from shared.auth import Role
 from shared.contracts.base import IntegrationEvent
 from shared.messaging.publish import cloud_event_headers
-from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues, service_amqp_url, service_migrations, token
+from testkit import ADMIN_AMQP_URL, fresh_database, purge_queues, service_amqp_url, service_migrations, token
 
 CALLERS = ("none", "admin", "street", "street_x", "reviewer", "monitor", "org", "org_x")
 STREET = "110101006"

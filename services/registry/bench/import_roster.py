@@ -24,7 +24,7 @@ from registry.importer.batch import import_roster, pool_transaction
 from shared import db
 from shared.auth import Principal, Role
 from shared.reference import STREETS
-from shared.testing import fresh_database
+from testkit import fresh_database
 
 STREET_NAMES = list(STREETS.values())
 KINDS = [("社会团体", "51"), ("民办非企业单位", "52"), ("基金会", "53")]

@@ -12,7 +12,7 @@ from asgi_lifespan import LifespanManager
 from registry.app import create_app
 from registry.config import Settings
 from shared import logging as kit_logging
-from shared.testing import fresh_database, purge_queues, service_amqp_url, service_migrations
+from testkit import fresh_database, purge_queues, service_amqp_url, service_migrations
 
 kit_logging.configure("registry-test", level="WARNING", cache=False)
 

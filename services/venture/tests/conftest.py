@@ -21,7 +21,7 @@ from shared.contracts.base import IntegrationEvent
 from shared.contracts.registry import OrgSnapshot
 from shared.messaging.publish import cloud_event_headers
 from shared.service import Service
-from shared.testing import (
+from testkit import (
     ADMIN_AMQP_URL,
     EventTap,
     eventually,

@@ -11,7 +11,7 @@ from samples import eventually, org_registered, sample_dict
 
 from shared.contracts.venture import ProgressReportSubmitted, ReportAccepted, ReportDue
 from shared.messaging.publish import publish_event
-from shared.testing import token
+from testkit import token
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

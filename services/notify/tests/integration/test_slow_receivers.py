@@ -15,7 +15,7 @@ from samples import eventually, org_registered, sample_dict
 from notify.domain import local_today
 from shared.contracts.venture import ReportDue
 from shared.messaging.publish import publish_event
-from shared.testing import EventTap, token
+from testkit import EventTap, token
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEADLINE = 10.0
