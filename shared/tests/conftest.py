@@ -12,6 +12,15 @@ from testkit import ADMIN_AMQP_URL, fresh_database, purge_queues
 kit_logging.configure("kit-test", level="INFO", cache=False)
 
 EMPTY_MIGRATIONS = Path(__file__).parent / "migrations"
+# A test asking for either needs the real PostgreSQL or RabbitMQ: `make test-unit` leaves it out.
+NEEDS_BROKER_OR_DATABASE = {"kit_dsn", "amqp_url", "clean_broker"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here) and NEEDS_BROKER_OR_DATABASE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture
