@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from ops.provision import (
+from ops.accounts import (
     ARCHIVE,
     ARCHIVE_QUEUE_ARGS,
     DISTRICT_SYSTEMS,

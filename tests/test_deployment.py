@@ -243,7 +243,7 @@ def hashes_to(password_hash: str, plain: str) -> bool:
 
 
 def test_rendered_definitions_carry_the_operators_passwords_and_the_provisioned_permissions(tmp_path):
-    from ops.provision import service_permissions, service_topic_permissions
+    from ops.accounts import service_permissions, service_topic_permissions
 
     values = operator_env(tmp_path, RABBITMQ_ADMIN_USER="ops-admin")
     done = render(tmp_path, values)
@@ -297,7 +297,7 @@ def test_the_broker_refuses_messages_over_the_provisioned_size_in_compose_too():
 
 
 def test_definitions_hold_every_district_system_with_only_its_own_answer_keys():
-    from ops.provision import DISTRICT_SYSTEMS, system_permissions, system_topic_permissions
+    from ops.accounts import DISTRICT_SYSTEMS, system_permissions, system_topic_permissions
     from ops.rabbitmq_definitions import definitions
 
     defs = definitions(["/"])

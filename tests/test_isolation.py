@@ -7,7 +7,7 @@ import aiormq
 import asyncpg
 import pytest
 
-from ops.provision import DISTRICT_SYSTEMS, SERVICES
+from ops.accounts import DISTRICT_SYSTEMS, SERVICES
 from testkit import TEST_VHOST
 
 AMQP = "amqp://{user}:{user}-dev-password@127.0.0.1:5672/" + TEST_VHOST

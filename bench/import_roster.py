@@ -1,6 +1,6 @@
 """Benchmark: import a synthetic roster of N organisations straight into a throw-away database.
 
-    .venv/bin/python services/registry/bench/import_roster.py --rows 100000
+    .venv/bin/python -m bench.import_roster --rows 100000
 
 Creates database `registry_bench` (dropped and recreated; the relay is not running, so the
 events stay in its outbox and nothing reaches the broker), writes the CSV, runs the same
