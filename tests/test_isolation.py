@@ -1,4 +1,4 @@
-"""DESIGN §2.4 on the real servers: a service's database role and broker user reach only its own."""
+"""docs/architecture.md §4 on the real servers: a service's database role and broker user reach only its own."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The route × caller matrix: who gets which status on every HTTP route (DESIGN §2.4).
+"""The route × caller matrix: who gets which status on every HTTP route (docs/architecture.md §4).
 
 Each service's test module holds a table `MATRIX = {"METHOD /path": Row(...)}` with one expected
 status per caller, in the column order of CALLERS, and a `prepare` that creates a realistic resource
