@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import struct
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,16 +36,24 @@ async def purge_queues(prefix: str) -> None:
         await connection.close()
 
 
+MARKER_TYPE = "testkit.marker"
+
+
 class EventTap:
-    """A temporary queue bound to `events` with some keys: what a test sees on the broker."""
+    """A temporary queue bound to `events` with some keys: what a test sees on the broker.
+
+    To show that something did *not* arrive, `settle()` rather than sleep: it sends the tap's
+    queue a marker and waits for it, so whatever was routed to the tap before is in `messages`."""
 
     def __init__(self, *keys: str, url: str = ADMIN_AMQP_URL) -> None:
         self.keys, self.url = keys, url
         self.messages: list[aio_pika.abc.AbstractIncomingMessage] = []
+        self._markers: set[str] = set()
 
     async def __aenter__(self) -> EventTap:
         self._conn = await aio_pika.connect(self.url)
         channel = await self._conn.channel()
+        self._channel = channel
         exchange = await channel.declare_exchange("events", aio_pika.ExchangeType.TOPIC, durable=True)
         self._queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         for key in self.keys:
@@ -52,7 +62,20 @@ class EventTap:
         return self
 
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        self.messages.append(message)
+        if message.type == MARKER_TYPE and message.message_id is not None:
+            self._markers.add(message.message_id)
+        else:
+            self.messages.append(message)
+
+    async def settle(self, timeout: float = 15.0) -> None:
+        """Send this tap's queue a marker (straight to the queue, so no other tap sees it) and wait
+        until it arrives: a queue delivers in order, so everything routed to the tap before the
+        marker is in `messages` by then. A test asserting that nothing (else) arrived calls this
+        after the thing under test, then asserts."""
+        marker = uuid.uuid4().hex
+        message = aio_pika.Message(b"", type=MARKER_TYPE, message_id=marker)
+        await self._channel.default_exchange.publish(message, routing_key=self._queue.name)
+        await eventually(lambda: asyncio.sleep(0, result=marker in self._markers), timeout=timeout)
 
     def bodies(self, routing_key: str | None = None) -> list[dict[str, Any]]:
         return [json.loads(m.body) for m in self.messages if routing_key in (None, m.routing_key)]
