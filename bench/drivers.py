@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import aio_pika
 import httpx
 
-from shared.testing import token
+from testkit import token
 
 DISTRICT_USER = "district-demo"
 DISTRICT_SOURCE = "district-demo"
@@ -36,7 +36,7 @@ def admin_url(vhost: str) -> str:
 
 
 def demand(ref: str, *, source_system: str = DISTRICT_SOURCE, **over: Any) -> dict[str, Any]:
-    """A valid `district.demand_published.v1` body (DESIGN §2.2) from a district department."""
+    """A valid `district.demand_published.v1` body (docs/architecture.md §2) from a district department."""
     body: dict[str, Any] = {
         "event_id": str(uuid.uuid4()),
         "occurred_at": datetime.now(UTC).isoformat(),

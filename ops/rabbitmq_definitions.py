@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from ops.provision import (
+from ops.accounts import (
     ARCHIVE,
     ARCHIVE_QUEUE_ARGS,
     DISTRICT_SYSTEMS,
@@ -65,82 +65,73 @@ def definitions(
     users = [_user(n, [], passwords) for n in names]
     if admin_user:
         users.insert(0, _user(admin_user, ["administrator"], passwords))
-    permissions: list[dict[str, object]] = []
-    topic_permissions: list[dict[str, object]] = []
-    policies, exchanges, queues, bindings = [], [], [], []
+    out: dict[str, list[dict[str, object]]] = {
+        k: [] for k in ("permissions", "topic_permissions", "policies", "exchanges", "queues", "bindings")
+    }
     for vhost in vhosts:
         full = admin_user or ("guest" if vhost != "/" else None)
-        if full:
-            permissions.append({"user": full, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"})
-        for name in names:
-            perms = service_permissions(name) if name in SERVICES else system_permissions(name)
-            topics = service_topic_permissions(name) if name in SERVICES else system_topic_permissions(name)
-            permissions.append(
-                {"user": name, "vhost": vhost, "configure": perms[0], "write": perms[1], "read": perms[2]}
-            )
-            topic_permissions += [
-                {"user": name, "vhost": vhost, "exchange": ex, "write": w, "read": r} for ex, w, r in topics
-            ]
-        policies.append(
-            {
-                "vhost": vhost,
-                "name": "events-unrouted",
-                "pattern": "^events$",
-                "apply-to": "exchanges",
-                "definition": UNROUTED_POLICY,
-                "priority": 0,
-            }
-        )
-        exchanges += [
-            {
-                "name": n,
-                "vhost": vhost,
-                "type": t,
-                "durable": True,
-                "auto_delete": False,
-                "internal": False,
-                "arguments": {},
-            }
-            for n, t in (("events", "topic"), ("events.dlx", "topic"), (UNROUTED, "fanout"))
+        for part in (_rights(vhost, names, full), _topology(vhost)):
+            for key, items in part.items():
+                out[key] += items
+    return {"rabbit_version": "3.10.8", "users": users, "vhosts": [{"name": v} for v in vhosts], **out}
+
+
+def _rights(vhost: str, names: list[str], full: str | None) -> dict[str, list[dict[str, object]]]:
+    """Each user's permissions and topic permissions on `vhost`; `full` (if any) may do anything."""
+    permissions: list[dict[str, object]] = []
+    topic_permissions: list[dict[str, object]] = []
+    if full:
+        permissions.append({"user": full, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"})
+    for name in names:
+        perms = service_permissions(name) if name in SERVICES else system_permissions(name)
+        topics = service_topic_permissions(name) if name in SERVICES else system_topic_permissions(name)
+        permissions.append({"user": name, "vhost": vhost, "configure": perms[0], "write": perms[1], "read": perms[2]})
+        topic_permissions += [
+            {"user": name, "vhost": vhost, "exchange": ex, "write": w, "read": r} for ex, w, r in topics
         ]
-        queues.append(
-            {"name": UNROUTED, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": UNROUTED_QUEUE_ARGS}
-        )
-        queues.append(
-            {"name": ARCHIVE, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": ARCHIVE_QUEUE_ARGS}
-        )
-        bindings += [
-            {
-                "source": "events",
-                "vhost": vhost,
-                "destination": ARCHIVE,
-                "destination_type": "queue",
-                "routing_key": key,
-                "arguments": {},
-            }
-            for key in contract_events()
-        ]
-        bindings.append(
-            {
-                "source": UNROUTED,
-                "vhost": vhost,
-                "destination": UNROUTED,
-                "destination_type": "queue",
-                "routing_key": "",
-                "arguments": {},
-            }
-        )
-    return {
-        "rabbit_version": "3.10.8",
-        "users": users,
-        "vhosts": [{"name": v} for v in vhosts],
-        "permissions": permissions,
-        "topic_permissions": topic_permissions,
-        "policies": policies,
-        "exchanges": exchanges,
-        "queues": queues,
-        "bindings": bindings,
+    return {"permissions": permissions, "topic_permissions": topic_permissions}
+
+
+def _topology(vhost: str) -> dict[str, list[dict[str, object]]]:
+    """What every vhost holds: the exchanges, the unrouted-events policy and queue, the archive
+    stream bound to every contract routing key."""
+    policy = {
+        "vhost": vhost,
+        "name": "events-unrouted",
+        "pattern": "^events$",
+        "apply-to": "exchanges",
+        "definition": UNROUTED_POLICY,
+        "priority": 0,
     }
+    exchanges: list[dict[str, object]] = [
+        {
+            "name": n,
+            "vhost": vhost,
+            "type": t,
+            "durable": True,
+            "auto_delete": False,
+            "internal": False,
+            "arguments": {},
+        }
+        for n, t in (("events", "topic"), ("events.dlx", "topic"), (UNROUTED, "fanout"))
+    ]
+    queues: list[dict[str, object]] = [
+        {"name": name, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": args}
+        for name, args in ((UNROUTED, UNROUTED_QUEUE_ARGS), (ARCHIVE, ARCHIVE_QUEUE_ARGS))
+    ]
+
+    def binding(source: str, destination: str, key: str) -> dict[str, object]:
+        return {
+            "source": source,
+            "vhost": vhost,
+            "destination": destination,
+            "destination_type": "queue",
+            "routing_key": key,
+            "arguments": {},
+        }
+
+    bindings = [binding("events", ARCHIVE, key) for key in contract_events()] + [binding(UNROUTED, UNROUTED, "")]
+    return {"policies": [policy], "exchanges": exchanges, "queues": queues, "bindings": bindings}
 
 
 ADMIN_PASSWORD_VAR = "RABBITMQ_ADMIN_PASSWORD"

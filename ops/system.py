@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.testing import PORT_OFFSET, fresh_database, namespaced
+from testkit import PORT_OFFSET, fresh_database, namespaced
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "venture", "procurement", "notify")

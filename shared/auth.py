@@ -1,6 +1,6 @@
 """Bearer-JWT authentication and role checks as FastAPI dependencies, and token minting.
 
-Roles (DESIGN §2.4): district_admin, street_officer (claim `street`), reviewer, monitor,
+Roles (docs/architecture.md §4): district_admin, street_officer (claim `street`), reviewer, monitor,
 org (claim `org_id`). Tokens are HS256, signed with the secret every service shares, and
 carry the audience `sogc`; expired, wrongly signed, wrong-audience and unsigned tokens fail.
 """

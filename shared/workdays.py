@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 import structlog
+from pydantic import BaseModel
 
 log = structlog.get_logger("shared.workdays")
 
@@ -71,3 +72,15 @@ class WorkCalendar:
             day += timedelta(days=1)
             count += self.is_workday(day)
         return count
+
+
+class CalendarSettings(BaseModel):
+    """Settings of a service that counts working days, mixed into its `Settings` beside the kit's
+    `ServiceSettings`: the operator's overrides of the State Council calendar, comma-separated
+    ISO dates (`<SERVICE>_EXTRA_HOLIDAYS`, `<SERVICE>_EXTRA_WORKDAYS`)."""
+
+    extra_holidays: str = ""
+    extra_workdays: str = ""
+
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar.from_strings(self.extra_holidays, self.extra_workdays)

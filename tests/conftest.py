@@ -1,1 +1,1 @@
-"""System-level tests: deployment files and the isolation promised by DESIGN §2.4."""
+"""System-level tests: deployment files and the isolation promised by docs/architecture.md §4."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import aio_pika
 
 from ops.archive import replay, topic_matches
-from shared.testing import ADMIN_AMQP_URL
+from testkit import ADMIN_AMQP_URL
 
 
 def test_topic_patterns_match_like_the_broker():

@@ -16,7 +16,7 @@ from ops.demo.client import Api
 from ops.demo.plan import ARTICLE, build
 from ops.demo.story import Story, roster_csv
 from ops.system import ROOT, System, present
-from shared.testing import PORT_OFFSET, namespaced
+from testkit import PORT_OFFSET, namespaced
 
 # Its own vhost, databases and ports, so the demo test runs beside the other system suites.
 VHOST = namespaced("sogc_demo")

@@ -31,7 +31,7 @@ DEPLOYMENT_FILES = [
     ROOT / "ops" / "Dockerfile",
     *sorted((ROOT / "ops" / "rabbitmq").iterdir()),
     *sorted((ROOT / "ops" / "postgres").iterdir()),
-    *sorted((ROOT / "services").glob("*/Dockerfile")),
+    ROOT / "ops" / "service.Dockerfile",
 ]
 
 
@@ -113,16 +113,34 @@ def test_each_service_has_its_own_database_and_broker_credentials(tmp_path):
             seen[cred] = name
 
 
+def test_one_image_recipe_serves_every_service():
+    """The four services are built from ops/service.Dockerfile, told which service (and its port)
+    by a build argument: one recipe, runs `python -m <service>` as a non-root user, and ships the
+    kit and that service only (no test kit)."""
+    dockerfile = (ROOT / "ops" / "service.Dockerfile").read_text()
+    assert re.search(r"^ARG SERVICE$", dockerfile, re.M) and re.search(r"^ARG PORT$", dockerfile, re.M)
+    assert re.search(r'^CMD \["sh", "-c", "exec python -m \\"\$SERVICE\\""\]$', dockerfile, re.M), (
+        "CMD must be python -m <service>"
+    )
+    assert re.search(r"^EXPOSE \$\{PORT\}$", dockerfile, re.M)
+    assert re.search(r"^ENV \$\{SERVICE\}_HTTP_HOST=0\.0\.0\.0 \$\{SERVICE\}_HTTP_PORT=\$\{PORT\}$", dockerfile, re.M)
+    assert re.search(r"^USER (?!root)\S+", dockerfile, re.M), "images run as a non-root user"
+    copied = re.findall(r"^COPY (\S+)", dockerfile, re.M)
+    assert copied == ["constraints.txt", "shared/", "services/${SERVICE}/"], copied
+    assert not list(ROOT.glob("services/*/Dockerfile")), "one recipe: no Dockerfile of a service's own"
+    assert importlib.util.find_spec("shared.testing") is None, "the test kit is not part of the runtime kit"
+
+
 @pytest.mark.parametrize("name", SERVICES)
-def test_dockerfile_runs_an_importable_module_on_the_configured_port(name):
+def test_compose_builds_each_service_from_the_one_recipe_on_its_port(name):
     if name not in present():
         pytest.skip(f"services/{name} is not in this tree yet")
-    dockerfile = (ROOT / "services" / name / "Dockerfile").read_text()
-    cmd = re.search(r'^CMD \["python", "-m", "([a-z_]+)"\]', dockerfile, re.M)
-    assert cmd, "CMD must be python -m <module>"
-    assert importlib.util.find_spec(cmd.group(1)) is not None
-    assert f"EXPOSE {PORTS[name]}" in dockerfile
-    assert re.search(r"^USER (?!root)\S+", dockerfile, re.M), "images run as a non-root user"
+    build = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][name]["build"]
+    assert build["context"] == "." and build["dockerfile"] == "ops/service.Dockerfile"
+    assert build["args"] == {"SERVICE": name, "PORT": str(PORTS[name])}
+    assert importlib.util.find_spec(name) is not None
+    main = importlib.import_module(f"{name}.__main__")
+    assert main.main.func.__module__ == "shared.entry" and main.main.args[0] == name, "the kit's entry point"
     config = importlib.import_module(f"{name}.config")
     assert config.Settings().http_port == PORTS[name]
     assert f"{PORTS[name]}:{PORTS[name]}" in (ROOT / "docker-compose.yml").read_text()
@@ -225,7 +243,7 @@ def hashes_to(password_hash: str, plain: str) -> bool:
 
 
 def test_rendered_definitions_carry_the_operators_passwords_and_the_provisioned_permissions(tmp_path):
-    from ops.provision import service_permissions, service_topic_permissions
+    from ops.accounts import service_permissions, service_topic_permissions
 
     values = operator_env(tmp_path, RABBITMQ_ADMIN_USER="ops-admin")
     done = render(tmp_path, values)
@@ -279,7 +297,7 @@ def test_the_broker_refuses_messages_over_the_provisioned_size_in_compose_too():
 
 
 def test_definitions_hold_every_district_system_with_only_its_own_answer_keys():
-    from ops.provision import DISTRICT_SYSTEMS, system_permissions, system_topic_permissions
+    from ops.accounts import DISTRICT_SYSTEMS, system_permissions, system_topic_permissions
     from ops.rabbitmq_definitions import definitions
 
     defs = definitions(["/"])

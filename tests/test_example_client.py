@@ -12,7 +12,7 @@ import pytest
 
 from examples.district_client import publish_and_wait, sample_demand
 from ops.system import System
-from shared.testing import namespaced
+from testkit import namespaced
 
 VHOST = namespaced("sogc_demo")
 URL = f"amqp://district-demo:district-demo-dev-password@127.0.0.1:5672/{VHOST}"

@@ -1,4 +1,4 @@
-"""DESIGN §2.4 on the real servers: a service's database role and broker user reach only its own."""
+"""docs/architecture.md §4 on the real servers: a service's database role and broker user reach only its own."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import aiormq
 import asyncpg
 import pytest
 
-from ops.provision import DISTRICT_SYSTEMS, SERVICES
-from shared.testing import TEST_VHOST
+from ops.accounts import DISTRICT_SYSTEMS, SERVICES
+from testkit import TEST_VHOST
 
 AMQP = "amqp://{user}:{user}-dev-password@127.0.0.1:5672/" + TEST_VHOST
 

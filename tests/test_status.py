@@ -10,7 +10,7 @@ from ops.status import render, service_status
 from shared.contracts.base import IntegrationEvent
 from shared.db import KIT_MIGRATIONS, connect, migrate
 from shared.messaging import outbox
-from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues
+from testkit import ADMIN_AMQP_URL, fresh_database, purge_queues
 
 
 class StatusProbed(IntegrationEvent):

@@ -6,7 +6,7 @@ import uuid
 
 import aio_pika
 
-from shared.testing import ADMIN_AMQP_URL, eventually
+from testkit import ADMIN_AMQP_URL, eventually
 
 
 async def test_an_unknown_event_version_is_kept_in_the_unrouted_queue():

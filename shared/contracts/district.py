@@ -31,7 +31,7 @@ class Purchaser(ContractModel):
 
 
 class DemandPublished(IntegrationEvent):
-    """A district system published a service demand (需求); see DESIGN §2.2."""
+    """A district system published a service demand (需求); see docs/architecture.md §2."""
 
     routing_key: ClassVar[str] = "district.demand_published.v1"
     # The longest valid demand, every character escaped as \uXXXX, is about 36 KB.

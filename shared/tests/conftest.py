@@ -7,17 +7,27 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from shared import logging as kit_logging
-from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues
+from shared.db import KIT_MIGRATIONS
+from testkit import ADMIN_AMQP_URL, fresh_database, purge_queues
 
 kit_logging.configure("kit-test", level="INFO", cache=False)
 
 EMPTY_MIGRATIONS = Path(__file__).parent / "migrations"
+# A test asking for either needs the real PostgreSQL or RabbitMQ: `make test-unit` leaves it out.
+NEEDS_BROKER_OR_DATABASE = {"kit_dsn", "amqp_url", "clean_broker"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here) and NEEDS_BROKER_OR_DATABASE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture
 async def kit_dsn() -> AsyncIterator[str]:
     await purge_queues("kit.")
-    yield await fresh_database("kit_test", "postgres")
+    yield await fresh_database("kit_test", "postgres", migrations=[KIT_MIGRATIONS, EMPTY_MIGRATIONS])
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the real broker and database with a generic consumer, not a service's."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -19,7 +18,7 @@ from shared.messaging import deadletters
 from shared.messaging.consumer import InvalidMessage, TransientError, current_delivery
 from shared.messaging.publish import publish_event
 from shared.service import Service, ServiceSettings
-from shared.testing import (
+from testkit import (
     TEST_VHOST,
     EventTap,
     RawTimestamp,
@@ -152,6 +151,10 @@ async def _effects_are(dsn: str, expected: list[int]) -> bool:
     return await effects(dsn) == expected
 
 
+async def _handled(dsn: str, n: int) -> bool:
+    return n in await effects(dsn)
+
+
 async def test_an_answer_handler_that_fails_parks_the_message_and_a_transient_failure_retries(
     kit_dsn, amqp_url, publisher
 ):
@@ -217,8 +220,9 @@ async def test_a_copy_forced_into_a_queue_with_a_cc_header_is_not_taken_for_the_
         # An operator replaying everything does not launder it into the queue either.
         replayed = await deadletters.replay(amqp_url, "kit")
         assert replayed.count == 0 and "路由键" in replayed.kept[0][1]
-        await asyncio.sleep(0.5)
-        assert await effects(kit_dsn) == [1]
+        await publish_event(publisher, KitNudged(n=2))  # a marker: handled after anything replayed
+        await eventually(lambda: _handled(kit_dsn, 2))
+        assert await effects(kit_dsn) == [1, 2]
     finally:
         await svc.stop()
 
@@ -343,7 +347,8 @@ async def test_an_event_with_bcc_keys_reaches_them_in_one_publish_and_each_queue
                 await outbox.add(conn, [KitCopied(to="a")])
             [mine] = await a.wait_for("kit.copied.v1")
             await everyone.wait_for("kit.copied.v1")
-            await asyncio.sleep(0.5)
+            for tap in (everyone, a, b, both_keys):
+                await tap.settle()
         assert mine["to"] == "a" and not b.messages
         assert len(everyone.messages) == 1 and len(both_keys.messages) == 1
         delivered = a.messages[0]

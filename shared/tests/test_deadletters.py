@@ -18,7 +18,7 @@ from shared.contracts.base import IntegrationEvent
 from shared.messaging import deadletters
 from shared.messaging.consumer import PermanentError
 from shared.service import Service, ServiceSettings
-from shared.testing import ADMIN_AMQP_URL, eventually, fresh_database, service_amqp_url
+from testkit import ADMIN_AMQP_URL, eventually, fresh_database, service_amqp_url
 
 from .conftest import EMPTY_MIGRATIONS
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from shared.auth import Principal, Role, require
 from shared.edge import MiB
 from shared.service import Service, ServiceSettings
-from shared.testing import send_until_answered, served, token
+from testkit import send_until_answered, served, token
 
 from .conftest import EMPTY_MIGRATIONS
 

@@ -9,7 +9,7 @@ import httpx
 from fastapi import APIRouter
 
 from shared.service import Service, ServiceSettings
-from shared.testing import eventually
+from testkit import eventually
 
 from .conftest import EMPTY_MIGRATIONS
 

@@ -14,7 +14,7 @@ from shared.contracts.base import IntegrationEvent
 from shared.messaging import inbox
 from shared.messaging.publish import publish_event
 from shared.service import Service, ServiceSettings
-from shared.testing import eventually
+from testkit import eventually
 
 from .conftest import EMPTY_MIGRATIONS
 

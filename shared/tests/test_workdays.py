@@ -31,3 +31,20 @@ def test_unknown_year_falls_back_to_weekends_and_operator_overrides():
     parsed = WorkCalendar.from_strings("2099-01-01, 2099-01-02", "2099-01-03")
     assert parsed.extra_holidays == {date(2099, 1, 1), date(2099, 1, 2)}
     assert parsed.extra_workdays == {date(2099, 1, 3)}
+
+
+def test_a_services_calendar_overrides_come_from_its_own_environment_variables(monkeypatch):
+    from pydantic_settings import SettingsConfigDict
+
+    from shared.service import ServiceSettings
+    from shared.workdays import CalendarSettings
+
+    class Settings(ServiceSettings, CalendarSettings):
+        model_config = SettingsConfigDict(env_prefix="PROBE_", extra="ignore")
+
+    assert Settings().calendar().extra_holidays == frozenset()
+    monkeypatch.setenv("PROBE_EXTRA_HOLIDAYS", "2099-01-01, 2099-01-02")
+    monkeypatch.setenv("PROBE_EXTRA_WORKDAYS", "2099-01-03")
+    calendar = Settings().calendar()
+    assert calendar.extra_holidays == {date(2099, 1, 1), date(2099, 1, 2)}
+    assert not calendar.is_workday(date(2099, 1, 2)) and calendar.is_workday(date(2099, 1, 3))

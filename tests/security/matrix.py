@@ -1,4 +1,4 @@
-"""The route × caller matrix: who gets which status on every HTTP route (DESIGN §2.4).
+"""The route × caller matrix: who gets which status on every HTTP route (docs/architecture.md §4).
 
 Each service's test module holds a table `MATRIX = {"METHOD /path": Row(...)}` with one expected
 status per caller, in the column order of CALLERS, and a `prepare` that creates a realistic resource
@@ -35,7 +35,7 @@ from fastapi import FastAPI
 from shared.auth import Role
 from shared.contracts.base import IntegrationEvent
 from shared.messaging.publish import cloud_event_headers
-from shared.testing import ADMIN_AMQP_URL, fresh_database, purge_queues, service_amqp_url, token
+from testkit import ADMIN_AMQP_URL, fresh_database, purge_queues, service_amqp_url, service_migrations, token
 
 CALLERS = ("none", "admin", "street", "street_x", "reviewer", "monitor", "org", "org_x")
 STREET = "110101006"
@@ -192,7 +192,7 @@ async def running_app(name: str, **settings: Any) -> AsyncIterator[Env]:
     app_module = importlib.import_module(f"{name}.app")
     config = importlib.import_module(f"{name}.config")
     await purge_queues(f"{name}.")
-    dsn = await fresh_database(f"{name}_sec", name)
+    dsn = await fresh_database(f"{name}_sec", name, migrations=service_migrations(name))
     cfg = config.Settings(
         database_url=dsn,
         amqp_url=service_amqp_url(name),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.testing import AMQP_HOST, PORT_OFFSET, TEST_VHOST, fresh_database, purge_queues
+from testkit import AMQP_HOST, PORT_OFFSET, TEST_VHOST, fresh_database, purge_queues
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG_DIR = ROOT / "var" / "security-logs"

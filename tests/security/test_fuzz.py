@@ -23,7 +23,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 
 from shared.auth import Role
-from shared.testing import token
+from testkit import token
 from tests.security.running import Running, start
 
 SERVICES = ("registry", "venture", "procurement", "notify")

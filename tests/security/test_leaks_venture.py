@@ -17,7 +17,7 @@ import pytest
 
 from shared.auth import Role
 from shared.contracts.registry import OrgSnapshot
-from shared.testing import token
+from testkit import token
 from tests.security.leaks import Answer, Secrets, findings, get_all, public_text
 from tests.security.matrix import ADMIN, MONITOR, REVIEWER, STREET, Env, running_app
 

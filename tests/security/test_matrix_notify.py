@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from shared.contracts.registry import OrgRegistered, OrgSnapshot
-from shared.testing import eventually
+from testkit import eventually
 from tests.security.matrix import (
     ADMIN,
     OPERATIONS,

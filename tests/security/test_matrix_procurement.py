@@ -18,7 +18,7 @@ import pytest
 
 from shared.auth import Role
 from shared.contracts.registry import OrgRegistered, OrgSnapshot
-from shared.testing import eventually, token
+from testkit import eventually, token
 from tests.security.matrix import (
     ADMIN,
     MONITOR,

@@ -17,7 +17,7 @@ import pytest
 
 from shared.auth import Role
 from shared.contracts.registry import OrgSnapshot
-from shared.testing import token
+from testkit import token
 from tests.security.matrix import (
     OPERATIONS,
     OTHER_ORG,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ops.system import ROOT, VHOST, System, present
-from shared.testing import PORT_OFFSET
+from testkit import PORT_OFFSET
 
 __all__ = ["VHOST"]  # the system suites' vhost, namespaced
 # Not the harness's default 18000: other suites may run a System of their own beside ours.

@@ -13,7 +13,7 @@ import httpx
 
 from bench.drivers import ADMIN, Commands, Publisher, admin_url, demand, district_url, new_code
 from ops.system import ADMIN_DSN, System
-from shared.testing import EventTap, eventually, token
+from testkit import EventTap, eventually, token
 from tests.system.conftest import VHOST
 
 RUN = int(time.time()) % 10_000 + 10_000  # distinct from the fault tests' runs

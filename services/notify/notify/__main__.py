@@ -1,17 +1,12 @@
-"""Run the notify service: `python -m notify`."""
+"""Run the notify service: `python -m notify` (or `sogc-notify`)."""
 
-import uvicorn
+from functools import partial
 
 from notify.app import create_app
 from notify.config import Settings
-from shared.service import configure_logging
+from shared.entry import serve
 
-
-def main() -> None:
-    settings = Settings()
-    configure_logging(settings, "notify")
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
-
+main = partial(serve, "notify", create_app, Settings)
 
 if __name__ == "__main__":
     main()

@@ -7,12 +7,13 @@ from pydantic import field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.service import ServiceSettings
+from shared.workdays import CalendarSettings
 
 # 32 bytes, base64url: encrypts the organisations' webhook signing secrets at rest (development only).
 DEV_WEBHOOK_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHktd2ViaG9vay1rZXlzLWNoYW5nZS1tZSE="
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, CalendarSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFY_", extra="ignore")
 
     database_url: str = "postgresql://notify:notify-dev-password@127.0.0.1:5432/notify"
@@ -54,8 +55,6 @@ class Settings(ServiceSettings):
 
     # Reminders fire at this local (Asia/Shanghai) hour on their day.
     reminder_hour: int = 9
-    extra_holidays: str = ""
-    extra_workdays: str = ""
 
     public_base_url: str = "http://127.0.0.1:8004"
 

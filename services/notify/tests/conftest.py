@@ -15,7 +15,7 @@ from asgi_lifespan import LifespanManager
 from notify.app import create_app
 from notify.config import Settings
 from shared import logging as kit_logging
-from shared.testing import fresh_database, purge_queues, service_amqp_url
+from testkit import fresh_database, purge_queues, service_amqp_url, service_migrations
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/samples.py and tests/receivers.py
 
@@ -27,7 +27,7 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd, the tests' 
 @pytest.fixture
 async def settings() -> Settings:
     await purge_queues("notify.")
-    dsn = await fresh_database("notify_test", "notify")
+    dsn = await fresh_database("notify_test", "notify", migrations=service_migrations("notify"))
     return Settings(
         database_url=dsn,
         amqp_url=service_amqp_url("notify"),
@@ -80,7 +80,7 @@ async def publisher() -> AsyncIterator[object]:
     """A broker on the test vhost as the guest user: publishes events as other services would."""
     from faststream.rabbit import RabbitBroker
 
-    from shared.testing import ADMIN_AMQP_URL
+    from testkit import ADMIN_AMQP_URL
 
     broker = RabbitBroker(ADMIN_AMQP_URL, logger=None)
     await broker.start()

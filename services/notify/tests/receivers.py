@@ -22,7 +22,7 @@ from notify.domain import verify_signature
 
 async def webhook_secret(client: Any, org_id: object) -> dict[str, str]:
     """The organisation asks notify for its signing secret: {key id: secret}, for its receiver."""
-    from shared.testing import token
+    from testkit import token
 
     response = await client.post(f"/orgs/{org_id}/webhook-secret", headers=token("org", org_id=org_id))
     assert response.status_code == 201, response.text

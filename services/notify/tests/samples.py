@@ -119,6 +119,6 @@ def org_registered(
 async def eventually(check: Any, *, timeout: float = 45.0, interval: float = 0.1) -> Any:
     """The kit's `eventually` with a longer patience: the test broker and database are shared with
     other teams' test runs, so a busy machine must not fail a correct test."""
-    from shared.testing import eventually as kit_eventually
+    from testkit import eventually as kit_eventually
 
     return await kit_eventually(check, timeout=timeout, interval=interval)

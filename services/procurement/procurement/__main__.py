@@ -1,17 +1,12 @@
-"""Run the procurement service: `python -m procurement`."""
+"""Run the procurement service: `python -m procurement` (or `sogc-procurement`)."""
 
-import uvicorn
+from functools import partial
 
 from procurement.app import create_app
 from procurement.config import Settings
-from shared.service import configure_logging
+from shared.entry import serve
 
-
-def main() -> None:
-    settings = Settings()
-    configure_logging(settings, "procurement")
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
-
+main = partial(serve, "procurement", create_app, Settings)
 
 if __name__ == "__main__":
     main()

@@ -9,10 +9,10 @@ from pydantic_settings import SettingsConfigDict
 from procurement.domain.model import DEFAULT_EXCLUDED_PURCHASES, Rules
 from shared import districts
 from shared.service import ServiceSettings
-from shared.workdays import WorkCalendar
+from shared.workdays import CalendarSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, CalendarSettings):
     model_config = SettingsConfigDict(env_prefix="PROCUREMENT_", extra="ignore")
 
     database_url: str = "postgresql://procurement:procurement-dev-password@127.0.0.1:5432/procurement"
@@ -29,9 +29,6 @@ class Settings(ServiceSettings):
     max_multi_year_term_months: int = 36
     # Comma-separated keywords of excluded purchases (MoF Order 102): hiring staff, labour dispatch…
     excluded_purchases: str = ",".join(DEFAULT_EXCLUDED_PURCHASES)
-    # Operator overrides of the working-day calendar, comma-separated ISO dates.
-    extra_holidays: str = ""
-    extra_workdays: str = ""
     ocid_prefix: str = "ocds-sogc01"
     # The OCDS packages' publicationPolicy: where the centre publishes what it discloses, when and
     # how (an http(s) URL of the operator's); omitted from the packages until set.
@@ -54,6 +51,3 @@ class Settings(ServiceSettings):
 
     def district_systems(self) -> districts.DistrictSystems:
         return districts.load(self.district_systems_file)
-
-    def calendar(self) -> WorkCalendar:
-        return WorkCalendar.from_strings(self.extra_holidays, self.extra_workdays)

@@ -29,13 +29,14 @@ from procurement.config import Settings
 from shared import logging as kit_logging
 from shared.contracts.base import IntegrationEvent
 from shared.contracts.registry import OrgRegistered, OrgSnapshot
-from shared.testing import (
+from testkit import (
     ADMIN_AMQP_URL,
     eventually,
     fresh_database,
     publish_message,
     purge_queues,
     service_amqp_url,
+    service_migrations,
 )
 
 kit_logging.configure("procurement-test", level="WARNING", cache=False)
@@ -60,7 +61,9 @@ POLICY_URL = "https://procurement.test/publication-policy"
 @pytest.fixture
 async def settings() -> Settings:
     await purge_queues("procurement.")
-    dsn = await _with_retry(lambda: fresh_database("procurement_test", "procurement"))
+    dsn = await _with_retry(
+        lambda: fresh_database("procurement_test", "procurement", migrations=service_migrations("procurement"))
+    )
     return Settings(
         database_url=dsn,
         amqp_url=service_amqp_url("procurement"),
@@ -153,7 +156,7 @@ STAGES = [
 
 async def on_day(client: httpx.AsyncClient, day: str) -> None:
     """Move the demo clock to `day`, as only a district admin may; every caller's request then happens on it."""
-    from shared.testing import token
+    from testkit import token
 
     r = await client.put("/clock", json={"today": day}, headers=token("district_admin", sub="clock"))
     assert r.status_code == 200, r.text
@@ -165,7 +168,7 @@ async def drive(client: httpx.AsyncClient, db: asyncpg.Connection, *, until: str
     Two registered orgs propose; reviewers rev-1 and rev-2 (rev-2 conflicted with org B) score;
     org A is selected; mon-1 monitors. Returns the ids and tokens a test needs.
     """
-    from shared.testing import token
+    from testkit import token
 
     officer = token("street_officer", sub="bob", street=STREET)
     a = await registered_org(db, name="甲社工事务所")

@@ -1,17 +1,12 @@
-"""Run the registry service: `python -m registry`."""
+"""Run the registry service: `python -m registry` (or `sogc-registry`)."""
 
-import uvicorn
+from functools import partial
 
 from registry.app import create_app
 from registry.config import Settings
-from shared.service import configure_logging
+from shared.entry import serve
 
-
-def main() -> None:
-    settings = Settings()
-    configure_logging(settings, "registry")
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
-
+main = partial(serve, "registry", create_app, Settings)
 
 if __name__ == "__main__":
     main()

@@ -12,7 +12,7 @@ from asgi_lifespan import LifespanManager
 from registry.app import create_app
 from registry.config import Settings
 from shared import logging as kit_logging
-from shared.testing import fresh_database, purge_queues, service_amqp_url
+from testkit import fresh_database, purge_queues, service_amqp_url, service_migrations
 
 kit_logging.configure("registry-test", level="WARNING", cache=False)
 
@@ -20,7 +20,7 @@ kit_logging.configure("registry-test", level="WARNING", cache=False)
 @pytest.fixture
 async def settings() -> Settings:
     await purge_queues("registry.")
-    dsn = await fresh_database("registry_test", "registry")
+    dsn = await fresh_database("registry_test", "registry", migrations=service_migrations("registry"))
     return Settings(
         database_url=dsn,
         amqp_url=service_amqp_url("registry"),

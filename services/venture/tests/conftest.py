@@ -21,7 +21,16 @@ from shared.contracts.base import IntegrationEvent
 from shared.contracts.registry import OrgSnapshot
 from shared.messaging.publish import cloud_event_headers
 from shared.service import Service
-from shared.testing import ADMIN_AMQP_URL, EventTap, eventually, fresh_database, purge_queues, service_amqp_url, token
+from testkit import (
+    ADMIN_AMQP_URL,
+    EventTap,
+    eventually,
+    fresh_database,
+    purge_queues,
+    service_amqp_url,
+    service_migrations,
+    token,
+)
 from venture.app import create_app
 from venture.config import Settings
 from venture.handlers import registry as registry_uc
@@ -39,7 +48,7 @@ ADMIN = token(Role.DISTRICT_ADMIN, sub="admin")
 @pytest.fixture
 async def settings() -> Settings:
     await purge_queues("venture.")
-    dsn = await fresh_database("venture_test", "venture")
+    dsn = await fresh_database("venture_test", "venture", migrations=service_migrations("venture"))
     # A small pool: many suites share this PostgreSQL server (max_connections 100) at once.
     return Settings(
         database_url=dsn,

@@ -1,17 +1,12 @@
-"""Run the venture service: `python -m venture`."""
+"""Run the venture service: `python -m venture` (or `sogc-venture`)."""
 
-import uvicorn
+from functools import partial
 
-from shared.service import configure_logging
+from shared.entry import serve
 from venture.app import create_app
 from venture.config import Settings
 
-
-def main() -> None:
-    settings = Settings()
-    configure_logging(settings, "venture")
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
-
+main = partial(serve, "venture", create_app, Settings)
 
 if __name__ == "__main__":
     main()

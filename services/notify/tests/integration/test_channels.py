@@ -14,7 +14,7 @@ from samples import STREET, eventually, org_registered, sample_dict
 
 from shared.contracts.venture import GrantAwarded
 from shared.messaging.publish import publish_event
-from shared.testing import EventTap, token
+from testkit import EventTap, token
 
 
 async def inbox(client: httpx.AsyncClient, **claims: object) -> list[dict]:

@@ -11,7 +11,7 @@ from shared.contracts.district import Purchaser, PurchaserKind
 from shared.contracts.procurement import DemandAccepted, DemandRejected, FieldError
 from shared.messaging.publish import publish_event
 from shared.reference import street_office_code
-from shared.testing import token
+from testkit import token
 
 STREET = "110101010"
 

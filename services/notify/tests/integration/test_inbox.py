@@ -9,7 +9,7 @@ from samples import STREET, eventually, org_registered, sample_dict
 from shared.contracts.procurement import ReviewerAssigned
 from shared.contracts.registry import AllianceMemberJoined
 from shared.messaging.publish import publish_event
-from shared.testing import token
+from testkit import token
 
 OTHER_STREET = "110101001"
 

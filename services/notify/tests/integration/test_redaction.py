@@ -11,7 +11,7 @@ from receivers import MailCatcher, WebhookReceiver, webhook_secret
 from samples import eventually, org_registered
 
 from shared.messaging.publish import publish_event
-from shared.testing import EventTap, token
+from testkit import EventTap, token
 
 REMOTE = "stack trace from db-internal-7.corp: password=hunter2"
 

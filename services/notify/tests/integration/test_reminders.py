@@ -11,7 +11,7 @@ from samples import eventually, org_registered, sample_dict
 from shared.clock import DISTRICT_ZONE
 from shared.contracts.venture import ProgressReportSubmitted, ReportAccepted, ReportDue
 from shared.messaging.publish import publish_event
-from shared.testing import token
+from testkit import token
 
 
 def at(*args: int) -> datetime:

@@ -15,7 +15,7 @@ from notify.domain import local_today
 from shared.clock import DISTRICT_ZONE
 from shared.contracts.venture import ReportDue
 from shared.messaging.publish import publish_event
-from shared.testing import EventTap, token
+from testkit import EventTap, token
 
 DEADLINE = 10.0
 

@@ -11,7 +11,7 @@ from samples import eventually, org_registered
 
 from notify.subscribers import consumer_name
 from shared.messaging.publish import publish_event
-from shared.testing import token
+from testkit import token
 
 
 async def _org_notices(client: httpx.AsyncClient, org_id: uuid.UUID) -> list[dict]:

@@ -12,7 +12,7 @@ from receivers import WebhookReceiver, webhook_secret
 from samples import eventually, org_registered
 
 from shared.messaging.publish import publish_event
-from shared.testing import EventTap, token
+from testkit import EventTap, token
 
 
 async def test_an_org_gets_its_secret_once_and_can_neither_rotate_nor_see_another_orgs(client):

@@ -155,7 +155,7 @@ async def test_an_answer_that_never_ends_is_read_only_up_to_the_cap_and_then_dro
         async def hung_up() -> list[int]:
             return flood.written
 
-        from shared.testing import eventually
+        from testkit import eventually
 
         [written] = await eventually(hung_up)
         # what the receiver got out before the hang-up: the cap plus what the socket buffers held

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from shared.testing import TEST_VHOST, EventTap, eventually, token
+from testkit import TEST_VHOST, EventTap, eventually, token
 
 DISTRICT_URL = "amqp://district-demo:district-demo-dev-password@127.0.0.1:5672/" + TEST_VHOST
 KEY = "district.demand_published.v1"

@@ -10,7 +10,7 @@ from asgi_lifespan import LifespanManager
 
 from procurement.app import create_app
 from procurement.config import Settings
-from shared.testing import token
+from testkit import token
 
 ADMIN = token("district_admin", sub="alice")
 PROPOSAL = {"title": "迟到的方案", "plan": "p", "budget_cny": "70000.00"}

@@ -6,7 +6,7 @@ import json
 from typing import Any
 from uuid import uuid4
 
-from shared.testing import TEST_VHOST, EventTap, token
+from testkit import TEST_VHOST, EventTap, token
 
 DISTRICT_URL = "amqp://district-demo:district-demo-dev-password@127.0.0.1:5672/" + TEST_VHOST
 ADMIN = token("district_admin", sub="alice")

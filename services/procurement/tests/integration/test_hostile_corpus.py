@@ -15,7 +15,7 @@ import aio_pika
 import aiormq
 import pytest
 
-from shared.testing import ADMIN_AMQP_URL, TEST_VHOST, EventTap, RawTimestamp, eventually, publish_message
+from testkit import ADMIN_AMQP_URL, TEST_VHOST, EventTap, RawTimestamp, eventually, publish_message
 
 KEY = "district.demand_published.v1"
 ANSWERS = ("procurement.demand_accepted.v1", "procurement.demand_rejected.v1")

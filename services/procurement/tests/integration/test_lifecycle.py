@@ -10,7 +10,7 @@ import pytest
 
 from shared.contracts.registry import OrgFiled, OrgGraduated, OrgProfileUpdated, OrgRegistered, OrgStatusChanged
 from shared.contracts.venture import GrantAwarded
-from shared.testing import EventTap, eventually, token
+from testkit import EventTap, eventually, token
 
 ADMIN = token("district_admin", sub="alice")
 

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from shared.testing import token
+from testkit import token
 
 ADMIN = token("district_admin", sub="alice")
 OTHER_STREET = token("street_officer", sub="carol", street="110101001")

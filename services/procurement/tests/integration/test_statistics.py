@@ -8,7 +8,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 from shared.reference import STREETS, street_office_code, street_office_name
-from shared.testing import token
+from testkit import token
 
 ADMIN = token("district_admin", sub="alice")
 DOMAINS = ["elder_care", "community_governance", "dispute_mediation", "culture_sports", "youth", "disability"]

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from shared.contracts.registry import OrgRegistered
 from shared.contracts.venture import GrantAwarded
-from shared.testing import TEST_VHOST, EventTap, eventually
+from testkit import TEST_VHOST, EventTap, eventually
 
 DISTRICT_URL = "amqp://district-demo:district-demo-dev-password@127.0.0.1:5672/" + TEST_VHOST
 KEY = "district.demand_published.v1"

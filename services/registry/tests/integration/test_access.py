@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from shared.testing import token
+from testkit import token
 
 from .helpers import filing, registration
 

@@ -1,4 +1,4 @@
-from shared.testing import eventually
+from testkit import eventually
 
 
 async def test_ready_reports_database_and_broker(client):

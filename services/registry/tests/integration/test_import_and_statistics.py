@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from shared.testing import token
+from testkit import token
 
 from .helpers import article_roster, new_code, registration, roster_csv
 

@@ -10,7 +10,7 @@ import json
 import httpx
 
 import registry.importer.batch as batch
-from shared.testing import token
+from testkit import token
 
 from .helpers import new_code
 

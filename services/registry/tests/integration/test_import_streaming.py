@@ -20,7 +20,7 @@ from starlette.formparsers import MultiPartParser
 import registry.api.imports as imports_route
 from registry.app import create_app
 from registry.importer import batch
-from shared.testing import send_until_answered, served, token
+from testkit import send_until_answered, served, token
 
 from .helpers import new_code
 

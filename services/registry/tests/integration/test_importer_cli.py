@@ -12,7 +12,7 @@ import uvicorn
 
 from registry.app import create_app
 from shared.auth import DEV_SECRET, mint
-from shared.testing import eventually
+from testkit import eventually
 
 from .helpers import new_code, roster_csv
 

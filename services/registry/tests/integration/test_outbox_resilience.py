@@ -8,7 +8,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from registry.app import create_app
-from shared.testing import EventTap, eventually, token
+from testkit import EventTap, eventually, token
 
 from .helpers import filing, registration
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from shared.reference import STREETS
-from shared.testing import token
+from testkit import token
 
 from .helpers import filing, registration
 

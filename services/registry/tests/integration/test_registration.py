@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from shared.testing import EventTap, eventually, token
+from testkit import EventTap, eventually, token
 
 from .helpers import filing, new_code, registration
 

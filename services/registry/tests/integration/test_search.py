@@ -7,7 +7,7 @@ import pytest
 
 import registry.store.orgs as org_store
 from shared.search import MAX_SEARCH_CHARS
-from shared.testing import token
+from testkit import token
 
 from .helpers import filing, registration
 

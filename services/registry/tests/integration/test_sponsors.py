@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from shared.testing import token
+from testkit import token
 
 from .helpers import filing, new_code, registration
 

@@ -14,7 +14,7 @@ from shared.contracts.procurement import ContractParty, ProjectSigned
 from shared.contracts.venture import GrantAwarded
 from shared.messaging import deadletters
 from shared.messaging.publish import cloud_event_headers, encode
-from shared.testing import ADMIN_AMQP_URL, eventually, token
+from testkit import ADMIN_AMQP_URL, eventually, token
 
 from .helpers import registration
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, tzinfo
 import pytest
 
 import shared.clock
-from shared.testing import eventually, token
+from testkit import eventually, token
 
 from .test_support_history import contract, grant, send
 

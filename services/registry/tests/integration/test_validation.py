@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.testing import token
+from testkit import token
 
 from .helpers import filing, new_code, registration
 

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from shared.auth import Role
 from shared.contracts.procurement import ContractParty, ProjectSigned
 from shared.contracts.registry import OrgProfileUpdated, OrgSnapshot
-from shared.testing import eventually, token
+from testkit import eventually, token
 
 from ..conftest import ADMIN, STREET, application_body, publish, round_body
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.auth import Role
-from shared.testing import EventTap, token
+from testkit import EventTap, token
 
 from ..conftest import ADMIN, wait_event
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.auth import Role
-from shared.testing import token
+from testkit import token
 
 from ..conftest import ADMIN
 

@@ -19,7 +19,7 @@ from shared.contracts.registry import (
     OrgStatusChanged,
 )
 from shared.messaging import deadletters
-from shared.testing import ADMIN_AMQP_URL, EventTap, eventually, token
+from testkit import ADMIN_AMQP_URL, EventTap, eventually, token
 
 from ..conftest import STREET, application_body, publish, wait_event
 

@@ -10,7 +10,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from shared.auth import Role
-from shared.testing import token
+from testkit import token
 from venture.app import create_app
 
 from ..conftest import ADMIN, OTHER_STREET, STREET, application_body, round_body

@@ -14,8 +14,8 @@ from referencing.jsonschema import DRAFT202012
 
 from shared.auth import Role
 from shared.contracts.registry import OrgSnapshot
-from shared.testing import token
 from shared.workdays import WorkCalendar
+from testkit import token
 from venture.domain.rounds import Criterion, Round
 from venture.handlers import notice as notice_uc
 from venture.handlers import registry as registry_uc

@@ -1,6 +1,6 @@
 """Benchmark: import a synthetic roster of N organisations straight into a throw-away database.
 
-    .venv/bin/python services/registry/bench/import_roster.py --rows 100000
+    .venv/bin/python -m bench.import_roster --rows 100000
 
 Creates database `registry_bench` (dropped and recreated; the relay is not running, so the
 events stay in its outbox and nothing reaches the broker), writes the CSV, runs the same
@@ -24,7 +24,7 @@ from registry.importer.batch import import_roster, pool_transaction
 from shared import db
 from shared.auth import Principal, Role
 from shared.reference import STREETS
-from shared.testing import fresh_database
+from testkit import fresh_database
 
 STREET_NAMES = list(STREETS.values())
 KINDS = [("社会团体", "51"), ("民办非企业单位", "52"), ("基金会", "53")]
