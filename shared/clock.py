@@ -16,7 +16,8 @@ Consumers never use the demo clock.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,17 @@ from shared.errors import Forbidden
 
 # The district's time zone: dates people see (deadlines, "today") are Beijing dates.
 DISTRICT_ZONE = ZoneInfo("Asia/Shanghai")
+
+# The instant, for what needs more than a date (leases, reminders' hour, keys' validity). A
+# component that reads it takes a `Now` (default `real_now`), so a test can hold time still;
+# nothing moves it in production or in demo mode (the demo moves dates only, above).
+Now = Callable[[], datetime]
+
+
+def real_now() -> datetime:
+    """The real instant, timezone-aware (UTC)."""
+    return datetime.now(UTC)
+
 
 HEADER = "X-Demo-Today"
 _GET = "SELECT today FROM demo_clock"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,7 +12,8 @@ from notify.adapters.targets import TargetPolicy
 from notify.config import Settings
 from notify.rendering import Renderer
 from notify.store import Stores, stores
-from notify.worker import Worker, system_clock
+from notify.worker import Worker
+from shared.clock import Now, real_now
 from shared.service import Service
 from shared.workdays import WorkCalendar
 
@@ -24,7 +23,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 class NotifyService(Service[Stores]):
     """The kit's runtime plus the delivery/reminder worker, started and stopped with it."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = system_clock) -> None:
+    def __init__(self, settings: Settings, clock: Now = real_now) -> None:
         super().__init__("notify", settings, migrations=MIGRATIONS, stores=stores)
         self.notify_settings = settings
         self.kit = handlers.Toolkit(

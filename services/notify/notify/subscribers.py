@@ -4,13 +4,11 @@ events consumed before keep deduplicating."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 import structlog
 
 from notify import handlers
 from notify.store import Stores
+from shared.clock import Now
 from shared.contracts import EVENT_TYPES
 from shared.contracts.base import IntegrationEvent
 from shared.messaging.consumer import Consumers
@@ -42,7 +40,7 @@ def consumer_name(routing_key: str) -> str:
     return "on_" + routing_key.replace(".", "_")
 
 
-def register(consumers: Consumers, kit: handlers.Toolkit, clock: Callable[[], datetime]) -> list[str]:
+def register(consumers: Consumers, kit: handlers.Toolkit, clock: Now) -> list[str]:
     keys = consumed_keys(kit)
     for key in keys:
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 import structlog
@@ -23,6 +22,7 @@ from notify.adapters.keys import SecretBox
 from notify.config import Settings
 from notify.domain import Claimed, SigningKey
 from notify.store import Stores
+from shared.clock import Now, real_now
 from shared.messaging.consumer import TRANSIENT
 from shared.service import Service
 
@@ -31,10 +31,6 @@ log = structlog.get_logger("notify.worker")
 ATTEMPTS = Counter("notify_delivery_attempts_total", "Delivery attempts", ["channel", "outcome"])
 # Labels from a fixed vocabulary only (notify.adapters.failures.REASONS): never an address or a remote text.
 ERRORS = Counter("notify_delivery_errors_total", "Failed delivery attempts by error class", ["channel", "error_class"])
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 class Worker:
@@ -46,7 +42,7 @@ class Worker:
         kit: handlers.Toolkit,
         sender: Sender,
         settings: Settings,
-        clock: Callable[[], datetime] = system_clock,
+        clock: Now = real_now,
     ) -> None:
         self.service, self.kit, self.sender, self.settings, self.clock = service, kit, sender, settings, clock
         self.box = SecretBox(settings.webhook_key_encryption_key)

@@ -6,17 +6,16 @@ import asyncpg
 
 from notify.domain import Entry
 from notify.store.rows import lock, record
+from shared.readmodel import versioned_upsert
 
 _ENTRY_COLS = "kind, key, name, email, webhook_url, street_code, status, ref"
 _GET_ENTRY = f"SELECT {_ENTRY_COLS} FROM directory WHERE kind = $1 AND key = $2"
-# The shape of the kit's `versioned_upsert` (shared/readmodel.py), on the directory's composite key.
-_UPSERT_VERSIONED = f"""
-INSERT INTO directory ({_ENTRY_COLS}, domains, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (kind, key) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,
-    webhook_url = EXCLUDED.webhook_url, street_code = EXCLUDED.street_code, status = EXCLUDED.status,
-    ref = EXCLUDED.ref, domains = EXCLUDED.domains, version = EXCLUDED.version, updated_at = now()
-WHERE directory.version < EXCLUDED.version
-RETURNING 1"""
+# Newest snapshot wins, on the directory's composite key (kind, key).
+_UPSERT_VERSIONED = versioned_upsert(
+    "directory",
+    ("kind", "key"),
+    ["name", "email", "webhook_url", "street_code", "status", "ref", "domains"],
+)
 _ORGS_IN_DOMAIN = f"""SELECT {_ENTRY_COLS} FROM directory
     WHERE kind = 'org' AND $1 = ANY(domains) AND status = 'registered' ORDER BY key"""
 
@@ -47,6 +46,7 @@ class DirectoryStore:
             _UPSERT_VERSIONED,
             entry.kind,
             entry.key,
+            version,
             entry.name,
             entry.email,
             entry.webhook_url,
@@ -54,7 +54,6 @@ class DirectoryStore:
             entry.status,
             entry.ref,
             domains or [],
-            version,
         )
         return applied is not None
 
