@@ -136,7 +136,7 @@ class Service(Generic[S]):
 
     def require_pool(self) -> asyncpg.Pool:
         if self.pool is None:
-            raise ServiceUnavailable("database not ready yet")
+            raise ServiceUnavailable("数据库尚未就绪，请稍后再试")
         return self.pool
 
     @asynccontextmanager
