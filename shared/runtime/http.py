@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncpg
 import structlog
@@ -24,9 +24,7 @@ from shared.edge import RequestEdge
 from shared.errors import DomainError, Invalid
 from shared.runtime.database import ServiceUnavailable
 from shared.runtime.operations import ops_router
-
-if TYPE_CHECKING:
-    from shared.service import Service
+from shared.runtime.ports import RunningService
 
 log = structlog.get_logger("shared.service")
 
@@ -35,7 +33,7 @@ HTTP_LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency"
 
 
 def build_app(
-    service: Service[Any],
+    service: RunningService,
     *,
     title: str,
     description: str,
@@ -65,7 +63,7 @@ def build_app(
     return app
 
 
-def _lifespan(service: Service[Any]) -> Any:
+def _lifespan(service: RunningService) -> Any:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Everything imported and built so far (the app, schemas, templates, libraries) lives

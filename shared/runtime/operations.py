@@ -4,16 +4,14 @@ reachable) and /metrics (Prometheus, with the outbox's backlog)."""
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
 from shared.messaging import outbox
-
-if TYPE_CHECKING:
-    from shared.service import Service
+from shared.runtime.ports import RunningService
 
 OUTBOX_PENDING = Gauge("outbox_pending", "Outbox rows not yet published")
 OUTBOX_OLDEST = Gauge("outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox row (0 when none)")
@@ -22,7 +20,7 @@ _BACKLOG = """SELECT count(*), coalesce(extract(epoch FROM now() - min(created_a
               FROM outbox WHERE published_at IS NULL"""
 
 
-async def readiness(service: Service[Any]) -> dict[str, Any]:
+async def readiness(service: RunningService) -> dict[str, Any]:
     """What /ready reports: the database and the broker answer, and the outbox's backlog."""
     checks: dict[str, Any] = {"database": False, "broker": False}
     if service.pool is not None:
@@ -35,7 +33,7 @@ async def readiness(service: Service[Any]) -> dict[str, Any]:
     return checks
 
 
-async def _observe_outbox(service: Service[Any]) -> None:
+async def _observe_outbox(service: RunningService) -> None:
     if service.pool is None:
         return
     with contextlib.suppress(Exception):
@@ -45,7 +43,7 @@ async def _observe_outbox(service: Service[Any]) -> None:
         OUTBOX_OLDEST.set(float(oldest))
 
 
-def ops_router(service: Service[Any]) -> APIRouter:
+def ops_router(service: RunningService) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/health", summary="Liveness: the process is up")

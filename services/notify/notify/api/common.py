@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 
 if TYPE_CHECKING:
-    from notify.app import NotifyService
+    from notify.service import NotifyService
 
 
 def service_of(request: Request) -> NotifyService:

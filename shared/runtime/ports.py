@@ -1,0 +1,23 @@
+"""What the runtime's HTTP parts need of a service, so they depend on this and not on `Service`."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import asyncpg
+
+from shared.runtime.broker import BrokerConnection
+from shared.runtime.settings import ServiceSettings
+
+
+class RunningService(Protocol):
+    name: str
+    settings: ServiceSettings
+    pool: asyncpg.Pool | None
+    amqp: BrokerConnection
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def readiness(self) -> dict[str, Any]: ...
