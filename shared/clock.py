@@ -53,7 +53,7 @@ _RELEASE = "DELETE FROM demo_clock"
 class DemoClock:
     """The service's clock: the real date, or in demo mode the date a district admin set."""
 
-    def __init__(self, *, demo_mode: bool, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(self, *, demo_mode: bool, timezone: str = DISTRICT_ZONE.key) -> None:
         self.demo_mode, self.zone = demo_mode, ZoneInfo(timezone)
 
     def real_today(self) -> date:

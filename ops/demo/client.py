@@ -9,15 +9,15 @@ import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 import aio_pika
 import httpx
 
 from shared.auth import DEV_SECRET, mint
+from shared.clock import DISTRICT_ZONE
 
-BEIJING = timezone(timedelta(hours=8))
 ANSWER_KEYS = ("procurement.demand_accepted.v1", "procurement.demand_rejected.v1")
 
 
@@ -172,7 +172,7 @@ class District:
                 correlation_id=str(demand["event_id"]),
                 user_id=self.system,
                 type="district.demand_published.v1",
-                timestamp=datetime.now(BEIJING),
+                timestamp=datetime.now(DISTRICT_ZONE),
             ),
             routing_key="district.demand_published.v1",
         )
@@ -202,7 +202,7 @@ def demand_message(
     return {
         "event_id": str(uuid.uuid4()),
         "occurred_at": datetime(
-            published_on.year, published_on.month, published_on.day, 9, 30, tzinfo=BEIJING
+            published_on.year, published_on.month, published_on.day, 9, 30, tzinfo=DISTRICT_ZONE
         ).isoformat(),
         "source_system": source_system,
         "demand_ref": demand_ref,

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import logging as kit_logging
 from shared.auth import DEV_SECRET
+from shared.clock import DISTRICT_ZONE
 
 
 class ServiceSettings(BaseSettings):
@@ -31,7 +32,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     # The district's time zone: "today" for use cases and the demo clock (shared/clock.py).
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DISTRICT_ZONE.key
     # Demo mode: a district admin may move the service's clock (PUT /clock, X-Demo-Today).
     # Explicit and off by default, even in development; refused in production.
     demo_mode: bool = False

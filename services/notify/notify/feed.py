@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, time
 from xml.etree import ElementTree as ET
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from notify.rendering import SIGNATURE, cn_date, street_name
 from notify.store import PublishedItem
+from shared.clock import DISTRICT_ZONE
 
 KIND_NAMES = {"announcement": "公示", "solicitation": "项目征集", "contract": "签约公开", "notice": "公告"}
 
@@ -44,7 +45,9 @@ def atom(items: Sequence[PublishedItem], *, base_url: str, now: datetime) -> byt
         ET.SubElement(entry, f"{{{ns}}}id").text = f"urn:uuid:{item.id}"
         ET.SubElement(entry, f"{{{ns}}}title").text = f"【{KIND_NAMES.get(item.kind, item.kind)}】{item.title}"
         ET.SubElement(entry, f"{{{ns}}}updated").text = item.created_at.isoformat()
-        ET.SubElement(entry, f"{{{ns}}}published").text = item.published_on.isoformat() + "T00:00:00+08:00"
+        ET.SubElement(entry, f"{{{ns}}}published").text = datetime.combine(
+            item.published_on, time(), DISTRICT_ZONE
+        ).isoformat()
         ET.SubElement(entry, f"{{{ns}}}link", {"href": f"{base_url}/public/announcements#n-{item.id}"})
         ET.SubElement(entry, f"{{{ns}}}category", {"term": item.kind, "label": KIND_NAMES.get(item.kind, "")})
         lines = [item.body]
