@@ -330,74 +330,97 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     except BaseException:
         mail.stop()
         raise
-    results: dict[str, list[Measure]] = {}
-    pace = f"@{args.paced_rate:g}/s"
-    cpu_ms: dict[str, list[dict[str, float]]] = {}
     try:
-        for k in range(args.runs):
-            run = f"B{int(time.time()) % 100_000}{k}"
-            print(f"-- run {k + 1}/{args.runs}", flush=True)
-            phases: list[tuple[str, Any]] = [
-                ("raw", lambda: one_hop(admin_url(VHOST), args.raw)),
-                (f"raw{pace}", lambda: one_hop(admin_url(VHOST), args.paced, rate=args.paced_rate)),
-                ("demands", lambda run=run: demands(system, run + "d", args.demands)),
-                (f"demands{pace}", lambda run=run: demands(system, run + "p", args.paced, rate=args.paced_rate)),
-                ("orgs", lambda run=run: orgs(system, run + "o", args.orgs)),
-                (
-                    f"orgs{pace}",
-                    lambda run=run: orgs(system, run + "q", min(args.paced, args.orgs), rate=args.paced_rate),
-                ),
-            ]
-            for name, phase in phases:
-                before = cpu.snapshot(system)
-                res = await phase()
-                after = cpu.snapshot(system)
-                m = res if isinstance(res, Measure) else Measure(name, res.messages, res.seconds, res.latencies_ms)
-                m.name = name
-                results.setdefault(name, []).append(m)
-                cpu_ms.setdefault(name, []).append(cpu.per_message_ms(before, after, m.messages))
-                print(f"   {name:<14} {m.rate:8.0f}/s  p50 {m.pct(50):7.1f}  p99 {m.pct(99):7.1f} ms", flush=True)
-                await quiet(system)
+        results, cpu_ms = await _phases(system, args)
         rss = peak_rss_mb(system)
-        imp = None
-        if args.import_rows and args.import_runs:
-            imports = []
-            for k in range(args.import_runs):
-                imports.append(await bulk_import(system, f"B{int(time.time()) % 100_000}{k}", args.import_rows))
-                print(f"   import {k + 1}/{args.import_runs}   {imports[-1]['seconds']:8.1f} s", flush=True)
-                await quiet(system)  # the next import does not compete with this one's consumers
-            imp = sorted(imports, key=lambda i: i["seconds"])[len(imports) // 2]  # the median run
-            imp["all_seconds"] = [round(i["seconds"], 1) for i in imports]
+        imp = await _imports(system, args)
         rss_after_import = peak_rss_mb(system)
     finally:
         system.stop()
         mail.stop()
     print(f"e-mails received by the SMTP sink: {mail.received:,}")
+    summary = _report(args, results, cpu_ms, rss, rss_after_import, imp)
+    if args.json:
+        text = json.dumps(summary, ensure_ascii=False, indent=1, default=str)
+        await asyncio.to_thread(Path(args.json).write_text, text)
+    return summary
+
+
+async def _phases(
+    system: System, args: argparse.Namespace
+) -> tuple[dict[str, list[Measure]], dict[str, list[dict[str, float]]]]:
+    """Each run's six phases (raw, demands, orgs; at full speed and paced), with the CPU each
+    process group spent per message."""
+    results: dict[str, list[Measure]] = {}
+    pace = f"@{args.paced_rate:g}/s"
+    cpu_ms: dict[str, list[dict[str, float]]] = {}
+    for k in range(args.runs):
+        run = f"B{int(time.time()) % 100_000}{k}"
+        print(f"-- run {k + 1}/{args.runs}", flush=True)
+        phases: list[tuple[str, Any]] = [
+            ("raw", lambda: one_hop(admin_url(VHOST), args.raw)),
+            (f"raw{pace}", lambda: one_hop(admin_url(VHOST), args.paced, rate=args.paced_rate)),
+            ("demands", lambda run=run: demands(system, run + "d", args.demands)),
+            (f"demands{pace}", lambda run=run: demands(system, run + "p", args.paced, rate=args.paced_rate)),
+            ("orgs", lambda run=run: orgs(system, run + "o", args.orgs)),
+            (
+                f"orgs{pace}",
+                lambda run=run: orgs(system, run + "q", min(args.paced, args.orgs), rate=args.paced_rate),
+            ),
+        ]
+        for name, phase in phases:
+            before = cpu.snapshot(system)
+            res = await phase()
+            after = cpu.snapshot(system)
+            m = res if isinstance(res, Measure) else Measure(name, res.messages, res.seconds, res.latencies_ms)
+            m.name = name
+            results.setdefault(name, []).append(m)
+            cpu_ms.setdefault(name, []).append(cpu.per_message_ms(before, after, m.messages))
+            print(f"   {name:<14} {m.rate:8.0f}/s  p50 {m.pct(50):7.1f}  p99 {m.pct(99):7.1f} ms", flush=True)
+            await quiet(system)
+    return results, cpu_ms
+
+
+async def _imports(system: System, args: argparse.Namespace) -> dict[str, Any] | None:
+    """The bulk imports; the median one (with every run's seconds), or None when none ran."""
+    if not (args.import_rows and args.import_runs):
+        return None
+    imports = []
+    for k in range(args.import_runs):
+        imports.append(await bulk_import(system, f"B{int(time.time()) % 100_000}{k}", args.import_rows))
+        print(f"   import {k + 1}/{args.import_runs}   {imports[-1]['seconds']:8.1f} s", flush=True)
+        await quiet(system)  # the next import does not compete with this one's consumers
+    imp = sorted(imports, key=lambda i: i["seconds"])[len(imports) // 2]  # the median run
+    imp["all_seconds"] = [round(i["seconds"], 1) for i in imports]
+    return imp
+
+
+def _report(
+    args: argparse.Namespace,
+    results: dict[str, list[Measure]],
+    cpu_ms: dict[str, list[dict[str, float]]],
+    rss: dict[str, float],
+    rss_after_import: dict[str, float],
+    imp: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Print the medians, the CPU table, memory, the import and the targets; return them."""
 
     def med(name: str, f: Any) -> float:
         return statistics.median(f(m) for m in results[name])
 
-    table: list[dict[str, Any]] = []
-    for name in results:
-        table.append(
-            {
-                "what": name,
-                "n": results[name][0].messages,
-                "per_s": med(name, lambda m: m.rate),
-                "p50_ms": med(name, lambda m: m.pct(50)),
-                "p95_ms": med(name, lambda m: m.pct(95)),
-                "p99_ms": med(name, lambda m: m.pct(99)),
-            }
-        )
+    table: list[dict[str, Any]] = [
+        {
+            "what": name,
+            "n": results[name][0].messages,
+            "per_s": med(name, lambda m: m.rate),
+            "p50_ms": med(name, lambda m: m.pct(50)),
+            "p95_ms": med(name, lambda m: m.pct(95)),
+            "p99_ms": med(name, lambda m: m.pct(99)),
+        }
+        for name in results
+    ]
     raw_rate = med("raw", lambda m: m.rate)
-    print(f"\nSystem benchmark — median of {args.runs} run(s), {datetime.now().isoformat(timespec='seconds')}")
-    print(f"{'what':<15}{'n':>7}{'msg/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'÷ raw':>8}")
-    for row in table:
-        ratio = row["per_s"] / raw_rate if not row["what"].endswith("/s") else None
-        print(
-            f"{row['what']:<15}{row['n']:>7}{row['per_s']:>10,.0f}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}"
-            f"{row['p99_ms']:>10.1f}{_fmt(ratio, 2):>8}"
-        )
+    _print_rates(args, table, raw_rate)
     cpu_table = {
         name: {g: statistics.median(run[g] for run in runs) for g in cpu.GROUPS} for name, runs in cpu_ms.items()
     }
@@ -413,7 +436,36 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             f"({imp['rows'] / imp['seconds']:,.0f} rows/s; median of {imp['all_seconds']} s); "
             f"outbox relayed {_fmt(imp['relay_extra_seconds'])} s later"
         )
-    by = {r["what"]: r for r in table}
+    checks = _targets(args, {r["what"]: r for r in table}, raw_rate, rss_after_import, imp)
+    print("\ntargets:", "; ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in checks.items()))
+    return {
+        "table": table,
+        "cpu_ms_per_message": cpu_table,
+        "rss_mb": rss,
+        "rss_after_import_mb": rss_after_import,
+        "import": imp,
+        "targets": checks,
+    }
+
+
+def _print_rates(args: argparse.Namespace, table: list[dict[str, Any]], raw_rate: float) -> None:
+    print(f"\nSystem benchmark — median of {args.runs} run(s), {datetime.now().isoformat(timespec='seconds')}")
+    print(f"{'what':<15}{'n':>7}{'msg/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'÷ raw':>8}")
+    for row in table:
+        ratio = row["per_s"] / raw_rate if not row["what"].endswith("/s") else None
+        print(
+            f"{row['what']:<15}{row['n']:>7}{row['per_s']:>10,.0f}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}"
+            f"{row['p99_ms']:>10.1f}{_fmt(ratio, 2):>8}"
+        )
+
+
+def _targets(
+    args: argparse.Namespace,
+    by: dict[str, dict[str, Any]],
+    raw_rate: float,
+    rss_after_import: dict[str, float],
+    imp: dict[str, Any] | None,
+) -> dict[str, bool]:
     checks = {
         "demand pipeline ≥ 0.4 × raw": by["demands"]["per_s"] >= TARGETS["ratio"] * raw_rate,
         "RSS ≤ 150 MB each": max(rss_after_import.values()) <= TARGETS["rss_mb"],
@@ -424,19 +476,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         # Scaled linearly when fewer rows were imported (a quick run): an estimate, said so.
         label = "import of 100,000 ≤ 60 s" + ("" if imp["rows"] == 100_000 else " (scaled)")
         checks[label] = imp["seconds"] * 100_000 / imp["rows"] <= TARGETS["import_s"]
-    print("\ntargets:", "; ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in checks.items()))
-    summary = {
-        "table": table,
-        "cpu_ms_per_message": cpu_table,
-        "rss_mb": rss,
-        "rss_after_import_mb": rss_after_import,
-        "import": imp,
-        "targets": checks,
-    }
-    if args.json:
-        text = json.dumps(summary, ensure_ascii=False, indent=1, default=str)
-        await asyncio.to_thread(Path(args.json).write_text, text)
-    return summary
+    return checks
 
 
 def cli() -> None:
