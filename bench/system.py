@@ -37,10 +37,9 @@ import httpx
 from bench import cpu
 from bench.drivers import ADMIN, Publisher, admin_url, demand, district_url
 from bench.raw import one_hop
-from ops.system import ADMIN_DSN, ROOT, System
+from ops.system import ADMIN_DSN, ROOT, VHOST, System
 from shared.messaging.topology import consumer_queue_name
 
-VHOST = "sogc_system"
 TARGETS = {"ratio": 0.4, "p99_at_100_ms": 100.0, "rss_mb": 150.0, "import_s": 60.0}
 
 
