@@ -1,7 +1,7 @@
 """The district systems that may publish demands (ops/district-systems.toml): each one a
 RabbitMQ user whose name is the `source_system` of its demands, and the purchasers it may
 publish demands for. Provisioning creates the users from it; procurement checks every demand
-against it (DESIGN: a district system is who its broker login says it is)."""
+against it (docs/architecture.md §4: a district system is who its broker login says it is)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from notify.store import Stores, stores
 from notify.worker import Worker
 from shared.clock import Now, real_now
 from shared.service import Service
-from shared.workdays import WorkCalendar
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,7 +26,7 @@ class NotifyService(Service[Stores]):
         self.kit = handlers.Toolkit(
             rules=rules.load(settings.rules_file),
             renderer=Renderer(),
-            calendar=WorkCalendar.from_strings(settings.extra_holidays, settings.extra_workdays),
+            calendar=settings.calendar(),
             reminder_hour=settings.reminder_hour,
             targets=TargetPolicy.parse(settings.webhook_private_allowlist),
         )

@@ -5,7 +5,6 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from shared.service import Service
-from shared.workdays import WorkCalendar
 from venture import api, subscribers
 from venture.config import Settings
 from venture.store import Stores, stores
@@ -30,5 +29,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=api.routers(),
     )
     app.state.settings = settings
-    app.state.calendar = WorkCalendar.from_strings(settings.extra_holidays, settings.extra_workdays)
+    app.state.calendar = settings.calendar()
     return app

@@ -51,7 +51,18 @@ async def test_published_org_registered_reaches_inbox_mail_and_webhook_exactly_o
                 return len(rows) == 2 and all(r["status"] == "sent" for r in rows)
 
             await eventually(all_sent)
-            await asyncio.sleep(0.8)  # room for a duplicate to show up, if there were one
+            # A marker through the same consumer and channels, published after the redelivery: once
+            # its deliveries are sent, a duplicate of the first event's would have been too.
+            marker_org = uuid.uuid4()
+            marker = org_registered(marker_org, email=f"{marker_org.hex[:8]}@example.org", webhook=None)
+            await publish_event(publisher, marker)
+
+            async def marker_sent() -> bool:
+                rows = await deliveries(client, marker.event_id)
+                return len(rows) == 1 and rows[0]["status"] == "sent"
+
+            await eventually(marker_sent)
+            assert len(await deliveries(client, event.event_id)) == 2
 
             # other tests share the vhost (e.g. a solicitation for the org's domain): look at this event only
             own = [n for n in await inbox(client, org_id=org_id) if n["source_event_id"] == str(event.event_id)]
