@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from shared.contracts.base import FieldError, IntegrationEvent, storable, unstorable
 from shared.messaging.frames import UNDECODABLE_HEADER
+from shared.validation_text import chinese
 
 E = TypeVar("E", bound=IntegrationEvent)
 
@@ -138,7 +139,8 @@ def field_errors(exc: BaseException) -> list[FieldError]:
     """Readable `{field, message}` pairs for anything that went wrong reading a body."""
     if isinstance(exc, ValidationError):
         return [
-            error(".".join(str(p) for p in err["loc"]) or "(body)", err["msg"]) for err in exc.errors(include_url=False)
+            error(".".join(str(p) for p in err["loc"]) or "(body)", chinese(err))
+            for err in exc.errors(include_url=False)
         ]
     if isinstance(exc, UnicodeDecodeError):
         return [error("(body)", f"消息体不是 UTF-8 文本（第 {exc.start + 1} 个字节起无法解码）")]

@@ -14,6 +14,8 @@ from typing import Any
 import asyncpg
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter, Histogram
 
@@ -25,6 +27,7 @@ from shared.errors import DomainError, Invalid
 from shared.runtime.database import ServiceUnavailable
 from shared.runtime.operations import ops_router
 from shared.runtime.ports import RunningService
+from shared.validation_text import translated
 
 log = structlog.get_logger("shared.service")
 
@@ -117,12 +120,17 @@ def _map_errors(app: FastAPI) -> None:
             body = {"detail": exc.message, "code": exc.code}
         return JSONResponse(body, status_code=exc.status_code)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer, with each message in the users' language (shared/validation_text.py).
+        return JSONResponse({"detail": jsonable_encoder(translated(list(exc.errors())))}, status_code=422)
+
     @app.exception_handler(asyncpg.DataError)
     async def data_error(_: Request, exc: asyncpg.DataError) -> JSONResponse:
         # Input PostgreSQL cannot hold (a U+0000 in text, an out-of-range number) is the
         # caller's error, not a server failure; nothing was written (the transaction rolled back).
         log.info("request_data_rejected", error=str(exc))
-        body = {"detail": [{"loc": ["request"], "msg": f"invalid input: {exc}", "type": "invalid_data"}]}
+        body = {"detail": [{"loc": ["request"], "msg": f"输入无法保存：{exc}", "type": "invalid_data"}]}
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(ServiceUnavailable)
