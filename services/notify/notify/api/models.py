@@ -7,9 +7,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from pydantic import BaseModel
+
 from notify.handlers import IssuedSecret
 from notify.store import InboxNotice, ListedReminder, LoggedDelivery
-from shared.inputs import InputModel
 
 
 def _renamed(fields: dict[str, Any]) -> dict[str, Any]:
@@ -19,7 +20,7 @@ def _renamed(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-class Notice(InputModel):
+class Notice(BaseModel):
     id: UUID
     source_event_id: UUID
     event_type: str
@@ -35,7 +36,7 @@ class Notice(InputModel):
         return cls(**_renamed(asdict(n)))
 
 
-class Delivery(InputModel):
+class Delivery(BaseModel):
     id: int
     notice_id: UUID
     source_event_id: UUID
@@ -59,7 +60,7 @@ class Delivery(InputModel):
         return cls(**_renamed(asdict(d)))
 
 
-class Reminder(InputModel):
+class Reminder(BaseModel):
     id: UUID
     source_event_id: UUID
     event_type: str
@@ -77,7 +78,7 @@ class Reminder(InputModel):
         return cls(**_renamed(asdict(r)))
 
 
-class WebhookSecret(InputModel):
+class WebhookSecret(BaseModel):
     """A new signing secret, shown this once: notify keeps it encrypted and never shows it again."""
 
     org_id: UUID
@@ -92,7 +93,7 @@ class WebhookSecret(InputModel):
         return cls(**asdict(issued))
 
 
-class WebhookKey(InputModel):
+class WebhookKey(BaseModel):
     key_id: str
     created_at: datetime
     valid_until: datetime | None

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from registry.domain.organisation import Filing, Graduation, ProfileChanges, Registration
 from shared.contracts.registry import AllianceCategory, Contact, OrgSnapshot
@@ -167,7 +167,7 @@ class OrgOut(OrgSnapshot):
     identifier: str = Field(description="CN-USCI-<code> for registered orgs, the internal id for filed ones")
 
 
-class HistoryOut(InputModel):
+class HistoryOut(BaseModel):
     version: int
     kind: str
     event_id: UUID
@@ -176,7 +176,7 @@ class HistoryOut(InputModel):
     detail: dict[str, Any]
 
 
-class OrgProfileOut(InputModel):
+class OrgProfileOut(BaseModel):
     org: OrgOut
     history: list[HistoryOut]
     checksum_overrides: list[dict[str, Any]]
@@ -194,7 +194,7 @@ class OrgPage(InputModel):
     page_size: int
 
 
-class PlatformOut(InputModel):
+class PlatformOut(BaseModel):
     code: str
     level: str
     name: str
