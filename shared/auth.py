@@ -32,6 +32,8 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     MONITOR = "monitor"
     ORG = "org"
+    DISTRICT_DEPARTMENT = "district_department"  # claim `purchaser`: a purchasing department's code
+    COMMUNITY_WORKER = "community_worker"  # claims `street` and `community`: a community platform
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Principal:
     role: Role
     street: str | None = None
     org_id: UUID | None = None
+    purchaser: str | None = None
+    community: str | None = None
 
     def is_admin(self) -> bool:
         return self.role is Role.DISTRICT_ADMIN
@@ -67,7 +71,14 @@ class TokenVerifier:
             raise jwt.InvalidTokenError("a street_officer token needs a street claim")
         if role is Role.ORG and org_id is None:
             raise jwt.InvalidTokenError("an org token needs an org_id claim")
-        return Principal(sub=str(claims["sub"]), role=role, street=street, org_id=org_id)
+        purchaser, community = claims.get("purchaser"), claims.get("community")
+        if role is Role.DISTRICT_DEPARTMENT and not purchaser:
+            raise jwt.InvalidTokenError("a district_department token needs a purchaser claim")
+        if role is Role.COMMUNITY_WORKER and not (street and community):
+            raise jwt.InvalidTokenError("a community_worker token needs street and community claims")
+        return Principal(
+            sub=str(claims["sub"]), role=role, street=street, org_id=org_id, purchaser=purchaser, community=community
+        )
 
 
 def mint(
@@ -77,6 +88,8 @@ def mint(
     role: Role | str,
     street: str | None = None,
     org_id: UUID | str | None = None,
+    purchaser: str | None = None,
+    community: str | None = None,
     ttl_seconds: int = 8 * 3600,
     audience: str = AUDIENCE,
 ) -> str:
@@ -94,6 +107,10 @@ def mint(
         claims["street"] = street
     if org_id:
         claims["org_id"] = str(org_id)
+    if purchaser:
+        claims["purchaser"] = purchaser
+    if community:
+        claims["community"] = community
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -170,10 +187,23 @@ def main() -> None:
     parser.add_argument("--sub", required=True, help="who the token is for, e.g. a staff login")
     parser.add_argument("--street", help="street code, for street_officer")
     parser.add_argument("--org-id", help="organisation id, for org")
+    parser.add_argument("--purchaser", help="purchaser code, for district_department")
+    parser.add_argument("--community", help="community name, for community_worker (with --street)")
     parser.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
     args = parser.parse_args()
     secret = os.environ.get("JWT_SECRET", DEV_SECRET)
-    print(mint(secret, sub=args.sub, role=args.role, street=args.street, org_id=args.org_id, ttl_seconds=args.ttl))
+    print(
+        mint(
+            secret,
+            sub=args.sub,
+            role=args.role,
+            street=args.street,
+            org_id=args.org_id,
+            purchaser=args.purchaser,
+            community=args.community,
+            ttl_seconds=args.ttl,
+        )
+    )
 
 
 if __name__ == "__main__":

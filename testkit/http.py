@@ -19,13 +19,24 @@ def token(
     sub: str = "tester",
     street: str | None = None,
     org_id: Any = None,
+    purchaser: str | None = None,
+    community: str | None = None,
     ttl_seconds: int = 3600,
     secret: str = DEV_SECRET,
 ) -> dict[str, str]:
     """Authorization header for a role, signed with the development secret."""
     return {
         "Authorization": "Bearer "
-        + mint(secret, sub=sub, role=role, street=street, org_id=org_id, ttl_seconds=ttl_seconds)
+        + mint(
+            secret,
+            sub=sub,
+            role=role,
+            street=street,
+            org_id=org_id,
+            purchaser=purchaser,
+            community=community,
+            ttl_seconds=ttl_seconds,
+        )
     }
 
 
