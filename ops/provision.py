@@ -1,5 +1,7 @@
 """Idempotent provisioning of the local machine: one database and role per service (PUBLIC
-has no CONNECT), and RabbitMQ vhosts, users, permissions and topic permissions (docs/architecture.md §4).
+has no CONNECT), RabbitMQ vhosts, users, permissions and topic permissions (docs/architecture.md §4),
+and the development issuer's key ring `var/issuer-keys/` if it is missing (its key ids start `dev-`;
+production refuses them).
 
     python -m ops.provision [--vhost /] [--vhost sogc_test]
 
@@ -32,6 +34,7 @@ from ops.accounts import (
     system_topic_permissions,
 )
 from ops.rabbitmq_definitions import definitions
+from shared.auth import DEV_KEYS_DIR, KeyRing
 
 # The broker refuses a larger message at publish (the publisher's channel is closed with 406).
 # Events are small JSON (a demand is at most 64 KiB, see DemandPublished.max_body_bytes); the
@@ -105,6 +108,8 @@ def main() -> None:
         asyncio.run(provision_postgres({s: s for s in SERVICES}))
     if not args.skip_rabbitmq:
         provision_rabbitmq(args.vhost or list(VHOSTS))
+    ring = KeyRing.ensure(DEV_KEYS_DIR, development=True)
+    print(f"issuer: development key ring {DEV_KEYS_DIR.name}/ (active key {ring.active_kid})")
     print("provisioned", file=sys.stderr)
 
 

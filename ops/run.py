@@ -117,7 +117,7 @@ async def run(services: list[str], *, colour: bool, raw: bool) -> None:
         print(f"  {s:<12} API docs  http://127.0.0.1:{PORTS[s]}/docs   ready  http://127.0.0.1:{PORTS[s]}/ready")
     if "notify" in services:
         print(f"  public announcements (公示)  http://127.0.0.1:{PORTS['notify']}/public/announcements")
-    print("  a token for staff: .venv/bin/python -m shared.auth --role district_admin --sub alice")
+    print("  a token for staff: .venv/bin/python -m ops.tokens mint --role district_admin --sub alice")
     demo = [s for s in services if service_env(s).get(f"{s.upper()}_DEMO_MODE", "").lower() in ("1", "true", "yes")]
     if demo:
         print(f"  demo mode: {', '.join(demo)} (a district admin may move the clock: PUT /clock, X-Demo-Today;")

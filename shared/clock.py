@@ -94,17 +94,17 @@ async def refuse_foreign_demo_dates(request: Request) -> None:
     service in demo mode (403 otherwise), on every route, whether or not the route acts on a date."""
     if HEADER not in request.headers:
         return
-    demo_clock(request).check_may_move(_caller(request))
+    demo_clock(request).check_may_move(await _caller(request))
 
 
-def _caller(request: Request) -> Principal | None:
+async def _caller(request: Request) -> Principal | None:
     # Read here rather than through the auth dependencies, so that public routes stay public in
     # the OpenAPI documents; a missing or bad token is simply not a district admin.
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not credentials:
         return None
     try:
-        principal: Principal = request.app.state.token_verifier.verify(credentials)
+        principal: Principal = await request.app.state.token_verifier.verify(credentials)
     except (jwt.PyJWTError, ValueError, KeyError):
         return None
     return principal

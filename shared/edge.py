@@ -93,7 +93,7 @@ class _RequestBody:
 
     async def receive(self) -> Message:
         if self.limit is None:
-            self._admit()
+            await self._admit()
         assert self.limit is not None
         message = await self._receive()
         if message["type"] == "http.request":
@@ -103,12 +103,12 @@ class _RequestBody:
                 raise BodyTooLarge(self.limit)
         return message
 
-    def _admit(self) -> None:
+    async def _admit(self) -> None:
         """The first read: the route is known; refuse before reading if the caller or size is wrong."""
         route = self.scope.get("route")
         self.limit = self.edge.limit_for(route)
         if self.expects_body and route is not None and self.edge.needs_token(route):
-            authenticate(self.scope["app"].state.token_verifier, bearer_token(Headers(scope=self.scope)))
+            await authenticate(self.scope["app"].state.token_verifier, bearer_token(Headers(scope=self.scope)))
         if self.declared is not None and self.declared > self.limit:
             raise BodyTooLarge(self.limit)
 

@@ -4,7 +4,7 @@ files, tests, ops/system.py and the benchmark). Installed by the development ins
 
 from testkit.broker import EventTap, RawTimestamp, publish_message, purge_queues, raw_timestamps
 from testkit.databases import fresh_database, migrations_key, service_migrations
-from testkit.http import RawAnswer, send_until_answered, served, token
+from testkit.http import RawAnswer, dev_ring, send_until_answered, served, token
 from testkit.namespace import (
     ADMIN_AMQP_URL,
     ADMIN_DSN,
@@ -15,6 +15,7 @@ from testkit.namespace import (
     namespaced,
     service_amqp_url,
 )
+from testkit.tokens import attack_tokens, forged_token
 from testkit.waiting import eventually
 
 __all__ = [
@@ -27,7 +28,10 @@ __all__ = [
     "EventTap",
     "RawAnswer",
     "RawTimestamp",
+    "attack_tokens",
+    "dev_ring",
     "eventually",
+    "forged_token",
     "fresh_database",
     "migrations_key",
     "namespaced",

@@ -7,9 +7,10 @@ import socket
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
-from shared.auth import DEV_SECRET, Role, mint
+from shared.auth import DEV_ISSUER, DEV_KEYS_DIR, KeyRing, Role, mint
 from testkit.waiting import eventually
 
 
@@ -22,13 +23,14 @@ def token(
     purchaser: str | None = None,
     community: str | None = None,
     ttl_seconds: int = 3600,
-    secret: str = DEV_SECRET,
 ) -> dict[str, str]:
-    """Authorization header for a role, signed with the development secret."""
+    """Authorization header for a role, signed by the development issuer's key ring (`var/issuer-keys/`,
+    created here if `make provision` has not made it yet)."""
     return {
         "Authorization": "Bearer "
         + mint(
-            secret,
+            dev_ring(),
+            issuer=DEV_ISSUER,
             sub=sub,
             role=role,
             street=street,
@@ -38,6 +40,12 @@ def token(
             ttl_seconds=ttl_seconds,
         )
     }
+
+
+@cache
+def dev_ring() -> KeyRing:
+    """The development key ring, as the development issuer (the console) signs with it."""
+    return KeyRing.ensure(DEV_KEYS_DIR, development=True)
 
 
 @asynccontextmanager

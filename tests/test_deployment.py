@@ -18,8 +18,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.auth import DEV_SECRET
-
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "venture", "procurement", "notify")
 PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004}
@@ -177,7 +175,7 @@ def test_committed_deployment_files_carry_no_secret_and_compose_requires_each_on
             assert (ref.group(2) or "").startswith(":?"), f"{ref.group(0)}: a secret must be required, never defaulted"
     assert {v for v in secret_vars if f"${{{v}:?" not in compose_text} == set(), "a secret .env.example names is unused"
     # The development secrets all start "dev-only"; the development passwords end "-dev-password".
-    known = ["password_hash", "-dev-password", "guest:guest", "dev-only", DEV_SECRET]
+    known = ["password_hash", "-dev-password", "guest:guest", "dev-only"]
     for path in DEPLOYMENT_FILES:
         text = path.read_text()
         assert [k for k in known if k in text] == [], f"{path.relative_to(ROOT)} carries a known credential"

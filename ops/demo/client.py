@@ -1,11 +1,11 @@
 """How the demo talks to the running system: HTTP as staff, orgs, reviewers and monitors (JWTs
-minted with the deployment's secret), and AMQP as a district system (aio-pika only)."""
+minted with the issuer's key ring: `SOGC_ISSUER_KEYS`, else the development ring), and AMQP as a
+district system (aio-pika only)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -15,7 +15,8 @@ from typing import Any
 import aio_pika
 import httpx
 
-from shared.auth import DEV_SECRET, mint
+from ops.tokens import operator_issuer, operator_ring
+from shared.auth import mint
 from shared.clock import DISTRICT_ZONE
 
 ANSWER_KEYS = ("procurement.demand_accepted.v1", "procurement.demand_rejected.v1")
@@ -43,7 +44,7 @@ class Api:
 
     def __init__(self, endpoints: Endpoints, *, concurrency: int = 12, tick: Callable[[int], None] | None = None):
         self.endpoints = endpoints
-        self.secret = os.environ.get("JWT_SECRET", DEV_SECRET)
+        self.ring, self.issuer = operator_ring(), operator_issuer()
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(60.0))
         # One budget per service: venture's year-by-year steps must not queue behind hundreds of
         # procurement requests running beside them.
@@ -60,7 +61,7 @@ class Api:
         key = (role, sub, street, None if org_id is None else str(org_id))
         if key not in self._tokens:
             self._tokens[key] = mint(
-                self.secret, sub=sub, role=role, street=street, org_id=key[3], ttl_seconds=4 * 3600
+                self.ring, issuer=self.issuer, sub=sub, role=role, street=street, org_id=key[3], ttl_seconds=4 * 3600
             )
         return self._tokens[key]
 

@@ -52,7 +52,7 @@ def build_app(
         dependencies=[Depends(refuse_foreign_demo_dates)],  # only a district admin in demo mode dates requests
     )
     app.state.service = service
-    app.state.token_verifier = TokenVerifier(service.settings.jwt_secret)
+    app.state.token_verifier = TokenVerifier.from_settings(service.settings)
     app.state.disabled_accounts = service.disabled_accounts
     app.include_router(ops_router(service))
     for router in routers:

@@ -1,15 +1,23 @@
-"""Settings common to every service, and the production check that refuses development secrets."""
+"""Settings common to every service, and the production check that refuses development secrets.
+
+Tokens (shared/auth/verify.py): `<SERVICE>_AUTH_ISSUER`, `<SERVICE>_AUTH_AUDIENCE` and exactly one of
+`<SERVICE>_AUTH_JWKS_URL` or `<SERVICE>_AUTH_JWKS_FILE`; `<SERVICE>_AUTH_CLAIMS` maps an external
+issuer's claims. In development, with neither key source set, the development ring's JWKS file
+(`var/issuer-keys/jwks.json`, made by `make provision`) is read.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from pathlib import Path
+from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import logging as kit_logging
-from shared.auth import DEV_SECRET
+from shared.auth import AUDIENCE, DEV_ISSUER, DEV_JWKS_FILE, DEV_KID_PREFIX, ClaimMap
 from shared.clock import DISTRICT_ZONE
 
 
@@ -21,7 +29,12 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
-    jwt_secret: str = DEV_SECRET
+    # Who issues the tokens this service trusts, and where its public keys are (one of url/file).
+    auth_issuer: str = DEV_ISSUER
+    auth_audience: str = AUDIENCE
+    auth_jwks_url: str | None = None
+    auth_jwks_file: Path | None = None
+    auth_claims: ClaimMap | None = None  # JSON: another issuer's claim names (shared/auth/verify.py)
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     prefetch_count: int = 64
@@ -40,13 +53,21 @@ class ServiceSettings(BaseSettings):
     # (`http_app(body_limits=…)`): the largest JSON body of any route is about 200 KB (5,000 ids).
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
 
+    @model_validator(mode="after")
+    def _one_key_source(self) -> Self:
+        if self.auth_jwks_url and self.auth_jwks_file:
+            url, file = self.env_name("auth_jwks_url"), self.env_name("auth_jwks_file")
+            raise ValueError(f"{url} 与 {file} 只能设置其一（签发方公钥的来源）")
+        if not (self.auth_jwks_url or self.auth_jwks_file) and self.environment == "development":
+            self.auth_jwks_file = DEV_JWKS_FILE
+        return self
+
     def check_production(self) -> None:
         """Refuse empty or development secrets in production mode, naming the variables to set."""
         if self.environment != "production":
             return
         problems = []
-        if self.jwt_secret == DEV_SECRET or len(self.jwt_secret) < 32:
-            problems.append(f"{self.env_name('jwt_secret')}（为空、是开发密钥或短于 32 个字符）")
+        problems.extend(self._token_problems())
         for name in ("database_url", "amqp_url"):
             if why := _credential_problem(getattr(self, name)):
                 problems.append(f"{self.env_name(name)}（{why}）")
@@ -54,6 +75,20 @@ class ServiceSettings(BaseSettings):
             problems.append(f"{self.env_name('demo_mode')}=false（演示模式允许区级管理员改动系统日期）")
         if problems:
             raise RuntimeError("生产模式下拒绝启动，请设置：" + "；".join(problems))
+
+    def _token_problems(self) -> list[str]:
+        problems = []
+        if not self.auth_issuer or self.auth_issuer == DEV_ISSUER:
+            problems.append(f"{self.env_name('auth_issuer')}（为空或是开发用的签发方）")
+        if not (self.auth_jwks_url or self.auth_jwks_file):
+            problems.append(
+                f"{self.env_name('auth_jwks_url')} 或 {self.env_name('auth_jwks_file')}（签发方公钥的来源）"
+            )
+        if self.auth_jwks_file is not None and (why := _jwks_file_problem(self.auth_jwks_file)):
+            problems.append(f"{self.env_name('auth_jwks_file')}（{why}）")
+        if self.auth_jwks_url and urlsplit(self.auth_jwks_url).scheme not in ("http", "https"):
+            problems.append(f"{self.env_name('auth_jwks_url')}（不是 http(s) 地址）")
+        return problems
 
     def env_name(self, field: str) -> str:
         """The environment variable that sets `field` (its prefix is the service's)."""
@@ -67,6 +102,21 @@ def _credential_problem(url: str) -> str | None:
         return "密码为空"
     if "-dev-password" in parts.password or (parts.username, parts.password) == ("guest", "guest"):
         return "使用开发用的凭据"
+    return None
+
+
+def _jwks_file_problem(path: Path) -> str | None:
+    """Why a JWKS file is not fit for production, or None."""
+    if path.resolve() == DEV_JWKS_FILE.resolve():
+        return "是开发密钥环的公钥文件"
+    try:
+        keys = json.loads(path.read_text()).get("keys")
+    except (OSError, ValueError, AttributeError):
+        return "无法读取或不是 JWKS 文件"
+    if not isinstance(keys, list) or not keys:
+        return "不含任何公钥"
+    if any(isinstance(k, dict) and str(k.get("kid", "")).startswith(DEV_KID_PREFIX) for k in keys):
+        return f"含开发密钥（kid 以 {DEV_KID_PREFIX} 开头）"
     return None
 
 

@@ -12,10 +12,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from shared import db
-from shared.auth import DEV_SECRET, Principal, Role, TokenVerifier, mint
+from shared.auth import DEV_ISSUER, Principal, Role, TokenVerifier, mint
 from shared.clock import DemoClock, refuse_foreign_demo_dates
 from shared.errors import Forbidden
 from shared.service import ServiceSettings
+from testkit.http import dev_ring
 
 ADMIN = Principal(sub="alice", role=Role.DISTRICT_ADMIN)
 OTHERS = [
@@ -53,7 +54,7 @@ def test_a_request_without_a_date_is_not_checked():
 def test_demo_mode_is_off_by_default_and_refused_in_production():
     assert ServiceSettings().demo_mode is False
     with pytest.raises(RuntimeError, match="DEMO_MODE"):
-        ServiceSettings(environment="production", jwt_secret="x" * 40, demo_mode=True).check_production()
+        ServiceSettings(environment="production", demo_mode=True).check_production()
 
 
 async def test_the_stored_date_counts_only_in_demo_mode(kit_dsn):
@@ -75,9 +76,13 @@ async def test_the_stored_date_counts_only_in_demo_mode(kit_dsn):
         await conn.close()
 
 
+def _token(**claims: object) -> str:
+    return mint(dev_ring(), issuer=DEV_ISSUER, ttl_seconds=3600, **claims)  # type: ignore[arg-type]
+
+
 def guarded_app(*, demo_mode: bool) -> FastAPI:
     app = FastAPI(dependencies=[Depends(refuse_foreign_demo_dates)])
-    app.state.token_verifier = TokenVerifier(DEV_SECRET)
+    app.state.token_verifier = TokenVerifier.from_settings(ServiceSettings())
     app.state.service = SimpleNamespace(demo_clock=DemoClock(demo_mode=demo_mode))
 
     @app.exception_handler(Forbidden)
@@ -94,11 +99,11 @@ def guarded_app(*, demo_mode: bool) -> FastAPI:
 @pytest.mark.parametrize(
     ("demo_mode", "headers", "status"),
     [
-        (True, {"Authorization": f"Bearer {mint(DEV_SECRET, sub='a', role=Role.DISTRICT_ADMIN)}"}, 200),
-        (True, {"Authorization": f"Bearer {mint(DEV_SECRET, sub='o', role=Role.ORG, org_id=uuid4())}"}, 403),
+        (True, {"Authorization": f"Bearer {_token(sub='a', role=Role.DISTRICT_ADMIN)}"}, 200),
+        (True, {"Authorization": f"Bearer {_token(sub='o', role=Role.ORG, org_id=uuid4())}"}, 403),
         (True, {"Authorization": "Bearer not-a-token"}, 403),
         (True, {}, 403),
-        (False, {"Authorization": f"Bearer {mint(DEV_SECRET, sub='a', role=Role.DISTRICT_ADMIN)}"}, 403),
+        (False, {"Authorization": f"Bearer {_token(sub='a', role=Role.DISTRICT_ADMIN)}"}, 403),
     ],
     ids=["admin-in-demo-mode", "org", "bad-token", "anonymous", "admin-without-demo-mode"],
 )

@@ -14,12 +14,12 @@ from pydantic import BaseModel
 from shared.auth import Principal, Role, require
 from shared.edge import MiB
 from shared.service import Service, ServiceSettings
-from testkit import send_until_answered, served, token
+from testkit import forged_token, send_until_answered, served, token
 
 from .conftest import EMPTY_MIGRATIONS
 
 ADMIN = token("district_admin", sub="alice")
-FORGED = token("district_admin", sub="mallory", secret="not-the-services-secret-0123456789abcdef")
+FORGED = forged_token("district_admin", sub="mallory")
 EXPIRED = token("district_admin", sub="alice", ttl_seconds=-60)
 LIMIT = 64 * 1024
 BIG_LIMIT = 256 * 1024

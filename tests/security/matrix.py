@@ -35,7 +35,15 @@ from fastapi import FastAPI
 from shared.auth import Role
 from shared.contracts.base import IntegrationEvent
 from shared.messaging.publish import cloud_event_headers
-from testkit import ADMIN_AMQP_URL, fresh_database, purge_queues, service_amqp_url, service_migrations, token
+from testkit import (
+    ADMIN_AMQP_URL,
+    forged_token,
+    fresh_database,
+    purge_queues,
+    service_amqp_url,
+    service_migrations,
+    token,
+)
 
 CALLERS = ("none", "admin", "street", "street_x", "reviewer", "monitor", "org", "org_x")
 STREET = "110101006"
@@ -90,7 +98,7 @@ class Row:
 
 # Tokens that must never pass where a token is needed: admin claims, but forged or expired.
 FORGED = {
-    "forged": token(Role.DISTRICT_ADMIN, sub="mallory", secret="not-the-services-secret-0123456789abcdef"),
+    "forged": forged_token(Role.DISTRICT_ADMIN, sub="mallory"),
     "expired": token(Role.DISTRICT_ADMIN, sub="admin-sec", ttl_seconds=-60),
 }
 

@@ -216,7 +216,8 @@ def test_a_sealed_secret_opens_only_for_its_own_organisation_key_and_encryption_
 def _production(**overrides: object) -> Settings:
     return Settings(
         environment="production",
-        jwt_secret="x" * 40,
+        auth_issuer="https://console.district.example",
+        auth_jwks_url="https://console.district.example/.well-known/jwks.json",
         database_url="postgresql://notify:strong@db/notify",
         amqp_url="amqp://notify:strong@mq/",
         **overrides,  # type: ignore[arg-type]

@@ -11,8 +11,7 @@ import asyncpg
 import uvicorn
 
 from registry.app import create_app
-from shared.auth import DEV_SECRET, mint
-from testkit import eventually
+from testkit import eventually, token
 
 from .helpers import new_code, roster_csv
 
@@ -68,11 +67,11 @@ async def test_http_mode_uploads_to_a_running_registry(settings, tmp_path):
         await server.config.app.state.service.wait_ready()
         roster = tmp_path / "roster.csv"
         roster.write_bytes(roster_csv(rows(3)))
-        admin = mint(DEV_SECRET, sub="alice", role="district_admin")
+        admin = token("district_admin", sub="alice")["Authorization"].removeprefix("Bearer ")
         code, out, err = await run_cli(str(roster), "--url", f"http://127.0.0.1:{port}", "--token", admin, "--quiet")
         assert code == 0, err
         assert json.loads(out.strip().splitlines()[-1])["imported"] == 3
-        reviewer = mint(DEV_SECRET, sub="rita", role="reviewer")
+        reviewer = token("reviewer", sub="rita")["Authorization"].removeprefix("Bearer ")
         code, _, err = await run_cli(str(roster), "--url", f"http://127.0.0.1:{port}", "--token", reviewer, "--quiet")
         assert code != 0 and "403" in err
     finally:

@@ -10,7 +10,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from shared.auth import Role
-from testkit import token
+from testkit import forged_token, token
 from venture.app import create_app
 
 from ..conftest import ADMIN, OTHER_STREET, STREET, application_body, round_body
@@ -53,7 +53,12 @@ PUBLIC = ["/rounds", f"/rounds/{X}", f"/rounds/{X}/notice", "/statistics", "/exp
 
 def as_role(role: Role) -> dict[str, str]:
     return token(
-        role, sub=f"someone-{role}", street=STREET if role is S else None, org_id=uuid4() if role is ORG else None
+        role,
+        sub=f"someone-{role}",
+        street=STREET if role in (S, Role.COMMUNITY_WORKER) else None,
+        org_id=uuid4() if role is ORG else None,
+        purchaser="11010100TYJ" if role is Role.DISTRICT_DEPARTMENT else None,
+        community="东四社区" if role is Role.COMMUNITY_WORKER else None,
     )
 
 
@@ -71,7 +76,7 @@ async def test_every_route_refuses_anonymous_callers_and_roles_it_is_not_for(cli
 
 
 async def test_a_forged_token_is_refused(client):
-    forged = token(A, secret="not-the-secret-" * 4)
+    forged = forged_token(A)
     assert (await client.get("/grants", headers=forged)).status_code == 401
 
 
