@@ -18,8 +18,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
 
-from shared.auth import AUDIENCE, DEV_ISSUER, DEV_KEYS_DIR, KeyRing, Role, mint
+from shared.auth import AUDIENCE, DEV_ISSUER, DEV_JWKS_FILE, DEV_KEYS_DIR, KeyRing, Role, mint
 
 
 def operator_ring(keys: str | os.PathLike[str] | None = None) -> KeyRing:
@@ -29,6 +30,25 @@ def operator_ring(keys: str | os.PathLike[str] | None = None) -> KeyRing:
     if os.path.abspath(path) == os.path.abspath(DEV_KEYS_DIR):
         return KeyRing.ensure(DEV_KEYS_DIR, development=True)
     return KeyRing.load(path)
+
+
+def development_issuer_env(service: str, env: Mapping[str, str]) -> dict[str, str]:
+    """A service's token settings under `make run` and `ops.system`: trust the development issuer
+    and its public keys, unless `env` already names a key source (creates the dev ring if missing)."""
+    up = service.upper()
+    if (
+        env.get(f"{up}_ENVIRONMENT") == "production"
+        or env.get(f"{up}_AUTH_JWKS_URL")
+        or env.get(f"{up}_AUTH_JWKS_FILE")
+    ):
+        return {}
+    KeyRing.ensure(DEV_KEYS_DIR, development=True)
+    return {
+        f"{up}_AUTH_ISSUER": DEV_ISSUER,
+        # The development ring's public keys; once the console runs in `make run`, its endpoint instead:
+        # f"{up}_AUTH_JWKS_URL": DEV_JWKS_URL,
+        f"{up}_AUTH_JWKS_FILE": str(DEV_JWKS_FILE),
+    }
 
 
 def operator_issuer() -> str:
