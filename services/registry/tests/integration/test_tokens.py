@@ -48,6 +48,21 @@ async def test_the_issuers_token_passes(service_client):
         assert r.status_code == 200, (path, r.text)
 
 
+# The new roles are recognised but granted nothing beyond what a route allows any caller.
+NEW_ROLES_GET = {"/statistics/by-street": 403, "/party-branches": 403}
+
+
+async def test_the_new_roles_are_recognised_and_granted_nothing_yet(service_client):
+    department = token("district_department", sub="dept", purchaser="11010100TYJ")
+    worker = token("community_worker", sub="cw", street="110101006", community="东四社区")
+    for headers in (department, worker):
+        for path, status in NEW_ROLES_GET.items():
+            r = await service_client.get(path, headers=headers)
+            assert r.status_code == status, (path, r.text)
+            if status == 200:
+                assert r.json() == [], (path, r.text)
+
+
 async def test_a_demo_token_is_refused_in_production(tmp_path):
     """A production deployment trusts its own issuer's keys; the development ring's tokens (the
     demo's, `make run`'s) are refused even when they name the production issuer."""
