@@ -5,6 +5,7 @@
     python -m ops.tokens retire <kid>    # stop publishing a key (after its tokens expired)
     python -m ops.tokens jwks [--out F]  # the public JWKS (an air-gapped service's key file)
     python -m ops.tokens keys            # the key ids, the active one marked
+    python -m ops.tokens --keys DIR init # a new (production) key ring in DIR, if it has none
 
 Minting needs the issuer's private key directory (`--keys`, or `SOGC_ISSUER_KEYS`; default the
 development ring `var/issuer-keys/`, which `make provision` creates). In production that is the
@@ -80,8 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     j = commands.add_parser("jwks", help="print (or write) the public JWKS")
     j.add_argument("--out", help="write it to this file instead")
     commands.add_parser("keys", help="list the key ids")
+    commands.add_parser("init", help="create a key ring in --keys if it has none")
     args = parser.parse_args(argv)
 
+    if args.command == "init":
+        if not args.keys:
+            parser.error("init needs --keys (the development ring is made by `make provision`)")
+        ring = KeyRing.ensure(args.keys)
+        print(f"key ring {args.keys}: active key {ring.active_kid}")
+        return 0
     try:
         ring = operator_ring(args.keys)
     except (OSError, ValueError) as exc:
