@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from ops import mailcatcher
+from ops.tokens import development_issuer_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004}
@@ -55,6 +56,7 @@ def service_env(name: str) -> dict[str, str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if env.get(f"{name.upper()}_ENVIRONMENT", "development") != "production":
         env.setdefault(f"{name.upper()}_DEMO_MODE", "true")
+    env.update(development_issuer_env(name, env))  # tokens of the development issuer (ops/tokens.py)
     return env
 
 
