@@ -155,3 +155,71 @@ class AllianceMemberJoined(IntegrationEvent):
     org_name: str
     category: AllianceCategory
     joined_on: date
+
+
+# --- Talent cultivation (人才培养) -----------------------------------------------------------
+# No event carries a trainee's name or phone: people are personal data the registry serves to
+# staff only; events say which organisations are concerned and how many.
+
+
+class TalentProgrammeOpened(IntegrationEvent):
+    """A talent programme (人才培养计划) at the district, a street or a community level was opened,
+    taught by a commissioned organisation (`agency_org_id`, e.g. a social-work agency)."""
+
+    routing_key: ClassVar[str] = "registry.talent_programme_opened.v1"
+    programme_id: UUID
+    name: str
+    year: int
+    level: PlatformLevel
+    street_code: str | None = None
+    theme: str
+    agency_org_id: UUID
+    agency_name: str
+
+
+class TalentCertificatesIssued(IntegrationEvent):
+    """Certificates were issued to the people who completed a programme; `org_ids` are the
+    organisations those people serve (each once), `count` how many certificates were issued."""
+
+    routing_key: ClassVar[str] = "registry.talent_certificates_issued.v1"
+    programme_id: UUID
+    programme_name: str
+    issued_on: date
+    count: int = Field(ge=1)
+    org_ids: list[UUID] = Field(default_factory=list)
+
+
+class WorkshopCohortFormed(IntegrationEvent):
+    """A cohort of (start-up) organisations began a closed workshop (封闭式工作坊)."""
+
+    routing_key: ClassVar[str] = "registry.workshop_cohort_formed.v1"
+    cohort_id: UUID
+    name: str
+    year: int
+    starts_on: date
+    org_ids: list[UUID] = Field(default_factory=list)
+
+
+class CoachingSessionRecorded(IntegrationEvent):
+    """A one-to-one coaching session (一对一指导) of a cohort's organisation by an alliance member
+    was recorded (the notes stay in the registry: staff and the organisation read them there)."""
+
+    routing_key: ClassVar[str] = "registry.coaching_session_recorded.v1"
+    coaching_id: UUID
+    cohort_id: UUID
+    org_id: UUID
+    coach_org_id: UUID
+    held_on: date
+    topic: str
+
+
+class BrandProjectRecognised(IntegrationEvent):
+    """The centre recognised an organisation's project as a brand project (品牌项目)."""
+
+    routing_key: ClassVar[str] = "registry.brand_project_recognised.v1"
+    brand_id: UUID
+    org_id: UUID
+    org_name: str
+    title: str
+    recognised_on: date
+    cohort_id: UUID | None = None

@@ -157,6 +157,118 @@ async def upload(env: Env) -> Call:
     return Call("POST", "/imports", files={"file": ("roster.csv", data, "text/csv")})
 
 
+# --- talent cultivation ---------------------------------------------------------------------------
+
+
+async def _programme(env: Env, **over: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A street-level programme of STREET (so its street's officer may run it) and its agency."""
+    agency = await _registered(env)
+    body = {"name": f"东四社区人才培训{next(_serial)}", "year": 2016, "level": "street", "street_code": STREET}
+    body.update(theme="项目设计", agency_org_id=agency["org_id"], required_sessions=1, **over)
+    return dict(await ok(env.client, "POST", "/talent/programmes", json=body)), agency
+
+
+async def open_programme(env: Env) -> Call:
+    agency = await _registered(env)
+    body = {"name": f"人才培训{next(_serial)}", "year": 2016, "level": "street", "street_code": STREET}
+    body.update(theme="项目设计", agency_org_id=agency["org_id"])
+    return Call("POST", "/talent/programmes", json=body, org=_org_id(agency))
+
+
+async def add_session(env: Env) -> Call:
+    programme, agency = await _programme(env)
+    body = {"held_on": "2016-05-01", "place": "东四街道", "topic": "项目设计", "trainer": "张老师", "hours": "2.0"}
+    return Call("POST", f"/talent/programmes/{programme['programme_id']}/sessions", json=body, org=_org_id(agency))
+
+
+async def enrol(env: Env) -> Call:
+    programme, agency = await _programme(env)
+    body = {"enrolled_on": "2016-04-01", "people": [{"name": "王敏", "role": "org_leader"}]}
+    return Call("POST", f"/talent/programmes/{programme['programme_id']}/enrolments", json=body, org=_org_id(agency))
+
+
+async def _trained(env: Env) -> tuple[dict[str, Any], dict[str, Any], str, str]:
+    """A programme with a session and one enrolled person who attended it."""
+    programme, agency = await _programme(env)
+    pid = programme["programme_id"]
+    body = {"held_on": "2016-05-01", "place": "东四街道", "topic": "项目设计", "trainer": "张老师", "hours": "2.0"}
+    session = await ok(env.client, "POST", f"/talent/programmes/{pid}/sessions", json=body)
+    person_body = {
+        "enrolled_on": "2016-04-01",
+        "people": [{"name": "王敏", "role": "org_leader", "phone": "13912345678"}],
+    }
+    (person,) = (await ok(env.client, "POST", f"/talent/programmes/{pid}/enrolments", json=person_body))["person_ids"]
+    return programme, agency, session["session_id"], person
+
+
+async def people(env: Env) -> Call:
+    programme, agency, _, _ = await _trained(env)
+    return Call("GET", f"/talent/programmes/{programme['programme_id']}/people", org=_org_id(agency))
+
+
+async def attendance(env: Env) -> Call:
+    _, agency, session, person = await _trained(env)
+    return Call("POST", f"/talent/sessions/{session}/attendance", json={"person_ids": [person]}, org=_org_id(agency))
+
+
+async def certify(env: Env) -> Call:
+    programme, agency, session, person = await _trained(env)
+    await ok(env.client, "POST", f"/talent/sessions/{session}/attendance", json={"person_ids": [person]})
+    return Call("POST", f"/talent/programmes/{programme['programme_id']}/certificates", org=_org_id(agency))
+
+
+async def _certificate(env: Env) -> tuple[str, dict[str, Any]]:
+    programme, agency, session, person = await _trained(env)
+    await ok(env.client, "POST", f"/talent/sessions/{session}/attendance", json={"person_ids": [person]})
+    issued = await ok(env.client, "POST", f"/talent/programmes/{programme['programme_id']}/certificates")
+    return str(issued["issued"][0]["code"]), agency
+
+
+async def printable(env: Env) -> Call:
+    code, agency = await _certificate(env)
+    return Call("GET", f"/talent/certificates/{code}", org=_org_id(agency))
+
+
+async def verify(env: Env) -> Call:
+    code, agency = await _certificate(env)
+    return Call("GET", f"/public/certificates/{code}", org=_org_id(agency), secret="13912345678")
+
+
+async def _cohort(env: Env) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    org, coach = await _registered(env), await _registered(env)
+    await ok(env.client, "POST", "/alliance/members", json={"org_id": coach["org_id"], "category": "startup_mentoring"})
+    body = {"name": f"封闭式工作坊{next(_serial)}", "year": 2017, "starts_on": "2017-05-01", "org_ids": [org["org_id"]]}
+    cohort = await ok(env.client, "POST", "/talent/cohorts", json=body)
+    return str(cohort["cohort_id"]), org, coach
+
+
+async def form_cohort(env: Env) -> Call:
+    org = await _registered(env)
+    body = {"name": f"封闭式工作坊{next(_serial)}", "year": 2017, "starts_on": "2017-05-01", "org_ids": [org["org_id"]]}
+    return Call("POST", "/talent/cohorts", json=body, org=_org_id(org))
+
+
+async def coach(env: Env) -> Call:
+    cohort, org, coach_org = await _cohort(env)
+    body = {"org_id": org["org_id"], "coach_org_id": coach_org["org_id"], "held_on": "2017-05-10", "topic": "战略规划"}
+    return Call("POST", f"/talent/cohorts/{cohort}/coaching", json=body, org=_org_id(org))
+
+
+async def coaching(env: Env) -> Call:
+    """The notes are the organisation's and staff's: another organisation must not read them."""
+    cohort, org, coach_org = await _cohort(env)
+    notes = f"辅导记录{next(_serial)}"
+    body = {"org_id": org["org_id"], "coach_org_id": coach_org["org_id"], "held_on": "2017-05-10", "topic": "战略规划"}
+    await ok(env.client, "POST", f"/talent/cohorts/{cohort}/coaching", json={**body, "notes": notes})
+    return Call("GET", "/talent/coaching", org=_org_id(org), secret=notes)
+
+
+async def brand(env: Env) -> Call:
+    org = await _registered(env)
+    body = {"org_id": org["org_id"], "title": f"品牌项目{next(_serial)}", "recognised_on": "2018-12-01"}
+    return Call("POST", "/talent/brand-projects", json=body, org=_org_id(org))
+
+
 def get(path: str, params: dict[str, Any] | None = None) -> Any:
     async def prepare(env: Env) -> Call:
         return Call("GET", path, params=params)
@@ -199,6 +311,29 @@ MATRIX: dict[str, Row] = {
     "GET /statistics/party-coverage":        Row("401 200 200 200 200 200 403 403", get("/statistics/party-coverage")),
     "GET /statistics/support":               Row("401 200 200 200 200 200 403 403", get("/statistics/support")),
     "POST /imports":                         Row("401 200 403 403 403 403 403 403", upload),
+    # talent cultivation: a street-level programme is run by its street's officer; people are personal data
+    "POST /talent/programmes":               Row("401 201 201 403 403 403 403 403", open_programme),
+    "GET /talent/programmes":                Row("401 200 200 200 200 200 403 403", get("/talent/programmes")),
+    "POST /talent/programmes/{programme_id}/sessions":
+                                             Row("401 201 201 403 403 403 403 403", add_session),
+    "POST /talent/programmes/{programme_id}/enrolments":
+                                             Row("401 201 201 403 403 403 403 403", enrol),
+    "GET /talent/programmes/{programme_id}/people":
+                                             Row("401 200 200 403 403 403 403 403", people),
+    "POST /talent/sessions/{session_id}/attendance":
+                                             Row("401 200 200 403 403 403 403 403", attendance),
+    "POST /talent/programmes/{programme_id}/certificates":
+                                             Row("401 200 200 403 403 403 403 403", certify),
+    "GET /talent/certificates/{code}":       Row("401 200 200 403 403 403 403 403", printable),
+    "GET /public/certificates/{code}":       Row("200 200 200 200 200 200 200 200", verify, "public, name masked",
+                                                 hidden="none admin street street_x reviewer monitor org org_x"),
+    "POST /talent/cohorts":                  Row("401 201 403 403 403 403 403 403", form_cohort),
+    "POST /talent/cohorts/{cohort_id}/coaching":
+                                             Row("401 201 403 403 403 403 403 403", coach),
+    "GET /talent/coaching":                  Row("401 200 200 200 200 200 200 200", coaching, "org: own only",
+                                                 hidden="org_x", shown="admin street org"),
+    "POST /talent/brand-projects":           Row("401 201 403 403 403 403 403 403", brand),
+    "GET /statistics/talent":                Row("401 200 200 200 200 200 403 403", get("/statistics/talent")),
 }  # fmt: skip
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
 from registry.domain.organisation import Organisation
 from registry.domain.platform import Platform
+from registry.domain.talent import Programme
 from registry.domain.uscc import ChecksumOverride
 from registry.store.orgs import HistoryEntry
 from shared.contracts.procurement import ProjectSigned
@@ -92,3 +94,49 @@ class Figures(Protocol):
     async def support(self) -> list[dict[str, Any]]: ...
 
     async def alliance(self) -> dict[str, int]: ...
+
+
+class AllianceLookup(Protocol):
+    """Whether an organisation is a member of the support alliance."""
+
+    async def alliance_membership(self, org_id: UUID) -> dict[str, Any] | None: ...
+
+
+class Talent(Protocol):
+    """Talent programmes, their sessions, people and certificates; workshops, coaching, brand projects."""
+
+    async def add_programme(self, p: Programme, *, by: str) -> None: ...
+
+    async def programme(self, programme_id: UUID) -> Programme | None: ...
+
+    async def add_session(
+        self, session_id: UUID, programme_id: UUID, held_on: date, place: str, topic: str, trainer: str, hours: Decimal
+    ) -> None: ...
+
+    async def session_programme(self, session_id: UUID) -> UUID | None: ...
+
+    async def add_people(self, people: list[dict[str, Any]]) -> None: ...
+
+    async def enrol(self, programme_id: UUID, person_ids: list[UUID], on: date) -> None: ...
+
+    async def enrolled(self, programme_id: UUID) -> set[UUID]: ...
+
+    async def attend(self, session_id: UUID, person_ids: list[UUID]) -> None: ...
+
+    async def progress(self, programme_id: UUID) -> tuple[int, list[dict[str, Any]]]: ...
+
+    async def certify(self, programme_id: UUID, issued: list[tuple[str, UUID, Decimal]], on: date) -> None: ...
+
+    async def certificate(self, code: str) -> dict[str, Any] | None: ...
+
+    async def add_cohort(self, cohort_id: UUID, name: str, year: int, starts_on: date, org_ids: list[UUID]) -> None: ...
+
+    async def cohort(self, cohort_id: UUID) -> dict[str, Any] | None: ...
+
+    async def add_coaching(self, c: dict[str, Any]) -> None: ...
+
+    async def recognise_brand(
+        self, brand_id: UUID, org_id: UUID, title: str, on: date, cohort_id: UUID | None
+    ) -> bool: ...
+
+    async def figures(self) -> dict[str, Any]: ...
