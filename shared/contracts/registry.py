@@ -223,3 +223,73 @@ class BrandProjectRecognised(IntegrationEvent):
     title: str
     recognised_on: date
     cohort_id: UUID | None = None
+
+
+# --- Party building in depth (党建) ------------------------------------------------------------
+
+
+class PartyBranchMerged(IntegrationEvent):
+    """A party branch was merged into another; its organisations (`org_ids`) moved there."""
+
+    routing_key: ClassVar[str] = "registry.party_branch_merged.v1"
+    branch_id: UUID
+    name: str
+    into_branch_id: UUID
+    into_name: str
+    org_ids: list[UUID] = Field(default_factory=list)
+    merged_on: date
+
+
+class PartyBranchDissolved(IntegrationEvent):
+    """A party branch was dissolved; its organisations (`org_ids`) are in no branch now."""
+
+    routing_key: ClassVar[str] = "registry.party_branch_dissolved.v1"
+    branch_id: UUID
+    name: str
+    org_ids: list[UUID] = Field(default_factory=list)
+    dissolved_on: date
+    reason: str
+
+
+class PartyCensusRecorded(IntegrationEvent):
+    """An organisation's yearly party-member census (逐年摸排) was recorded or corrected.
+
+    `branch_form` is 单独建/联合建/挂靠建/派驻建 (`single`/`joint`/`affiliated`/`dispatched`) or null
+    when its members are in no branch; `reached` says an instructor or a liaison reaches it."""
+
+    routing_key: ClassVar[str] = "registry.party_census_recorded.v1"
+    org_id: UUID
+    year: int
+    street_code: str | None = None
+    members: int = Field(ge=0)
+    branch_form: str | None = None
+    branch_id: UUID | None = None
+    reached: bool = False
+    corrected: bool = False
+
+
+class PartyMemberReported(IntegrationEvent):
+    """A party member employed by an organisation reported to a residential community (双报到).
+    The member's name is not carried: the registry serves it to staff only."""
+
+    routing_key: ClassVar[str] = "registry.party_member_reported.v1"
+    report_id: UUID
+    org_id: UUID
+    street_code: str
+    community: str
+    reported_on: date
+
+
+class BranchActivityRecorded(IntegrationEvent):
+    """A party branch held a public-benefit activity (支部+公益+项目), optionally tied to a venture
+    grant (`link_kind` `grant`, `link_ref` its grant_id), a procurement project (`procurement_project`,
+    its project_id) or a claiming item (`claiming_item`, venture's item id)."""
+
+    routing_key: ClassVar[str] = "registry.branch_activity_recorded.v1"
+    activity_id: UUID
+    branch_id: UUID
+    held_on: date
+    title: str
+    participants: int = Field(ge=0)
+    link_kind: str | None = None
+    link_ref: UUID | None = None

@@ -269,6 +269,58 @@ async def brand(env: Env) -> Call:
     return Call("POST", "/talent/brand-projects", json=body, org=_org_id(org))
 
 
+# --- party building in depth -----------------------------------------------------------------------
+
+
+async def census(env: Env) -> Call:
+    org = await _registered(env)
+    return Call("PUT", f"/party/orgs/{org['org_id']}/census", json={"year": 2016, "members": 3}, org=_org_id(org))
+
+
+async def _branch_of(env: Env, **over: Any) -> tuple[str, dict[str, Any]]:
+    org = await _registered(env)
+    body = {"name": f"联合党支部{next(_serial)}", "formed_on": "2016-07-01", "org_ids": [org["org_id"]], **over}
+    branch = await ok(env.client, "POST", "/party-branches", json=body)
+    return str(branch["branch_id"]), org
+
+
+async def merge(env: Env) -> Call:
+    branch, org = await _branch_of(env)
+    into, _ = await _branch_of(env)
+    body = {"into_branch_id": into, "merged_on": "2018-01-10"}
+    return Call("POST", f"/party-branches/{branch}/merge", json=body, org=_org_id(org))
+
+
+async def dissolve(env: Env) -> Call:
+    branch, org = await _branch_of(env)
+    body = {"dissolved_on": "2019-06-30", "reason": "党员转出"}
+    return Call("POST", f"/party-branches/{branch}/dissolve", json=body, org=_org_id(org))
+
+
+async def branch_history(env: Env) -> Call:
+    branch, org = await _branch_of(env)
+    return Call("GET", f"/party-branches/{branch}/history", org=_org_id(org))
+
+
+async def member_report(env: Env) -> Call:
+    org = await _registered(env)
+    body = {"org_id": org["org_id"], "member_name": "周华", "street_code": STREET, "community": "钱粮胡同社区"}
+    return Call("POST", "/party/member-reports", json={**body, "reported_on": "2019-04-01"}, org=_org_id(org))
+
+
+async def activity(env: Env) -> Call:
+    branch, org = await _branch_of(env, street_code=STREET)
+    body = {"held_on": "2019-05-01", "title": "推进残疾预防主题公益活动", "participants": 20}
+    return Call("POST", f"/party-branches/{branch}/activities", json=body, org=_org_id(org))
+
+
+async def activities(env: Env) -> Call:
+    branch, org = await _branch_of(env, street_code=STREET)
+    body = {"held_on": "2019-05-01", "title": "推进残疾预防主题公益活动", "participants": 20}
+    await ok(env.client, "POST", f"/party-branches/{branch}/activities", json=body)
+    return Call("GET", f"/party-branches/{branch}/activities", org=_org_id(org))
+
+
 def get(path: str, params: dict[str, Any] | None = None) -> Any:
     async def prepare(env: Env) -> Call:
         return Call("GET", path, params=params)
@@ -334,6 +386,27 @@ MATRIX: dict[str, Row] = {
                                                  hidden="org_x", shown="admin street org"),
     "POST /talent/brand-projects":           Row("401 201 403 403 403 403 403 403", brand),
     "GET /statistics/talent":                Row("401 200 200 200 200 200 403 403", get("/statistics/talent")),
+    # party building: the census by staff of the org's street; branches' life by the district
+    "PUT /party/orgs/{org_id}/census":       Row("401 200 200 403 403 403 403 403", census),
+    "GET /party/census":                     Row("401 200 200 200 200 200 403 403",
+                                                 get("/party/census", {"year": 2016})),
+    "POST /party-branches/{branch_id}/merge":
+                                             Row("401 200 403 403 403 403 403 403", merge),
+    "POST /party-branches/{branch_id}/dissolve":
+                                             Row("401 200 403 403 403 403 403 403", dissolve),
+    "GET /party-branches/{branch_id}/history":
+                                             Row("401 200 200 200 200 200 403 403", branch_history),
+    "POST /party/member-reports":            Row("401 201 201 403 403 403 201 403", member_report,
+                                                 "org: its own members; street: the org's or the community's"),
+    "POST /party-branches/{branch_id}/activities":
+                                             Row("401 201 201 403 403 403 403 403", activity),
+    "GET /party-branches/{branch_id}/activities":
+                                             Row("401 200 200 200 200 200 403 403", activities),
+    "GET /statistics/party-coverage/by-year":
+                                             Row("401 200 200 200 200 200 403 403",
+                                                 get("/statistics/party-coverage/by-year")),
+    "GET /statistics/branch-activities":     Row("401 200 200 200 200 200 403 403",
+                                                 get("/statistics/branch-activities")),
 }  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """HTTP routes of the registry; roles are enforced on every route (see README)."""
 
-from registry.api import imports, orgs, platforms, programmes, statistics, talent
+from registry.api import imports, orgs, party, platforms, programmes, statistics, talent
 
 routers = [
     orgs.router,
@@ -9,6 +9,7 @@ routers = [
     statistics.router,
     imports.router,
     talent.router,
+    party.router,
 ]
 
 __all__ = ["routers"]

@@ -8,12 +8,13 @@ values go in and out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
 from registry.domain.organisation import Organisation
+from registry.domain.party_depth import Census
 from registry.domain.platform import Platform
 from registry.domain.talent import Programme
 from registry.domain.uscc import ChecksumOverride
@@ -57,13 +58,15 @@ class Orgs(OrgLookup, Protocol):
 class Branches(Protocol):
     """Party branches and their organisations."""
 
-    async def add_branch(self, branch_id: UUID, name: str, formed_on: date, street_code: str | None) -> None: ...
+    async def add_branch(
+        self, branch_id: UUID, name: str, formed_on: date, street_code: str | None, form: str = "joint"
+    ) -> None: ...
 
     async def branch(self, branch_id: UUID) -> dict[str, Any] | None: ...
 
     async def memberships(self, org_ids: list[UUID]) -> dict[UUID, UUID]: ...
 
-    async def attach(self, branch_id: UUID, org_ids: list[UUID], on: date) -> None: ...
+    async def attach(self, branch_id: UUID, org_ids: list[UUID], on: date, *, kind: str = "attached") -> None: ...
 
 
 class Alliance(Protocol):
@@ -140,3 +143,55 @@ class Talent(Protocol):
     ) -> bool: ...
 
     async def figures(self) -> dict[str, Any]: ...
+
+
+class Party(Protocol):
+    """Branches' life and history, the census, 双报到 reports, branch activities, procurement projects."""
+
+    async def branch(self, branch_id: UUID) -> dict[str, Any] | None: ...
+
+    async def members(self, branch_id: UUID) -> list[UUID]: ...
+
+    async def merge(self, branch_id: UUID, into: UUID, on: date) -> None: ...
+
+    async def dissolve(self, branch_id: UUID, on: date) -> None: ...
+
+    async def add_history(
+        self,
+        branch_id: UUID,
+        kind: str,
+        on: date,
+        org_ids: list[UUID],
+        *,
+        other: UUID | None = None,
+        reason: str | None = None,
+        actor: str | None = None,
+    ) -> None: ...
+
+    async def record_census(
+        self, org_id: UUID, street_code: str | None, c: Census, branch_id: UUID | None, *, by: str, at: datetime
+    ) -> bool: ...
+
+    async def census_rows(self, from_year: int, to_year: int) -> list[dict[str, Any]]: ...
+
+    async def branches_by_year(self, from_year: int, to_year: int) -> dict[int, int]: ...
+
+    async def add_report(self, report: dict[str, Any]) -> None: ...
+
+    async def reports(self, from_year: int, to_year: int) -> list[dict[str, Any]]: ...
+
+    async def add_activity(self, a: dict[str, Any]) -> None: ...
+
+    async def record_project(
+        self,
+        project_id: UUID,
+        *,
+        title: str,
+        purchaser_name: str,
+        street_code: str | None,
+        domain: str,
+        budget_cny: Any,
+        closes_on: date | None,
+        rank: int,
+        org_id: UUID | None = None,
+    ) -> None: ...

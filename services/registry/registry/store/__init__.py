@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from registry.store.orgs import HistoryEntry, OrgFilter, OrgStore
+from registry.store.party import PartyStore
 from registry.store.programmes import ProgrammeStore
 from registry.store.statistics import StatisticsStore
 from registry.store.talent import TalentStore
@@ -24,6 +25,7 @@ class Stores:
     programmes: ProgrammeStore
     statistics: StatisticsStore
     talent: TalentStore
+    party: PartyStore
 
 
 def stores(conn: asyncpg.Connection) -> Stores:
@@ -33,6 +35,7 @@ def stores(conn: asyncpg.Connection) -> Stores:
         programmes=ProgrammeStore(conn),
         statistics=StatisticsStore(conn),
         talent=TalentStore(conn),
+        party=PartyStore(conn),
     )
 
 
