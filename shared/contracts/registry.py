@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.contracts.base import ContractModel, IntegrationEvent
+from shared.contracts.base import ContractModel, IntegrationEvent, MoneyCNY
 from shared.reference import Domain, OrgStatus, OrgType, PlatformLevel
 
 
@@ -293,3 +293,94 @@ class BranchActivityRecorded(IntegrationEvent):
     participants: int = Field(ge=0)
     link_kind: str | None = None
     link_ref: UUID | None = None
+
+
+# --- Free space and resource matching (场地 / 资源对接) ------------------------------------------
+
+
+class SpaceBookingRequested(IntegrationEvent):
+    """An organisation asked to use a room of a platform (`street_code` null: the district's) on a
+    working day; the platform's staff approve or reject it."""
+
+    routing_key: ClassVar[str] = "registry.space_booking_requested.v1"
+    booking_id: UUID
+    space_id: UUID
+    space_name: str
+    platform_code: str
+    street_code: str | None = None
+    org_id: UUID
+    org_name: str
+    booked_on: date
+    starts_at: str = Field(pattern=r"^\d{2}:\d{2}$")
+    ends_at: str = Field(pattern=r"^\d{2}:\d{2}$")
+    purpose: str
+
+
+class SpaceBookingDecided(IntegrationEvent):
+    """A booking's status changed: `approved`, `rejected`, `cancelled` or `no_show`, with the reason."""
+
+    routing_key: ClassVar[str] = "registry.space_booking_decided.v1"
+    booking_id: UUID
+    space_name: str
+    street_code: str | None = None
+    org_id: UUID
+    booked_on: date
+    starts_at: str = Field(pattern=r"^\d{2}:\d{2}$")
+    ends_at: str = Field(pattern=r"^\d{2}:\d{2}$")
+    status: str
+    reason: str | None = None
+
+
+class OfficeAllocated(IntegrationEvent):
+    """An incubated organisation was given free office space at a platform from `starts_on` to `ends_on`."""
+
+    routing_key: ClassVar[str] = "registry.office_allocated.v1"
+    allocation_id: UUID
+    space_id: UUID
+    space_name: str
+    street_code: str | None = None
+    org_id: UUID
+    starts_on: date
+    ends_on: date
+
+
+class OfficeVacated(IntegrationEvent):
+    """An organisation left its incubation office (出壳), at the term's end or earlier, with the reason."""
+
+    routing_key: ClassVar[str] = "registry.office_vacated.v1"
+    allocation_id: UUID
+    space_name: str
+    street_code: str | None = None
+    org_id: UUID
+    ended_on: date
+    reason: str
+
+
+class ServiceOffered(IntegrationEvent):
+    """An organisation listed a service it offers (服务清单): domain, streets served (empty: the
+    whole district), audience, price (null: free)."""
+
+    routing_key: ClassVar[str] = "registry.service_offered.v1"
+    offer_id: UUID
+    org_id: UUID
+    title: str
+    domain: Domain
+    street_codes: list[str] = Field(default_factory=list)
+    audience: str
+    price_cny: MoneyCNY | None = None
+
+
+class FairMatchAgreed(IntegrationEvent):
+    """At a matchmaking fair (对接洽谈会), a match between an organisation's offer and a demander
+    ended in an agreement."""
+
+    routing_key: ClassVar[str] = "registry.fair_match_agreed.v1"
+    match_id: UUID
+    fair_id: UUID
+    fair_name: str
+    offer_id: UUID
+    org_id: UUID
+    org_name: str
+    demander: str
+    agreed_on: date
+    amount_cny: MoneyCNY | None = None

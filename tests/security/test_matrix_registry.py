@@ -321,6 +321,108 @@ async def activities(env: Env) -> Call:
     return Call("GET", f"/party-branches/{branch}/activities", org=_org_id(org))
 
 
+# --- spaces and resource matching ------------------------------------------------------------------
+
+
+async def _space(env: Env, kind: str = "activity") -> str:
+    body = {"platform_code": STREET, "name": f"活动室{next(_serial)}", "kind": kind, "capacity": 30}
+    return str((await ok(env.client, "POST", "/spaces", json=body))["space_id"])
+
+
+def _workday() -> str:
+    from datetime import datetime, timedelta
+
+    from shared.clock import DISTRICT_ZONE
+    from shared.workdays import WorkCalendar
+
+    day, calendar = datetime.now(DISTRICT_ZONE).date() + timedelta(days=1), WorkCalendar()
+    while not calendar.is_workday(day):
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
+async def add_space(env: Env) -> Call:
+    body = {"platform_code": STREET, "name": f"会议室{next(_serial)}", "kind": "meeting", "capacity": 12}
+    return Call("POST", "/spaces", json=body)
+
+
+async def book(env: Env) -> Call:
+    space, org = await _space(env), await _registered(env)
+    body = {"org_id": org["org_id"], "booked_on": _workday(), "starts_at": "10:00", "ends_at": "11:00"}
+    return Call(
+        "POST", f"/spaces/{space}/bookings", json={**body, "attendees": 10, "purpose": "议事会"}, org=_org_id(org)
+    )
+
+
+async def _booked(env: Env) -> tuple[str, dict[str, Any], str]:
+    space, org = await _space(env), await _registered(env)
+    purpose = f"议事会{next(_serial)}"
+    body = {"org_id": org["org_id"], "booked_on": _workday(), "starts_at": "10:00", "ends_at": "11:00"}
+    booking = await ok(
+        env.client, "POST", f"/spaces/{space}/bookings", json={**body, "attendees": 10, "purpose": purpose}
+    )
+    return str(booking["booking_id"]), org, purpose
+
+
+async def bookings(env: Env) -> Call:
+    _, org, purpose = await _booked(env)
+    return Call("GET", "/bookings", org=_org_id(org), secret=purpose)
+
+
+async def booking_status(env: Env) -> Call:
+    booking, org, _ = await _booked(env)
+    return Call("POST", f"/bookings/{booking}/status", json={"status": "cancelled"}, org=_org_id(org))
+
+
+async def allocate_office(env: Env) -> Call:
+    office, org = await _space(env, "office"), await _registered(env)
+    body = {"org_id": org["org_id"], "starts_on": "2024-01-01", "ends_on": "2025-12-31"}
+    return Call("POST", f"/spaces/{office}/offices", json=body, org=_org_id(org))
+
+
+async def vacate(env: Env) -> Call:
+    office, org = await _space(env, "office"), await _registered(env)
+    body = {"org_id": org["org_id"], "starts_on": "2024-01-01", "ends_on": "2025-12-31"}
+    allocation = await ok(env.client, "POST", f"/spaces/{office}/offices", json=body)
+    path = f"/offices/{allocation['allocation_id']}/vacate"
+    return Call("POST", path, json={"ended_on": "2025-03-31"}, org=_org_id(org))
+
+
+async def offer(env: Env) -> Call:
+    org = await _registered(env)
+    body = {"org_id": org["org_id"], "title": "助餐服务", "domain": "elder_care", "audience": "高龄老人"}
+    return Call("POST", "/offers", json=body, org=_org_id(org))
+
+
+async def _fair(env: Env) -> tuple[str, str, dict[str, Any]]:
+    org = await _registered(env)
+    body = {"org_id": org["org_id"], "title": "助餐服务", "domain": "elder_care", "audience": "高龄老人"}
+    offer_id = (await ok(env.client, "POST", "/offers", json=body))["offer_id"]
+    fair_body = {"name": f"对接洽谈会{next(_serial)}", "held_on": "2019-09-20", "platform_code": "110101"}
+    fair = await ok(env.client, "POST", "/fairs", json={**fair_body, "theme": "居家养老"})
+    return str(fair["fair_id"]), str(offer_id), org
+
+
+async def hold_fair(env: Env) -> Call:
+    body = {"name": f"对接洽谈会{next(_serial)}", "held_on": "2019-09-20", "platform_code": "110101"}
+    return Call(
+        "POST", "/fairs", json={**body, "theme": "居家养老", "participants": [{"role": "demander", "name": "x"}]}
+    )
+
+
+async def fair_match(env: Env) -> Call:
+    fair, offer_id, org = await _fair(env)
+    body = {"offer_id": offer_id, "demander": f"东四街道办事处{next(_serial)}"}
+    return Call("POST", f"/fairs/{fair}/matches", json=body, org=_org_id(org))
+
+
+async def agreement(env: Env) -> Call:
+    fair, offer_id, org = await _fair(env)
+    match = await ok(env.client, "POST", f"/fairs/{fair}/matches", json={"offer_id": offer_id, "demander": "东四"})
+    path = f"/fair-matches/{match['match_id']}/agreement"
+    return Call("POST", path, json={"agreed_on": "2019-10-08", "amount_cny": "1000.00"}, org=_org_id(org))
+
+
 def get(path: str, params: dict[str, Any] | None = None) -> Any:
     async def prepare(env: Env) -> Call:
         return Call("GET", path, params=params)
@@ -407,6 +509,24 @@ MATRIX: dict[str, Row] = {
                                                  get("/statistics/party-coverage/by-year")),
     "GET /statistics/branch-activities":     Row("401 200 200 200 200 200 403 403",
                                                  get("/statistics/branch-activities")),
+    # spaces: rooms by staff of their platform's street; an organisation books, cancels and offers for itself
+    "POST /spaces":                          Row("401 201 201 403 403 403 403 403", add_space),
+    "GET /spaces":                           Row("401 200 200 200 200 200 200 200", get("/spaces")),
+    "POST /spaces/{space_id}/bookings":      Row("401 201 201 403 403 403 201 403", book, "org: for itself"),
+    "GET /bookings":                         Row("401 200 200 200 200 200 200 200", bookings, "org: own only",
+                                                 hidden="org_x", shown="admin street org"),
+    "POST /bookings/{booking_id}/status":    Row("401 200 200 403 403 403 200 403", booking_status,
+                                                 "org: cancels its own"),
+    "POST /spaces/{space_id}/offices":       Row("401 201 201 403 403 403 403 403", allocate_office),
+    "POST /offices/{allocation_id}/vacate":  Row("401 200 200 403 403 403 403 403", vacate),
+    "POST /offers":                          Row("401 201 201 403 403 403 201 403", offer, "org: for itself"),
+    "GET /offers":                           Row("401 200 200 200 200 200 200 200", get("/offers")),
+    "GET /matching":                         Row("401 200 200 200 200 200 403 403", get("/matching")),
+    "POST /fairs":                           Row("401 201 403 403 403 403 403 403", hold_fair),
+    "POST /fairs/{fair_id}/matches":         Row("401 201 403 403 403 403 403 403", fair_match),
+    "POST /fair-matches/{match_id}/agreement":
+                                             Row("401 200 403 403 403 403 403 403", agreement),
+    "GET /statistics/resources":             Row("401 200 200 200 200 200 403 403", get("/statistics/resources")),
 }  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """HTTP routes of the registry; roles are enforced on every route (see README)."""
 
-from registry.api import imports, orgs, party, platforms, programmes, statistics, talent
+from registry.api import imports, orgs, party, platforms, programmes, spaces, statistics, talent
 
 routers = [
     orgs.router,
@@ -10,6 +10,7 @@ routers = [
     imports.router,
     talent.router,
     party.router,
+    spaces.router,
 ]
 
 __all__ = ["routers"]

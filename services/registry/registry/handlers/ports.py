@@ -8,7 +8,7 @@ values go in and out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
@@ -195,3 +195,71 @@ class Party(Protocol):
         rank: int,
         org_id: UUID | None = None,
     ) -> None: ...
+
+
+class Spaces(Protocol):
+    """Spaces, bookings, offices, service offers, open demands and fairs."""
+
+    async def add_space(self, s: dict[str, Any], *, by: str) -> None: ...
+
+    async def space(self, space_id: UUID) -> dict[str, Any] | None: ...
+
+    async def taken(self, space_id: UUID, on: date) -> list[dict[str, Any]]: ...
+
+    async def add_booking(
+        self,
+        booking_id: UUID,
+        space_id: UUID,
+        org_id: UUID,
+        on: date,
+        starts: time,
+        ends: time,
+        purpose: str,
+        attendees: int,
+        *,
+        by: str,
+    ) -> None: ...
+
+    async def booking(self, booking_id: UUID) -> dict[str, Any] | None: ...
+
+    async def set_status(self, booking_id: UUID, status: str, *, by: str, reason: str | None) -> None: ...
+
+    async def offices_taken(self, space_id: UUID) -> list[dict[str, Any]]: ...
+
+    async def allocate_office(
+        self, allocation_id: UUID, space_id: UUID, org_id: UUID, starts_on: date, ends_on: date
+    ) -> None: ...
+
+    async def office(self, allocation_id: UUID) -> dict[str, Any] | None: ...
+
+    async def end_office(self, allocation_id: UUID, on: date, reason: str) -> None: ...
+
+    async def add_offer(self, o: dict[str, Any]) -> None: ...
+
+    async def offers(self, domain: str | None = None) -> list[dict[str, Any]]: ...
+
+    async def offer(self, offer_id: UUID) -> dict[str, Any] | None: ...
+
+    async def open_demands(self) -> list[dict[str, Any]]: ...
+
+    async def add_fair(
+        self,
+        fair_id: UUID,
+        name: str,
+        held_on: date,
+        platform_code: str,
+        theme: str,
+        participants: list[dict[str, Any]],
+    ) -> None: ...
+
+    async def fair(self, fair_id: UUID) -> dict[str, Any] | None: ...
+
+    async def add_match(
+        self, match_id: UUID, fair_id: UUID, offer_id: UUID, demander: str, project_id: UUID | None
+    ) -> bool: ...
+
+    async def match(self, match_id: UUID) -> dict[str, Any] | None: ...
+
+    async def agree(self, match_id: UUID, on: date, amount: Any) -> None: ...
+
+    async def figures(self) -> dict[str, Any]: ...

@@ -13,6 +13,7 @@ import asyncpg
 from registry.store.orgs import HistoryEntry, OrgFilter, OrgStore
 from registry.store.party import PartyStore
 from registry.store.programmes import ProgrammeStore
+from registry.store.spaces import SpaceStore
 from registry.store.statistics import StatisticsStore
 from registry.store.talent import TalentStore
 
@@ -26,6 +27,7 @@ class Stores:
     statistics: StatisticsStore
     talent: TalentStore
     party: PartyStore
+    spaces: SpaceStore
 
 
 def stores(conn: asyncpg.Connection) -> Stores:
@@ -36,6 +38,7 @@ def stores(conn: asyncpg.Connection) -> Stores:
         statistics=StatisticsStore(conn),
         talent=TalentStore(conn),
         party=PartyStore(conn),
+        spaces=SpaceStore(conn),
     )
 
 
