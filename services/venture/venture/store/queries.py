@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 
 _PER_ROUND = """
-SELECT r.id, r.number, r.year, r.title,
+SELECT r.id, r.number, r.year, r.title, r.level, r.street_code,
        (SELECT count(*) FROM applications a WHERE a.round_id = r.id) AS applications,
        count(g.id) AS funded_projects,
        count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'registered') AS social_orgs_cultivated,
@@ -21,7 +21,21 @@ SELECT r.id, r.number, r.year, r.title,
 FROM rounds r
 LEFT JOIN grants g ON g.round_id = r.id
 LEFT JOIN graduations gr ON gr.org_id = g.org_id
-GROUP BY r.id ORDER BY r.number"""
+GROUP BY r.id ORDER BY r.street_code NULLS FIRST, r.number"""
+
+# Street micro-venture (社区微创投) per street: its own rounds only; a group counts once per street.
+_PER_STREET = """
+SELECT r.street_code,
+       count(DISTINCT r.id) AS rounds,
+       (SELECT count(*) FROM applications a JOIN rounds r2 ON r2.id = a.round_id
+         WHERE r2.street_code = r.street_code) AS applications,
+       count(g.id) AS funded_projects,
+       count(DISTINCT g.org_id) AS groups_cultivated,
+       count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'community') AS community_groups_cultivated,
+       COALESCE(sum(g.amount_cny), 0) AS awarded_cny
+FROM rounds r LEFT JOIN grants g ON g.round_id = r.id
+WHERE r.level = 'street'
+GROUP BY r.street_code ORDER BY r.street_code"""
 
 # An org counts once overall even when funded in several rounds; a filed group counts as a
 # community org cultivated, and as graduated when registry has since reported its registration.
@@ -49,6 +63,10 @@ class QueryStore:
         """The figures per round, and overall."""
         per_round = [dict(r) for r in await self._conn.fetch(_PER_ROUND)]
         return per_round, dict(await self._conn.fetchrow(_OVERALL))
+
+    async def street_statistics(self) -> list[dict[str, Any]]:
+        """Street micro-venture figures per street."""
+        return [dict(r) for r in await self._conn.fetch(_PER_STREET)]
 
     async def export_rows(self) -> list[dict[str, Any]]:
         """Every grant with what the 360Giving export says of it."""
