@@ -4,13 +4,16 @@ the public page without phone numbers, statistics; every denial and bad input.""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
 from shared.auth import Role
-from testkit import EventTap, token
+from shared.contracts.procurement import CommunityNeedPassed
+from shared.messaging import deadletters
+from testkit import ADMIN_AMQP_URL, EventTap, eventually, token
 
-from ..conftest import ADMIN, OTHER_STREET, STREET, wait_event
+from ..conftest import ADMIN, OTHER_STREET, STREET, publish, wait_event
 
 COMMUNITY = "钱粮胡同社区"
 
@@ -229,3 +232,59 @@ async def test_another_street_another_community_and_another_org_are_refused(clie
     # Nothing was decided by the refused callers.
     [listed] = await ok(client, "GET", f"/claiming/editions/{eid}/claims", ADMIN)
     assert [x["status"] for x in listed["claims"]] == ["pending"]
+
+
+def passed(edition_id: str, need_id: UUID | None = None, **over: Any) -> CommunityNeedPassed:
+    fields: dict[str, Any] = {
+        "need_id": need_id or uuid4(),
+        "edition_id": UUID(edition_id),
+        "street_code": STREET,
+        "community": COMMUNITY,
+        "community_ref": f"{STREET}/{COMMUNITY}",
+        "title": "楼道照明",
+        "description": "3 号楼楼道灯坏了，老人夜里上下楼不便。",
+        "residents": 18,
+        "domain": "community_governance",
+        "passed_on": date(2026, 3, 2),
+    }
+    fields.update(over)
+    return CommunityNeedPassed(**fields)
+
+
+async def test_a_need_the_street_passed_becomes_one_item_however_often_it_arrives(client):
+    eid = (await ok(client, "POST", "/claiming/editions", worker(), edition_body(), 201))["id"]
+    need_id = uuid4()
+    first = passed(eid, need_id)
+    async with EventTap("venture.claim_item_published.v1") as tap:
+        await publish(first)
+        await publish(first)  # redelivered: the inbox
+        await publish(passed(eid, need_id))  # passed again under another event id: the item's id
+
+        async def items() -> list[dict[str, Any]]:
+            return (await ok(client, "GET", f"/claiming/editions/{eid}", None))["open_items"]
+
+        [item] = await eventually(items, timeout=60)
+        assert item["title"] == "楼道照明" and item["beneficiaries_expected"] == 18
+        await wait_event(tap, "venture.claim_item_published.v1", item_id=item["id"])
+        await tap.settle()
+        assert len([b for b in tap.bodies("venture.claim_item_published.v1") if b["edition_id"] == eid]) == 1
+    assert len(await items()) == 1
+
+
+async def test_a_need_passed_to_an_unknown_edition_or_another_community_is_dead_lettered_with_the_reason(client):
+    eid = (await ok(client, "POST", "/claiming/editions", worker(), edition_body(), 201))["id"]
+    unknown = passed(str(uuid4()))
+    elsewhere = passed(eid, community="六条社区", community_ref=f"{STREET}/六条社区")
+    await publish(unknown)
+    await publish(elsewhere)
+
+    async def parked() -> dict[str, str] | None:
+        letters = await deadletters.list_dead_letters(ADMIN_AMQP_URL, "venture")
+        found = {d.message_id: d.reason for d in letters}
+        wanted = (str(unknown.event_id), str(elsewhere.event_id))
+        return found if all(w in found for w in wanted) else None
+
+    reasons = await eventually(parked, timeout=60)
+    assert "edition_id" in reasons[str(unknown.event_id)] and "不存在" in reasons[str(unknown.event_id)]
+    assert "community" in reasons[str(elsewhere.event_id)]
+    assert (await ok(client, "GET", f"/claiming/editions/{eid}", None))["open_items"] == []

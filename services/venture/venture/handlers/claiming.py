@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 import structlog
 
 from shared.auth import Principal
 from shared.contracts.base import IntegrationEvent
+from shared.contracts.procurement import CommunityNeedPassed
 from shared.contracts.venture import (
     ClaimConfirmed,
     ClaimDeclined,
@@ -20,6 +21,7 @@ from shared.contracts.venture import (
     ItemCompleted,
 )
 from shared.errors import Conflict, Invalid, NotFound
+from shared.messaging.failures import PermanentError
 from venture import access
 from venture.domain.claiming import (
     PUBLIC_CLAIMS_PER_PHONE_PER_DAY,
@@ -100,19 +102,21 @@ async def publish_item(claiming: Claiming, item: Item, *, principal: Principal) 
     if e.status.value != "open":
         raise Conflict(f"第{e.number}届公益认领已结束", code="edition_closed")
     await claiming.add_item(item)
-    return item, [
-        ClaimItemPublished(
-            item_id=item.id,
-            edition_id=e.id,
-            title=item.title,
-            category=item.category,  # type: ignore[arg-type]
-            street_code=e.street_code,
-            community=e.community,
-            beneficiaries_expected=item.beneficiaries_expected,
-            needs=item.needs,
-            shares=item.shares,
-        )
-    ]
+    return item, [_published(e, item)]
+
+
+def _published(e: Edition, item: Item) -> ClaimItemPublished:
+    return ClaimItemPublished(
+        item_id=item.id,
+        edition_id=e.id,
+        title=item.title,
+        category=item.category,  # type: ignore[arg-type]
+        street_code=e.street_code,
+        community=e.community,
+        beneficiaries_expected=item.beneficiaries_expected,
+        needs=item.needs,
+        shares=item.shares,
+    )
 
 
 @dataclass(frozen=True)
@@ -295,3 +299,35 @@ def _unique(ids: Iterable[UUID | None]) -> list[UUID]:
         if i is not None and i not in out:
             out.append(i)
     return out
+
+
+# Items published from procurement's community needs get an id derived from the need's, so the
+# same need passed twice (a redelivery past the inbox, a replayed dead letter) is one item.
+NEED_ITEMS = UUID("3f4b8f2e-8a57-4a0e-9a52-6c7d2f1e9b11")
+
+
+async def item_from_need(claiming: Claiming, event: CommunityNeedPassed) -> list[IntegrationEvent]:
+    """Publish a community need the street passed to this edition as one of its items."""
+    item_id = uuid5(NEED_ITEMS, str(event.need_id))
+    if await claiming.item(item_id) is not None:
+        return []
+    e = await claiming.edition(event.edition_id)
+    if e is None:
+        raise PermanentError(f"edition_id: 公益认领届次 {event.edition_id} 不存在")
+    if (e.street_code, e.community) != (event.street_code, event.community):
+        raise PermanentError(f"community: 社区需求属于{event.community}，第{e.number}届公益认领在{e.community}")
+    if e.status.value != "open":
+        raise PermanentError(f"edition_id: 第{e.number}届公益认领已结束")
+    item = Item(
+        id=item_id,
+        edition_id=e.id,
+        title=event.title,
+        need=event.description,
+        category=event.domain.value,
+        community=e.community,
+        beneficiaries_expected=event.residents,
+        needs=["volunteer_hours"],
+    )
+    await claiming.add_item(item)
+    log.info("claim_item_from_need", item_id=str(item.id), need_id=str(event.need_id))
+    return [_published(e, item)]
