@@ -76,6 +76,10 @@ async def test_a_street_officer_runs_its_own_round_end_to_end(flow, orgs):
     assert app_id in {a["id"] for a in await flow.ok("GET", f"/rounds/{round_id}/applications", ADMIN)}
     assert grant["grant_id"] not in {g["id"] for g in await flow.ok("GET", "/grants", OTHER)}
 
+    # The district's figures are the district's rounds; the street's are counted per street.
+    district = await flow.ok("GET", "/statistics", {})
+    assert round_id not in {r["round_id"] for r in district["rounds"]}
+    assert district["overall"]["rounds"] == len(district["rounds"])
     streets = await flow.ok("GET", "/statistics/streets", {})
     [mine] = [s for s in streets if s["street_code"] == STREET]
     assert mine["rounds"] >= 1 and mine["groups_cultivated"] >= 1 and mine["street_name"] == "东四街道"

@@ -27,7 +27,7 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
     return {**{k: int(row[k]) for k in _COUNTS}, **{k: money(row[k]) for k in _MONEY}}
 
 
-@router.get("/statistics", summary="Cultivation statistics per round and overall (public)")
+@router.get("/statistics", summary="The district's rounds per round and overall (public; streets: /statistics/streets)")
 async def statistics(request: Request) -> dict[str, Any]:
     async with service_of(request).reading() as s:
         per_round, overall = await s.queries.statistics()

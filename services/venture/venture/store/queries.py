@@ -21,7 +21,8 @@ SELECT r.id, r.number, r.year, r.title, r.level, r.street_code,
 FROM rounds r
 LEFT JOIN grants g ON g.round_id = r.id
 LEFT JOIN graduations gr ON gr.org_id = g.org_id
-GROUP BY r.id ORDER BY r.street_code NULLS FIRST, r.number"""
+WHERE r.level = 'district'
+GROUP BY r.id ORDER BY r.number"""
 
 # Street micro-venture (社区微创投) per street: its own rounds only; a group counts once per street.
 _PER_STREET = """
@@ -39,18 +40,23 @@ GROUP BY r.street_code ORDER BY r.street_code"""
 
 # An org counts once overall even when funded in several rounds; a filed group counts as a
 # community org cultivated, and as graduated when registry has since reported its registration.
+# These are the district's rounds (区级公益创投); the streets' own are in _PER_STREET.
 _OVERALL = """
-SELECT (SELECT count(*) FROM rounds) AS rounds,
-       (SELECT count(*) FROM applications) AS applications,
+SELECT (SELECT count(*) FROM rounds WHERE level = 'district') AS rounds,
+       (SELECT count(*) FROM applications a JOIN rounds r ON r.id = a.round_id WHERE r.level = 'district')
+           AS applications,
        count(g.id) AS funded_projects,
        count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'registered') AS social_orgs_cultivated,
        count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'community') AS community_orgs_cultivated,
        count(DISTINCT g.org_id) FILTER (WHERE g.applied_as = 'community' AND gr.org_id IS NOT NULL)
            AS community_orgs_graduated,
        COALESCE(sum(g.amount_cny), 0) AS awarded_cny,
-       COALESCE((SELECT sum(amount_cny) FROM tranches WHERE status = 'disbursed'), 0) AS disbursed_cny,
+       COALESCE((SELECT sum(t.amount_cny) FROM tranches t JOIN grants g2 ON g2.id = t.grant_id
+                 JOIN rounds r2 ON r2.id = g2.round_id WHERE t.status = 'disbursed' AND r2.level = 'district'), 0)
+           AS disbursed_cny,
        COALESCE(sum(g.recovered_cny), 0) AS recovered_cny
-FROM grants g LEFT JOIN graduations gr ON gr.org_id = g.org_id"""
+FROM grants g JOIN rounds r ON r.id = g.round_id AND r.level = 'district'
+LEFT JOIN graduations gr ON gr.org_id = g.org_id"""
 
 
 class QueryStore:
