@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from shared.auth import Principal, Role, optional_principal, require
 from shared.clock import real_now
@@ -26,8 +25,8 @@ router = APIRouter(tags=["contests"])
 class ContestIn(Body):
     round_id: UUID = Field(description="the street's micro-venture round the winners apply to")
     title: str = Field(min_length=1, max_length=200)
-    voting_opens_at: datetime
-    voting_closes_at: datetime
+    voting_opens_at: AwareDatetime
+    voting_closes_at: AwareDatetime
     panelists: list[str] = Field(min_length=1, max_length=50, description="the panel's reviewer accounts")
     panel_weight: int = Field(default=70, ge=0, le=100, description="the panel's share of the result, in %")
     winners: int = Field(default=3, ge=1, le=100)
