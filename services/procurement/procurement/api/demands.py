@@ -61,8 +61,16 @@ async def list_demands(
 ) -> list[dict[str, Any]]:
     async with svc.reading() as s:
         found = await s.demands.list(status=status, purchaser=access.demand_scope(principal))
+        linked = await s.needs.of_demands([d.id for d in found])
     # Money leaves as a decimal string, never a float (FastAPI would encode a Decimal as a number).
-    return [{**asdict(d), "budget_cny": f"{d.budget_cny:.2f}"} for d in found]
+    return [
+        {
+            **asdict(d),
+            "budget_cny": f"{d.budget_cny:.2f}",
+            "community_need_ids": [str(n.id) for n in linked if n.demand_id == d.id],
+        }
+        for d in found
+    ]
 
 
 @router.get("/demands/rejected", summary="Refused district messages, raw (operators)")
@@ -111,6 +119,8 @@ async def sort_demands(
     )
     async with svc.unit_of_work() as uow:
         s = uow.stores
-        project, events = await projects.sort_demands(s.demands, s.projects, principal, setup, cmd, today=today)
+        project, events = await projects.sort_demands(
+            s.demands, s.projects, principal, setup, cmd, today=today, needs=s.needs
+        )
         uow.emit(events)
     return access.view(project, principal, manager=True)

@@ -13,7 +13,7 @@ from shared.contracts.base import MoneyCNY
 from shared.inputs import InputModel
 from shared.reference import STREETS, Domain
 from venture.domain.grants import EvaluationResult
-from venture.domain.rounds import Criterion, Round
+from venture.domain.rounds import Criterion, Round, RoundLevel
 
 
 class Body(InputModel):
@@ -52,6 +52,17 @@ class RoundIn(Body):
     report_interval_days: int = Field(default=90, ge=7, le=365)
     pass_score: Decimal = Field(default=Decimal(60), ge=0, le=100)
     blind_review: bool = False
+    level: RoundLevel | None = Field(
+        default=None, description="district, or street (社区微创投); a street officer's rounds are its street's"
+    )
+    street_code: str | None = Field(default=None, description="the street owning a street round")
+
+    @field_validator("street_code")
+    @classmethod
+    def _known_street(cls, value: str | None) -> str | None:
+        if value is not None and value not in STREETS:
+            raise ValueError("未知的街道代码：须是东城区 17 个街道的代码之一")
+        return value
 
     def to_round(self) -> Round:
         return Round(
@@ -73,6 +84,8 @@ class RoundIn(Body):
             report_interval_days=self.report_interval_days,
             pass_score=self.pass_score,
             blind_review=self.blind_review,
+            level=self.level or (RoundLevel.DISTRICT if self.street_code is None else RoundLevel.STREET),
+            street_code=self.street_code,
         )
 
 

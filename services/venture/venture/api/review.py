@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from shared.auth import Principal, Role, require
 from venture import access
-from venture.api.deps import Admin, Today, service_of
+from venture.api.deps import Runner, Today, check_runs_round, service_of
 from venture.api.models import AssignmentIn, DeclarationIn, ScoreIn
 from venture.handlers import review as review_uc
 from venture.handlers import rounds as uc
@@ -18,10 +18,15 @@ router = APIRouter(tags=["review"])
 Reviewer = Annotated[Principal, Depends(require(Role.REVIEWER))]
 
 
-@router.post("/rounds/{round_id}/assignments", status_code=201, summary="Assign a reviewer (district_admin)")
-async def assign(round_id: UUID, body: AssignmentIn, request: Request, _: Admin) -> dict[str, Any]:
+@router.post(
+    "/rounds/{round_id}/assignments",
+    status_code=201,
+    summary="Assign a reviewer (district_admin; street_officer: its street's round)",
+)
+async def assign(round_id: UUID, body: AssignmentIn, request: Request, p: Runner) -> dict[str, Any]:
     async with service_of(request).unit_of_work() as uow:
         s = uow.stores
+        await check_runs_round(s.rounds, round_id, p)
         events = await review_uc.assign_reviewer(
             s.rounds, s.applications, s.review, round_id, reviewer=body.reviewer, application_ids=body.application_ids
         )
