@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ops import subscriber_systems
 from shared.contracts import contract_events
+from shared.contracts.personal_data import PERSONAL_DATA, carries_personal_data, is_secret
 from shared.docs import asyncapi_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +88,30 @@ rejection's `source_system` is the sender as its login proves it, null when unpr
 
 A complete client using only aio-pika: `examples/district_client.py`.
 
-## Every routing key
+## How a subscribing system reads events
+
+A subscribing system is a RabbitMQ user the centre provisions for it (the list below names each
+with the routing keys it is entitled to). Its login, on the centre's broker (port 5672, the
+vhost the centre names, `/` by default):
+
+- may declare, bind, read and delete only queues named `<user>.*` (any other name is refused with
+  `ACCESS_REFUSED`, 403, and the channel closes);
+- may bind them to exchange `events` only with the exact routing keys it is entitled to: the
+  broker checks every binding key, so a wildcard (`#`, `procurement.#`, `registry.*.v1`) or any
+  other key is refused with `ACCESS_REFUSED`;
+- may publish nothing (not to `events`, not to any queue).
+
+1. Declare a durable queue of yours, e.g. `<user>.events` with `x-queue-type: quorum`, and bind
+   it to `events` with each entitled key, one binding per key. From then on every event of
+   those keys is kept for you until you acknowledge it.
+2. Consume with manual acknowledgement and a prefetch; acknowledge after you stored the effect.
+3. Deduplicate on `event_id` (the AMQP `message_id`): a redelivery, a replay and the live copy
+   of the same event carry the same `event_id`. Events of different keys may arrive in any order.
+
+Keys marked *personal data* below carry data about identifiable people (which fields, in the
+table "Personal data"); a system is entitled to them only with a recorded legal basis. The
+console's `console.account_invited.v1` and `console.password_reset_issued.v1` carry one-time
+sign-in links and are granted to no subscribing system.
 
 """
 
@@ -98,14 +123,23 @@ def events_markdown() -> str:
         config = importlib.import_module(f"{service}.config")
         for key in app_module.build_service(config.Settings()).consumers.routing_keys:
             consumers.setdefault(key, []).append(service)
-    lines = [EVENTS_INTRO]
-    lines.append("| routing key | published by | consumed by | meaning |")
-    lines.append("|---|---|---|---|")
+    lines = [EVENTS_INTRO, *_subscribers_markdown(), "## Every routing key\n"]
+    lines.append("| routing key | published by | consumed by | personal data | meaning |")
+    lines.append("|---|---|---|---|---|")
     for key, cls in contract_events().items():
         context = key.split(".", 1)[0]
         publisher = "district systems" if context == "district" else context
         doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-        lines.append(f"| `{key}` | {publisher} | {', '.join(sorted(consumers.get(key, []))) or '—'} | {doc} |")
+        personal = "secret" if is_secret(key) else "yes" if carries_personal_data(key) else "no"
+        used = ", ".join(sorted(consumers.get(key, []))) or "—"
+        lines.append(f"| `{key}` | {publisher} | {used} | {personal} | {doc} |")
+    lines.append("")
+    lines.append("### Personal data\n")
+    lines.append("| routing key | what identifies people |")
+    lines.append("|---|---|")
+    for key in contract_events():
+        if carries_personal_data(key):
+            lines.append(f"| `{key}` | {PERSONAL_DATA.get(key, 'every event of this context concerns a person')} |")
     lines.append("")
     for key, cls in contract_events().items():
         lines.append(f"### `{key}` — {cls.__name__}\n")
@@ -117,6 +151,15 @@ def events_markdown() -> str:
             lines.append(f"| `{name}` | {_type(prop)} | {'yes' if name in required else 'no'} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _subscribers_markdown() -> list[str]:
+    lines = ["### Subscribing systems\n", "| system (broker user) | name | entitled keys | personal data basis |"]
+    lines.append("|---|---|---|---|")
+    for system in subscriber_systems.load().systems:
+        keys = "<br>".join(f"`{k}`" for k in system.keys)
+        lines.append(f"| `{system.name}` | {system.title} | {keys} | {system.personal_data_basis or '—'} |")
+    return [*lines, ""]
 
 
 def _type(prop: dict[str, Any]) -> str:

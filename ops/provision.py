@@ -5,7 +5,8 @@ has no CONNECT), and RabbitMQ vhosts, users, permissions and topic permissions (
 
 Passwords come from the environment (`<SERVICE>_DB_PASSWORD`, `<SERVICE>_AMQP_PASSWORD`,
 `<SYSTEM>_AMQP_PASSWORD`); the defaults are development passwords. The district systems are
-those of ops/district-systems.toml (or of the file DISTRICT_SYSTEMS_FILE names).
+those of ops/district-systems.toml (or of the file DISTRICT_SYSTEMS_FILE names), the subscribing
+systems those of ops/subscriber-systems.toml (or SUBSCRIBER_SYSTEMS_FILE).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ops.accounts import (
     ARCHIVE,
     DISTRICT_SYSTEMS,
     SERVICES,
+    SUBSCRIBER_SYSTEMS,
     password,
     service_permissions,
     service_topic_permissions,
@@ -88,7 +90,7 @@ def provision_rabbitmq(vhosts: list[str]) -> None:
     # The running node's setting (Compose sets it in ops/rabbitmq/rabbitmq.conf); channels
     # opened from now on enforce it.
     rabbitmqctl("eval", f"application:set_env(rabbit, max_message_size, {MAX_MESSAGE_SIZE}).")
-    users = [*SERVICES, *DISTRICT_SYSTEMS]
+    users = [*SERVICES, *DISTRICT_SYSTEMS, *SUBSCRIBER_SYSTEMS]
     print(f"rabbitmq: vhosts {', '.join(vhosts)}: users {', '.join(users)} with their own permissions")
     print(f"rabbitmq: max_message_size {MAX_MESSAGE_SIZE} bytes")
 
