@@ -27,6 +27,7 @@ from ops.accounts import (
     DISTRICT_SYSTEMS,
     SERVICES,
     SUBSCRIBER_SYSTEMS,
+    SUBSCRIBERS,
     UNROUTED,
     UNROUTED_POLICY,
     UNROUTED_QUEUE_ARGS,
@@ -93,7 +94,8 @@ def _rights(vhost: str, names: list[str], full: str | None) -> dict[str, list[di
 
 def _topology(vhost: str) -> dict[str, list[dict[str, object]]]:
     """What every vhost holds: the exchanges, the unrouted-events policy and queue, the archive
-    stream bound to every contract routing key."""
+    stream bound to every contract routing key, and each subscribing system's history stream
+    bound to its entitled keys."""
     policy = {
         "vhost": vhost,
         "name": "events-unrouted",
@@ -114,9 +116,12 @@ def _topology(vhost: str) -> dict[str, list[dict[str, object]]]:
         }
         for n, t in (("events", "topic"), ("events.dlx", "topic"), (UNROUTED, "fanout"))
     ]
+    histories = [s for s in SUBSCRIBERS.systems if s.name in SUBSCRIBER_SYSTEMS]
+    streams = [(UNROUTED, UNROUTED_QUEUE_ARGS), (ARCHIVE, ARCHIVE_QUEUE_ARGS)]
+    streams += [(s.history, ARCHIVE_QUEUE_ARGS) for s in histories]
     queues: list[dict[str, object]] = [
         {"name": name, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": args}
-        for name, args in ((UNROUTED, UNROUTED_QUEUE_ARGS), (ARCHIVE, ARCHIVE_QUEUE_ARGS))
+        for name, args in streams
     ]
 
     def binding(source: str, destination: str, key: str) -> dict[str, object]:
@@ -130,6 +135,8 @@ def _topology(vhost: str) -> dict[str, list[dict[str, object]]]:
         }
 
     bindings = [binding("events", ARCHIVE, key) for key in contract_events()] + [binding(UNROUTED, UNROUTED, "")]
+    # Each subscribing system's history: the archive of its own keys only (docs/events.md).
+    bindings += [binding("events", s.history, key) for s in histories for key in s.keys]
     return {"policies": [policy], "exchanges": exchanges, "queues": queues, "bindings": bindings}
 
 

@@ -24,6 +24,9 @@ class ServiceSettings(BaseSettings):
     jwt_secret: str = DEV_SECRET
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # The address clients reach this service at, listed first among the OpenAPI document's
+    # `servers` (a deployment's own, e.g. https://sogc.example.gov.cn/procurement).
+    public_url: str | None = None
     prefetch_count: int = 64
     db_pool_size: int = 10
     outbox_batch_size: int = 500

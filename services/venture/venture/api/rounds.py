@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from shared.auth import Principal, Role, require
 from shared.errors import Invalid
+from shared.paging import PAGED, PagingDep
 from venture import access
 from venture.api.deps import Admin, Calendar, Today, service_of
 from venture.api.models import ApplicationIn, AwardIn, ObjectionIn, ResolutionIn, RoundIn, ScreeningIn
@@ -30,10 +31,10 @@ async def open_round(body: RoundIn, request: Request, _: Admin) -> dict[str, Any
     return round_view(r)
 
 
-@router.get("/rounds", summary="Rounds and their calls (public)")
-async def list_rounds(request: Request) -> list[dict[str, Any]]:
+@router.get("/rounds", summary="Rounds and their calls (public)", responses=PAGED)
+async def list_rounds(paging: PagingDep, request: Request) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
-        return [round_view(r) for r in await s.rounds.all()]
+        return paging.of([round_view(r) for r in await s.rounds.all()])
 
 
 @router.get("/rounds/{round_id}", summary="One round (public)")
@@ -77,8 +78,13 @@ async def submit_application(
         return application_view(await uc.load_application(s.applications, app.id))
 
 
-@router.get("/rounds/{round_id}/applications", summary="Applications you may see (admin: all; org: own; street)")
+@router.get(
+    "/rounds/{round_id}/applications",
+    summary="Applications you may see (admin: all; org: own; street)",
+    responses=PAGED,
+)
 async def list_applications(
+    paging: PagingDep,
     round_id: UUID,
     request: Request,
     p: Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN, Role.ORG, Role.STREET_OFFICER))],
@@ -86,7 +92,7 @@ async def list_applications(
     async with service_of(request).reading() as s:
         await uc.load_round(s.rounds, round_id)
         apps = await s.applications.of_round(round_id)
-    return [application_view(a) for a in apps if access.may_see_project(p, a)]
+    return paging.of([application_view(a) for a in apps if access.may_see_project(p, a)])
 
 
 @router.get("/applications/{app_id}", summary="One application (scoped by role; blind for reviewers)")
@@ -222,10 +228,10 @@ async def file_objection(
     return {"id": str(objection.id), "status": "open"}
 
 
-@router.get("/rounds/{round_id}/objections", summary="Objections of a round (district_admin)")
-async def list_objections(round_id: UUID, request: Request, _: Admin) -> list[dict[str, Any]]:
+@router.get("/rounds/{round_id}/objections", summary="Objections of a round (district_admin)", responses=PAGED)
+async def list_objections(paging: PagingDep, round_id: UUID, request: Request, _: Admin) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
-        return [objection_view(o) for o in await s.objections.of_round(round_id)]
+        return paging.of([objection_view(o) for o in await s.objections.of_round(round_id)])
 
 
 @router.post("/objections/{objection_id}/resolution", summary="Resolve an objection (district_admin)")
