@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from shared.auth import Principal, Role, require
 from shared.errors import Forbidden, Invalid, NotFound
+from shared.paging import PAGED, PagingDep
 from venture import access
 from venture.api.deps import Runner, Today, check_runs_round, service_of
 from venture.api.models import EvaluationIn, FollowupIn, ReportDecisionIn, ReportIn
@@ -28,12 +29,18 @@ async def _summary(grants: GrantStore, grant_id: UUID) -> GrantSummary:
     return g
 
 
-@router.get("/grants", summary="Grants you may see (admin/monitor: all; org: own and sponsored; street: its own)")
-async def list_grants(request: Request, p: Reader, round_id: UUID | None = None) -> list[dict[str, Any]]:
+@router.get(
+    "/grants",
+    summary="Grants you may see (admin/monitor: all; org: own and sponsored; street: its own)",
+    responses=PAGED,
+)
+async def list_grants(
+    paging: PagingDep, request: Request, p: Reader, round_id: UUID | None = None
+) -> list[dict[str, Any]]:
     org_id, street = access.grant_scope(p)
     async with service_of(request).reading() as s:
         grants = await s.grants.listing(org_id=org_id, street_code=street, round_id=round_id)
-    return [grant_view(g) for g in grants]
+    return paging.of([grant_view(g) for g in grants])
 
 
 @router.get("/grants/{grant_id}", summary="One grant with its tranches, reports and evaluations")

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from pydantic import ConfigDict, Field, field_validator
 
-from shared.contracts.base import MoneyCNY
+from shared.contracts.base import PositiveMoneyCNY
 from shared.inputs import InputModel
 from shared.reference import STREETS, Domain
 from venture.domain.grants import EvaluationResult
@@ -40,8 +40,8 @@ class RoundIn(Body):
     title: str = Field(min_length=1, max_length=200)
     priority_domains: list[Domain] = Field(default_factory=list)
     focus: str | None = Field(default=None, max_length=500)
-    total_budget_cny: MoneyCNY = Field(gt=0)
-    grant_cap_cny: MoneyCNY = Field(gt=0)
+    total_budget_cny: PositiveMoneyCNY
+    grant_cap_cny: PositiveMoneyCNY
     call_opens_on: date
     call_closes_on: date
     rubric: list[CriterionIn] = Field(default_factory=lambda: list(DEFAULT_RUBRIC), min_length=1, max_length=20)
@@ -101,7 +101,7 @@ class ApplicationIn(Body):
     street_code: str = Field(description="the landing street (落地街道)")
     community: str | None = Field(default=None, max_length=100)
     domain: Domain
-    requested_cny: MoneyCNY = Field(gt=0)
+    requested_cny: PositiveMoneyCNY
     plan: str = Field(min_length=1, max_length=10000)
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=20)
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from shared.auth import Principal, Role, require
 from shared.errors import Forbidden, Invalid
+from shared.paging import PAGED, PagingDep
 from venture import access
 from venture.api.deps import Calendar, Runner, Today, check_runs_round, service_of
 from venture.api.models import ApplicationIn, AwardIn, ObjectionIn, ResolutionIn, RoundIn, ScreeningIn
@@ -31,10 +32,10 @@ async def open_round(body: RoundIn, request: Request, p: Runner) -> dict[str, An
     return round_view(r)
 
 
-@router.get("/rounds", summary="Rounds and their calls (public)")
-async def list_rounds(request: Request) -> list[dict[str, Any]]:
+@router.get("/rounds", summary="Rounds and their calls (public)", responses=PAGED)
+async def list_rounds(paging: PagingDep, request: Request) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
-        return [round_view(r) for r in await s.rounds.all()]
+        return paging.of([round_view(r) for r in await s.rounds.all()])
 
 
 @router.get("/rounds/{round_id}", summary="One round (public)")
@@ -82,8 +83,13 @@ async def submit_application(
         return application_view(await uc.load_application(s.applications, app.id))
 
 
-@router.get("/rounds/{round_id}/applications", summary="Applications you may see (admin: all; org: own; street)")
+@router.get(
+    "/rounds/{round_id}/applications",
+    summary="Applications you may see (admin: all; org: own; street)",
+    responses=PAGED,
+)
 async def list_applications(
+    paging: PagingDep,
     round_id: UUID,
     request: Request,
     p: Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN, Role.ORG, Role.STREET_OFFICER))],
@@ -92,7 +98,7 @@ async def list_applications(
         if not access.may_see_round(p, await uc.load_round(s.rounds, round_id)):
             raise Forbidden("无权查看其他街道的微创投申报")
         apps = await s.applications.of_round(round_id)
-    return [application_view(a) for a in apps if access.may_see_project(p, a)]
+    return paging.of([application_view(a) for a in apps if access.may_see_project(p, a)])
 
 
 @router.get("/applications/{app_id}", summary="One application (scoped by role; blind for reviewers)")
@@ -243,11 +249,12 @@ async def file_objection(
 @router.get(
     "/rounds/{round_id}/objections",
     summary="Objections of a round (district_admin; street_officer: its street's round)",
+    responses=PAGED,
 )
-async def list_objections(round_id: UUID, request: Request, p: Runner) -> list[dict[str, Any]]:
+async def list_objections(paging: PagingDep, round_id: UUID, request: Request, p: Runner) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
         await check_runs_round(s.rounds, round_id, p)
-        return [objection_view(o) for o in await s.objections.of_round(round_id)]
+        return paging.of([objection_view(o) for o in await s.objections.of_round(round_id)])
 
 
 @router.post(
