@@ -157,7 +157,8 @@ class PodmanApi:
             body = response.read()
         finally:
             conn.close()
-        return response.status, (json.loads(body) if body.strip() else None)
+        is_json = response.getheader("content-type", "").startswith("application/json")
+        return response.status, (json.loads(body) if is_json and body.strip() else body.decode(errors="replace"))
 
     def containers(self, project: str) -> list[dict[str, Any]]:
         filters = urllib.parse.quote(json.dumps({"label": [f"{LABEL}={project}"]}))
@@ -358,8 +359,10 @@ def wait_healthy(api: PodmanApi, project: str, expected: set[str], timeout: floa
             name = service_of(c)
             if one_shot(name):
                 continue
-            health = ((api.inspect(c["Id"]).get("State") or {}).get("Health") or {}).get("Status", "none")
-            states[name] = f"{c.get('State')}/{health}"
+            health = (api.inspect(c["Id"]).get("State") or {}).get("Health") or {}
+            states[name] = f"{c.get('State')}/{health.get('Status', 'none')}"
+            if health.get("Status") == "unhealthy" and health.get("Log"):
+                states[name] += f" ({health['Log'][-1].get('Output', '').strip()[-200:]})"
         if set(states) >= expected and all(s == "running/healthy" for s in states.values()):
             return states
         if time.monotonic() > deadline:

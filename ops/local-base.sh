@@ -33,9 +33,9 @@ cleanup() {
 trap cleanup EXIT
 echo "debootstrap bookworm from $mirror into $root"
 debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates bookworm "$root" "$mirror" >/dev/null
-# What an image needs no copy of: apt's lists and caches, documentation, man pages.
+# What an image needs no copy of: apt's lists and caches, documentation, message translations.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
-  "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
+  "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
 tar -C "$root" -c . | "$engine" import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'ENV LANG=C.UTF-8' --change 'CMD ["/bin/bash"]' - "$name" >/dev/null

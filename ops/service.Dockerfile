@@ -6,21 +6,24 @@
 ARG BASE_IMAGE=python:3.11-slim
 
 # Stage 1 installs into a virtual environment; only that environment reaches the image, without
-# pip or setuptools. Dependencies first, from the two pyproject files alone, so a code change
-# rebuilds only the last, quick layer.
+# pip or setuptools. The kit's dependencies first, from its pyproject alone (the same layer for
+# every service and the ops image: built once), then the service's own, then the code, so a code
+# change rebuilds only the last, quick layer.
 FROM ${BASE_IMAGE} AS build
-ARG SERVICE
 ARG PIP_INDEX_URL=https://pypi.org/simple
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_DEFAULT_TIMEOUT=60 PIP_INDEX_URL=${PIP_INDEX_URL}
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_DEFAULT_TIMEOUT=60 PIP_INDEX_URL=${PIP_INDEX_URL} \
+    DEPENDENCIES_OF="import sys, tomllib; [print(d) for f in sys.argv[1:] for d in tomllib.load(open(f, 'rb'))['project']['dependencies'] if not d.startswith('sogc-')]"
 WORKDIR /src
 COPY constraints.txt ./
 COPY shared/pyproject.toml ./shared/
+RUN python3 -c "$DEPENDENCIES_OF" shared/pyproject.toml > shared-requirements.txt \
+    && python3 -m venv /opt/venv \
+    && /opt/venv/bin/pip install -q -c constraints.txt setuptools -r shared-requirements.txt
+ARG SERVICE
 COPY services/${SERVICE}/pyproject.toml ./services/${SERVICE}/
 RUN test -n "${SERVICE}" \
-    && python3 -c "import sys, tomllib; print('\n'.join(d for f in sys.argv[1:] for d in tomllib.load(open(f, 'rb'))['project']['dependencies'] if not d.startswith('sogc-')))" \
-       shared/pyproject.toml services/${SERVICE}/pyproject.toml > requirements.txt \
-    && python3 -m venv /opt/venv \
-    && /opt/venv/bin/pip install -q -c constraints.txt setuptools -r requirements.txt
+    && python3 -c "$DEPENDENCIES_OF" services/${SERVICE}/pyproject.toml > requirements.txt \
+    && if [ -s requirements.txt ]; then /opt/venv/bin/pip install -q -c constraints.txt -r requirements.txt; fi
 COPY shared/ ./shared/
 COPY services/${SERVICE}/ ./services/${SERVICE}/
 RUN /opt/venv/bin/pip install -q --no-deps --no-build-isolation ./shared ./services/${SERVICE} \
