@@ -444,23 +444,20 @@ def district_demand(stack: Stack) -> dict[str, Any]:
     return answer
 
 
-def smoke(stack: Stack, api: PodmanApi, victim: str) -> list[str]:
-    seen: list[str] = []
+def smoke(stack: Stack, api: PodmanApi, victim: str) -> None:
     first = f"冒烟测试为老服务中心{secrets.token_hex(3)}"
     org_id = register_org(stack, first, "smoke-1@example.org")
-    seen.append(f"POST /orgs (registry, port {stack.ports[('registry', 8001)]}): 201, org {org_id}")
+    log(f"POST /orgs (registry, port {stack.ports[('registry', 8001)]}): 201, org {org_id}")
     notice = eventually("the street's notice in notify's inbox", lambda: street_notice(stack, first))
-    seen.append(f"GET /inbox (notify, street officer of {STREET}): notice {notice['subject']!r}")
+    log(f"GET /inbox (notify, street officer of {STREET}): notice {notice['subject']!r}")
     mail = eventually("the organisation's e-mail in the mail catcher", lambda: mail_to(stack, "smoke-1@example.org"))
-    seen.append(f"mail catcher: e-mail to smoke-1@example.org, subject {mail['Subject']!r}")
+    log(f"mail catcher: e-mail to smoke-1@example.org, subject {mail['Subject']!r}")
     answer = district_demand(stack)
-    seen.append(
-        f"district system {DISTRICT_SYSTEM} over AMQP: demand {answer['demand_ref']} answered {answer['routing_key']}"
-    )
+    log(f"district system {DISTRICT_SYSTEM} over AMQP: demand {answer['demand_ref']} answered {answer['routing_key']}")
     page = httpx.get(f"{stack.url('notify', 8004)}/public/announcements", timeout=10)
     if page.status_code != 200 or "text/html" not in page.headers.get("content-type", "") or "公示" not in page.text:
         raise SmokeFailed(f"public announcement page: {page.status_code} {page.text[:300]}")
-    seen.append(f"GET /public/announcements (notify): 200, {len(page.text)} bytes of HTML")
+    log(f"GET /public/announcements (notify): 200, {len(page.text)} bytes of HTML")
 
     # A crash: SIGKILL to the service's process, as the kernel's OOM killer would send it.
     [container] = [c for c in api.containers(stack.project) if service_of(c) == victim]
@@ -480,7 +477,7 @@ def smoke(stack: Stack, api: PodmanApi, victim: str) -> list[str]:
     eventually(f"{victim} restarted by its restart policy and healthy", restarted, timeout=120)
     back = time.monotonic() - killed_at
     count = api.inspect(container["Id"])["RestartCount"]
-    seen.append(
+    log(
         f"SIGKILL {victim} (pid {before['State']['Pid']}): restarted (restart count {count}), "
         f"healthy after {back:.0f} s"
     )
@@ -488,8 +485,7 @@ def smoke(stack: Stack, api: PodmanApi, victim: str) -> list[str]:
     eventually("its e-mail", lambda: mail_to(stack, "smoke-2@example.org"))
     if not street_notice(stack, first):
         raise SmokeFailed("the first notice is gone after the restart")
-    seen.append("after the restart: both organisations' notices in the inbox, both e-mails delivered")
-    return seen
+    log("after the restart: both organisations' notices in the inbox, both e-mails delivered")
 
 
 # --- clean-up -------------------------------------------------------------------------------------
@@ -599,8 +595,7 @@ def smoke_test_the_deployment(engine_env: dict[str, str]) -> None:
             states = wait_healthy(api, project, expected, timeout=420)
             healthy_after = time.monotonic() - up_at
             log(f"all healthy {healthy_after:.0f} s after `up`: {', '.join(sorted(states))}")
-            for line in smoke(stack, api, os.environ.get("COMPOSE_TEST_KILL", "notify")):
-                log(line)
+            smoke(stack, api, os.environ.get("COMPOSE_TEST_KILL", "notify"))
             print_summary(built, healthy_after, time.monotonic() - started)
         except BaseException as exc:
             failure = exc
