@@ -7,7 +7,7 @@ EDITABLES := -e shared -e testkit $(foreach s,$(SERVICES),-e services/$(s))
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: install provision run test test-unit lint format services-up docs demo bench
+.PHONY: install provision run test test-unit lint format services-up docs demo bench compose-test
 
 install: $(VENV)/.installed
 
@@ -53,3 +53,11 @@ bench: provision  ## the system benchmark against the raw broker (bench/README.m
 
 demo: install  ## replay the article through the running system (start it first with `make run`)
 	$(PY) -m ops.demo $(DEMO_ARGS)
+
+# The Compose deployment built and run in containers (podman), smoke-tested through its published
+# ports, then `down -v` (ops/compose_smoke.py). The builds are cached between runs (seconds when
+# nothing changed; a first build on a busy machine takes a quarter of an hour); the stack's run is
+# bounded at 15 minutes, and a SIGTERM at the bound still tears it down.
+compose-test: install
+	timeout --kill-after=90s 45m $(PY) -m ops.compose_smoke --phase build
+	timeout --kill-after=90s 15m $(PY) -m ops.compose_smoke --phase run

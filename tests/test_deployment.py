@@ -31,6 +31,7 @@ DEPLOYMENT_FILES = [
     *sorted((ROOT / "ops" / "rabbitmq").iterdir()),
     *sorted((ROOT / "ops" / "postgres").iterdir()),
     ROOT / "ops" / "service.Dockerfile",
+    *sorted((ROOT / "ops" / "standins").iterdir()),
 ]
 
 
@@ -126,7 +127,16 @@ def test_one_image_recipe_serves_every_service():
     assert re.search(r"^ENV \$\{SERVICE\}_HTTP_HOST=0\.0\.0\.0 \$\{SERVICE\}_HTTP_PORT=\$\{PORT\}$", dockerfile, re.M)
     assert re.search(r"^USER (?!root)\S+", dockerfile, re.M), "images run as a non-root user"
     copied = re.findall(r"^COPY (\S+)", dockerfile, re.M)
-    assert copied == ["constraints.txt", "shared/", "services/${SERVICE}/"], copied
+    assert [c for c in copied if not c.startswith("--from=")] == [
+        "constraints.txt",
+        "shared/pyproject.toml",
+        "services/${SERVICE}/pyproject.toml",
+        "shared/",
+        "services/${SERVICE}/",
+    ], copied
+    # What runs is the last stage: the base, its user, and the environment the build stage made.
+    final = dockerfile.rsplit("\nFROM ", 1)[1]
+    assert re.findall(r"^COPY (.+)$", final, re.M) == ["--from=build /opt/venv /opt/venv"]
     assert not list(ROOT.glob("services/*/Dockerfile")), "one recipe: no Dockerfile of a service's own"
     assert importlib.util.find_spec("shared.testing") is None, "the test kit is not part of the runtime kit"
 
@@ -143,7 +153,8 @@ def test_compose_builds_each_service_from_the_one_recipe_on_its_port(name):
     assert main.main.func.__module__ == "shared.entry" and main.main.args[0] == name, "the kit's entry point"
     config = importlib.import_module(f"{name}.config")
     assert config.Settings().http_port == PORTS[name]
-    assert f"{PORTS[name]}:{PORTS[name]}" in (ROOT / "docker-compose.yml").read_text()
+    published = rf'"127\.0\.0\.1:\$\{{{name.upper()}_PUBLISHED_PORT:-{PORTS[name]}\}}:{PORTS[name]}"'
+    assert re.search(published, (ROOT / "docker-compose.yml").read_text()), published
 
 
 def test_ops_image_renders_the_definitions_as_a_non_root_user():
@@ -345,3 +356,58 @@ def test_procurement_reads_the_same_district_systems_as_the_broker_was_given(tmp
     # docker-compose prints a bind mount as "source:target:mode" (v1) or as a mapping (v2).
     pairs = [(m["source"], m["target"]) if isinstance(m, dict) else tuple(m.split(":")[:2]) for m in mounts]
     assert any(s.endswith("ops/district-systems.toml") and t == target for s, t in pairs), mounts
+
+
+def test_each_recipe_takes_its_base_image_as_an_argument_whose_default_is_the_public_image():
+    """Operators build on python:3.11-slim; an air-gapped district (and `make compose-test`) passes
+    the local Debian base of ops/local-base.sh instead. Both stages build on the same base."""
+    for recipe in ("service.Dockerfile", "Dockerfile"):
+        text = (ROOT / "ops" / recipe).read_text()
+        assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim$", text, re.M), recipe
+        assert re.findall(r"^FROM (\S+)", text, re.M) == ["${BASE_IMAGE}", "${BASE_IMAGE}"], recipe
+
+
+def test_every_published_port_is_on_loopback_and_can_be_moved(tmp_path):
+    text = (ROOT / "docker-compose.yml").read_text()
+    specs = [str(p) for svc in yaml.safe_load(text)["services"].values() for p in svc.get("ports", [])]
+    assert specs and all(re.fullmatch(r"127\.0\.0\.1:\$\{\w+_PUBLISHED_PORT:-(\d+)\}:\1", s) for s in specs), specs
+    services = compose_config(tmp_path, RABBITMQ_PUBLISHED_PORT="27672")[0]["services"]
+    assert "27672" in json.dumps(services["rabbitmq"]["ports"]), services["rabbitmq"]["ports"]
+
+
+def test_the_standins_replace_only_the_images_that_are_pulled(tmp_path):
+    """ops/standins/docker-compose.standins.yml builds RabbitMQ, PostgreSQL and the mail catcher
+    from Debian's packages; mounts, variables, health checks and ports stay the production file's."""
+    production = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    standins = yaml.safe_load((ROOT / "ops" / "standins" / "docker-compose.standins.yml").read_text())["services"]
+    assert set(standins) == {name for name, svc in production.items() if "image" in svc}
+    for name, svc in standins.items():
+        assert set(svc) == {"image", "build"}, name
+        assert (ROOT / svc["build"]["dockerfile"]).exists() and svc["build"]["context"] == "."
+    operator_env(tmp_path)
+    exe = shutil.which("docker-compose")
+    if exe is None:
+        pytest.skip("docker-compose not installed (ops/install-tools.sh installs it)")
+    override = ROOT / "ops" / "standins" / "docker-compose.standins.yml"
+    files = ["-f", str(ROOT / "docker-compose.yml"), "-f", str(override)]
+    done = subprocess.run(
+        [exe, "--env-file", str(tmp_path / ".env"), *files, "config"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    merged = yaml.safe_load(done.stdout)["services"]
+    for name in standins:
+        assert merged[name]["healthcheck"] == compose_config(tmp_path)[0]["services"][name]["healthcheck"]
+
+
+def test_the_kit_as_installed_in_an_image_has_every_package_of_the_kit():
+    """Images install shared/ as a package (not editable, as development does): a subpackage left
+    out of its pyproject is missing there only (shared.runtime was, found by make compose-test)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "shared" / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {
+        ".".join(("shared", *p.parent.relative_to(ROOT / "shared").parts))
+        for p in (ROOT / "shared").rglob("__init__.py")
+        if "tests" not in p.parts
+    }
+    assert on_disk == listed
