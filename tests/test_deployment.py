@@ -344,3 +344,17 @@ def test_procurement_reads_the_same_district_systems_as_the_broker_was_given(tmp
     # docker-compose prints a bind mount as "source:target:mode" (v1) or as a mapping (v2).
     pairs = [(m["source"], m["target"]) if isinstance(m, dict) else tuple(m.split(":")[:2]) for m in mounts]
     assert any(s.endswith("ops/district-systems.toml") and t == target for s, t in pairs), mounts
+
+
+def test_the_kit_package_ships_every_subpackage():
+    """The service images install `shared/` as a package (not editable): a subpackage missing from
+    its list is missing from every image (`shared.runtime` was, until the issue 14 change)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "shared" / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(("shared", *p.parent.relative_to(ROOT / "shared").parts))
+        for p in (ROOT / "shared").rglob("__init__.py")
+        if "tests" not in p.parts and "build" not in p.parts
+    }
+    assert found == listed
