@@ -12,7 +12,7 @@ from shared.contracts import contract_events
 from shared.docs import asyncapi_document
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "venture", "procurement", "notify")
+SERVICES = ("registry", "venture", "procurement", "notify", "console")
 
 
 def present() -> list[str]:

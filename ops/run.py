@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004}
-COLOURS = {"registry": "36", "venture": "35", "procurement": "33", "notify": "32"}
+PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004, "console": 8005}
+COLOURS = {"registry": "36", "venture": "35", "procurement": "33", "notify": "32", "console": "34"}
 
 
 def available_services() -> list[str]:

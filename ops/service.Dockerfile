@@ -11,7 +11,8 @@ COPY shared/ ./shared/
 COPY services/${SERVICE}/ ./services/${SERVICE}/
 RUN test -n "${SERVICE}" && test -n "${PORT}" \
     && pip install --no-cache-dir -c constraints.txt ./shared ./services/${SERVICE} \
-    && useradd --system --uid 10001 app
+    && useradd --system --uid 10001 app \
+    && mkdir -p /var/lib/sogc/issuer-keys && chown -R app /var/lib/sogc && chmod 700 /var/lib/sogc/issuer-keys
 USER app
 # Settings are read case-insensitively: REGISTRY_HTTP_HOST, registry_http_host are one variable.
 ENV ${SERVICE}_HTTP_HOST=0.0.0.0 ${SERVICE}_HTTP_PORT=${PORT}

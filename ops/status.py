@@ -18,7 +18,7 @@ import asyncpg
 
 from shared.messaging.topology import consumer_queue_name, dead_letter_queue_name
 
-SERVICES = ("registry", "venture", "procurement", "notify")
+SERVICES = ("registry", "venture", "procurement", "notify", "console")
 
 
 @dataclass

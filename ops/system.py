@@ -19,7 +19,7 @@ import httpx
 from testkit import PORT_OFFSET, fresh_database, namespaced
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "venture", "procurement", "notify")
+SERVICES = ("registry", "venture", "procurement", "notify", "console")
 ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 VHOST = namespaced("sogc_system")
 ADMIN_AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"

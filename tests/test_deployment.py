@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "venture", "procurement", "notify")
-PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004}
+SERVICES = ("registry", "venture", "procurement", "notify", "console")
+PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004, "console": 8005}
 SECRET = re.compile(r"(SECRET|PASSWORD|_KEY)$")
 # Every committed file an operator deploys with.
 DEPLOYMENT_FILES = [
