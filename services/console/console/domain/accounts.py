@@ -37,6 +37,26 @@ ROLE_NAMES = {
 }
 
 
+# What the audit's actions are called on the pages.
+ACTION_NAMES = {
+    "invited": "邀请",
+    "disabled": "停用",
+    "enabled": "启用",
+    "roles_changed": "修改角色",
+    "password_reset_issued": "发送重置密码链接",
+    "password_set": "设置密码",
+    "password_changed": "修改密码",
+    "signed_in": "登录",
+    "password_accepted": "密码正确，待两步验证",
+    "sign_in_failed": "登录失败",
+    "second_factor_failed": "两步验证失败",
+    "locked": "账号临时锁定",
+    "totp_enrolled": "启用两步验证",
+    "signed_out_everywhere": "退出所有设备",
+    "contact_not_invited": "未能邀请组织联系人",
+}
+
+
 class Status(StrEnum):
     INVITED = "invited"
     ACTIVE = "active"

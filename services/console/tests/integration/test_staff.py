@@ -102,7 +102,7 @@ async def test_a_district_admin_invites_disables_enables_resets_and_changes_role
             assert (await zhao.get("/account")).status_code == 303, "new roles apply from the next sign-in"
 
     page = await client.get(f"/staff/accounts/{account_id}")
-    actions = re.findall(r"<td>alice</td><td>(\w+)</td>", page.text)
+    actions = re.findall(r'<td>alice</td><td data-action="(\w+)">', page.text)
     assert {"invited", "disabled", "enabled", "password_reset_issued", "roles_changed"} <= set(actions)
 
 
