@@ -38,7 +38,6 @@ from bench import cpu
 from bench.drivers import ADMIN, Publisher, admin_url, demand, district_url
 from bench.raw import one_hop
 from ops.system import ADMIN_DSN, ROOT, VHOST, System
-from shared.messaging.topology import consumer_queue_name
 
 TARGETS = {"ratio": 0.4, "p99_at_100_ms": 100.0, "rss_mb": 150.0, "import_s": 60.0}
 
@@ -86,7 +85,7 @@ async def quiet(system: System) -> None:
     from ops.status import _queue, _service_config
 
     conns = [await _db(system, s) for s in system.services]
-    queues = [consumer_queue_name(s, k) for s in system.services for k in _service_config(s)[1]]
+    queues = [name for s in system.services for name in _service_config(s)[1]]
     amqp = await aio_pika.connect(admin_url(VHOST))
     try:
 

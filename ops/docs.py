@@ -97,7 +97,8 @@ def events_markdown() -> str:
         app_module = importlib.import_module(f"{service}.app")
         config = importlib.import_module(f"{service}.config")
         for key in app_module.build_service(config.Settings()).consumers.routing_keys:
-            consumers.setdefault(key, []).append(service)
+            if service not in consumers.setdefault(key, []):
+                consumers[key].append(service)
     lines = [EVENTS_INTRO]
     lines.append("| routing key | published by | consumed by | meaning |")
     lines.append("|---|---|---|---|")

@@ -16,6 +16,9 @@ import signal
 import sys
 from pathlib import Path
 
+from ops import mailcatcher
+from ops.tokens import development_issuer_env
+
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004, "console": 8005}
 COLOURS = {"registry": "36", "venture": "35", "procurement": "33", "notify": "32", "console": "34"}
@@ -55,6 +58,7 @@ def service_env(name: str) -> dict[str, str]:
         env.setdefault(f"{name.upper()}_DEMO_MODE", "true")
         if name == "console":  # pages over plain http on 127.0.0.1: the session cookie cannot be Secure
             env.setdefault("CONSOLE_SECURE_COOKIES", "false")
+    env.update(development_issuer_env(name, env))  # tokens of the development issuer (ops/tokens.py)
     return env
 
 
@@ -90,12 +94,29 @@ async def _supervise(name: str, stop: asyncio.Event, *, colour: bool, raw: bool)
                 await asyncio.wait_for(stop.wait(), timeout=2)
 
 
+async def _mail_catcher(services: list[str]) -> asyncio.Server | None:
+    """The SMTP sink notify's development default points at (ops/mailcatcher.py), unless the
+    operator pointed notify at a mail server of their own."""
+    if "notify" not in services or "NOTIFY_SMTP_HOST" in os.environ or "NOTIFY_SMTP_PORT" in os.environ:
+        return None
+    try:
+        server = await mailcatcher.serve(
+            port=mailcatcher.PORT, said=lambda text: print(f"{'mail':<12}| {text}", flush=True)
+        )
+    except OSError as exc:
+        print(f"{'mail':<12}| 127.0.0.1:{mailcatcher.PORT} is taken ({exc.strerror}); using what listens there")
+        return None
+    print(f"  e-mail caught at 127.0.0.1:{mailcatcher.PORT}, kept in var/mail/ (one .eml per message)")
+    return server
+
+
 async def run(services: list[str], *, colour: bool, raw: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     print("Starting:", ", ".join(services))
+    catcher = await _mail_catcher(services)
     for s in services:
         print(f"  {s:<12} API docs  http://127.0.0.1:{PORTS[s]}/docs   ready  http://127.0.0.1:{PORTS[s]}/ready")
     if "notify" in services:
@@ -111,6 +132,8 @@ async def run(services: list[str], *, colour: bool, raw: bool) -> None:
         print("             <SERVICE>_DEMO_MODE=false turns it off)")
     print("Ctrl-C stops everything.\n", flush=True)
     await asyncio.gather(*(_supervise(s, stop, colour=colour, raw=raw) for s in services))
+    if catcher is not None:
+        catcher.close()
     print("all services stopped")
 
 

@@ -16,7 +16,7 @@ import aio_pika
 import aiormq
 import asyncpg
 
-from shared.messaging.topology import consumer_queue_name, dead_letter_queue_name
+from shared.messaging.topology import dead_letter_queue_name
 
 SERVICES = ("registry", "venture", "procurement", "notify", "console")
 
@@ -49,7 +49,7 @@ async def _queue(connection: aio_pika.abc.AbstractConnection, name: str) -> Queu
             await channel.close()
 
 
-async def service_status(service: str, dsn: str, amqp_url: str, routing_keys: list[str]) -> ServiceStatus:
+async def service_status(service: str, dsn: str, amqp_url: str, queues: list[str]) -> ServiceStatus:
     status = ServiceStatus(service)
     try:
         conn = await asyncpg.connect(dsn, timeout=5)
@@ -66,7 +66,7 @@ async def service_status(service: str, dsn: str, amqp_url: str, routing_keys: li
         status.database_error = str(exc)
     connection = await aio_pika.connect(amqp_url)
     try:
-        names = [consumer_queue_name(service, k) for k in routing_keys] + [dead_letter_queue_name(service)]
+        names = [*queues, dead_letter_queue_name(service)]
         status.queues = [await _queue(connection, n) for n in names]
     finally:
         await connection.close()
@@ -77,7 +77,7 @@ def _service_config(service: str) -> tuple[str, list[str]]:
     app = importlib.import_module(f"{service}.app")
     config = importlib.import_module(f"{service}.config")
     settings = config.Settings()
-    return settings.database_url, list(app.build_service(settings).consumers.routing_keys)
+    return settings.database_url, app.build_service(settings).consumers.queue_names
 
 
 def render(status: ServiceStatus) -> str:
@@ -98,8 +98,8 @@ def main() -> None:
     parser.add_argument("--amqp-url", default=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
     args = parser.parse_args()
     for service in args.services:
-        dsn, keys = _service_config(service)
-        print(render(asyncio.run(service_status(service, dsn, args.amqp_url, keys))))
+        dsn, queues = _service_config(service)
+        print(render(asyncio.run(service_status(service, dsn, args.amqp_url, queues))))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from ops.tokens import development_issuer_env
 from testkit import PORT_OFFSET, fresh_database, namespaced
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +119,7 @@ class System:
                 f"{up}_DEMO_MODE": "true" if self.demo_mode else "false",
                 **self.extra_env,
             }
+            env.update(development_issuer_env(name, env))  # unless extra_env names another issuer
             log_path = self.log_dir / f"{name}.log"
             log_path.write_bytes(b"")
             self.services[name] = ServiceProcess(name, self.base_port + i + 1, env, log_path)

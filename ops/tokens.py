@@ -5,6 +5,7 @@
     python -m ops.tokens retire <kid>    # stop publishing a key (after its tokens expired)
     python -m ops.tokens jwks [--out F]  # the public JWKS (an air-gapped service's key file)
     python -m ops.tokens keys            # the key ids, the active one marked
+    python -m ops.tokens --keys DIR init # a new (production) key ring in DIR, if it has none
 
 Minting needs the issuer's private key directory (`--keys`, or `SOGC_ISSUER_KEYS`; default the
 development ring `var/issuer-keys/`, which `make provision` creates). In production that is the
@@ -18,8 +19,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
 
-from shared.auth import AUDIENCE, DEV_ISSUER, DEV_KEYS_DIR, KeyRing, Role, mint
+from shared.auth import AUDIENCE, DEV_ISSUER, DEV_JWKS_FILE, DEV_KEYS_DIR, KeyRing, Role, mint
 
 
 def operator_ring(keys: str | os.PathLike[str] | None = None) -> KeyRing:
@@ -29,6 +31,25 @@ def operator_ring(keys: str | os.PathLike[str] | None = None) -> KeyRing:
     if os.path.abspath(path) == os.path.abspath(DEV_KEYS_DIR):
         return KeyRing.ensure(DEV_KEYS_DIR, development=True)
     return KeyRing.load(path)
+
+
+def development_issuer_env(service: str, env: Mapping[str, str]) -> dict[str, str]:
+    """A service's token settings under `make run` and `ops.system`: trust the development issuer
+    and its public keys, unless `env` already names a key source (creates the dev ring if missing)."""
+    up = service.upper()
+    if (
+        env.get(f"{up}_ENVIRONMENT") == "production"
+        or env.get(f"{up}_AUTH_JWKS_URL")
+        or env.get(f"{up}_AUTH_JWKS_FILE")
+    ):
+        return {}
+    KeyRing.ensure(DEV_KEYS_DIR, development=True)
+    return {
+        f"{up}_AUTH_ISSUER": DEV_ISSUER,
+        # The development ring's public keys; once the console runs in `make run`, its endpoint instead:
+        # f"{up}_AUTH_JWKS_URL": DEV_JWKS_URL,
+        f"{up}_AUTH_JWKS_FILE": str(DEV_JWKS_FILE),
+    }
 
 
 def operator_issuer() -> str:
@@ -60,8 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     j = commands.add_parser("jwks", help="print (or write) the public JWKS")
     j.add_argument("--out", help="write it to this file instead")
     commands.add_parser("keys", help="list the key ids")
+    commands.add_parser("init", help="create a key ring in --keys if it has none")
     args = parser.parse_args(argv)
 
+    if args.command == "init":
+        if not args.keys:
+            parser.error("init needs --keys (the development ring is made by `make provision`)")
+        ring = KeyRing.ensure(args.keys)
+        print(f"key ring {args.keys}: active key {ring.active_kid}")
+        return 0
     try:
         ring = operator_ring(args.keys)
     except (OSError, ValueError) as exc:

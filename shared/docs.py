@@ -9,7 +9,7 @@ from typing import Any
 from faststream.specification import AsyncAPI
 
 from shared.contracts import EVENT_TYPES, IntegrationEvent
-from shared.messaging.topology import EVENTS, consumer_queue_name
+from shared.messaging.topology import EVENTS
 
 
 def published_events(service: str) -> list[type[IntegrationEvent]]:
@@ -49,10 +49,10 @@ def asyncapi_document(service: Any, *, version: str = "0.1.0") -> dict[str, Any]
     ).to_specification()
     doc: dict[str, Any] = json.loads(spec.to_json())
     messages = doc.get("components", {}).get("messages", {})
-    for key in service.consumers.routing_keys:
-        name = f"{consumer_queue_name(service.name, key)}:consume:SubscribeMessage"
+    for reg in service.consumers.registrations:
+        name = f"{reg.queue.name}:consume:SubscribeMessage"
         if name in messages:
-            messages[name]["payload"] = {"$ref": _add_schema(doc, EVENT_TYPES[key])}
+            messages[name]["payload"] = {"$ref": _add_schema(doc, EVENT_TYPES[reg.event_cls.routing_key])}
     for cls in published_events(service.name):
         _add_schema(doc, cls)
     doc.get("components", {}).get("schemas", {}).pop("EmptyPayload", None)

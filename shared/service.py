@@ -27,6 +27,7 @@ from shared import db
 from shared.clock import DemoClock
 from shared.messaging import outbox
 from shared.messaging.consumer import Consumers
+from shared.runtime import revocation
 from shared.runtime.broker import BrokerConnection
 from shared.runtime.database import ServiceUnavailable, connect_database
 from shared.runtime.http import build_app
@@ -67,6 +68,8 @@ class Service(Generic[S]):
         )
         self.pool: asyncpg.Pool | None = None
         self.consumers = Consumers(name, lambda: self.pool, retry_delay=settings.retry_delay, stores=self._stores)
+        revocation.register(self.consumers)
+        self.disabled_accounts = revocation.DisabledAccounts(lambda: self.pool)
         self.relay: outbox.OutboxRelay | None = None
         self.amqp = BrokerConnection(name, settings.amqp_url)
         self._tasks: list[asyncio.Task[None]] = []

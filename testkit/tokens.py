@@ -12,14 +12,19 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
+from asgi_lifespan import LifespanManager
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from shared.auth import AUDIENCE, DEV_ISSUER, Role
+from shared.auth import AUDIENCE, DEV_ISSUER, KeyRing, Role, mint
 from testkit.http import dev_ring
 
 
@@ -99,3 +104,52 @@ def attack_tokens() -> dict[str, dict[str, str]]:
         "street-officer-without-street": signed(role="street_officer"),
         "org-without-org-id": signed(role="org"),
     }
+
+
+# The attacks by name, in the order the services' parametrised tests list them.
+ATTACKS = (
+    "alg-none",
+    "hs256-public-key-pem-as-secret",
+    "hs256-public-jwk-as-secret",
+    "unknown-kid",
+    "same-kid-other-key",
+    "wrong-issuer",
+    "wrong-audience",
+    "expired",
+    "missing-exp",
+    "missing-iss",
+    "missing-aud",
+    "missing-sub",
+    "missing-role",
+    "street-officer-without-street",
+    "org-without-org-id",
+)
+
+# A production deployment's issuer in the tests (any address but the development one).
+PRODUCTION_ISSUER = "https://console.district.example"
+
+
+def production_ring(directory: Path) -> tuple[KeyRing, Path]:
+    """A production issuer's key ring (key ids without the `dev-` prefix) in `directory`, and the
+    JWKS file a service of that deployment reads."""
+    ring = KeyRing.ensure(directory / "issuer-keys")
+    return ring, ring.write_public_jwks(directory / "jwks.json")
+
+
+def production_token(ring: KeyRing, role: Role | str = Role.DISTRICT_ADMIN, **claims: Any) -> dict[str, str]:
+    """Authorization header for a token of the production issuer of `production_ring`."""
+    return _bearer(mint(ring, issuer=PRODUCTION_ISSUER, sub="prod-admin", role=role, ttl_seconds=600, **claims))
+
+
+@asynccontextmanager
+async def running(app: Any, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `app` running in-process with its real lifespan (pool, broker, relay)."""
+    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=30):
+        await app.state.service.wait_ready(timeout=120)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url) as client:
+            yield client
+
+
+def demo_token(*, issuer: str = DEV_ISSUER, role: Role | str = Role.DISTRICT_ADMIN, **claims: Any) -> dict[str, str]:
+    """Authorization header for a token of the development key ring (the demo's), naming `issuer`."""
+    return _bearer(mint(dev_ring(), issuer=issuer, sub="demo-admin", role=role, ttl_seconds=600, **claims))

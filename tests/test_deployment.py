@@ -21,6 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "venture", "procurement", "notify", "console")
 PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004, "console": 8005}
+ISSUER = "https://console.district.example"
 SECRET = re.compile(r"(SECRET|PASSWORD|_KEY)$")
 # Every committed file an operator deploys with.
 DEPLOYMENT_FILES = [
@@ -42,6 +43,7 @@ def operator_env(tmp_path: Path, **changes: str | None) -> dict[str, str]:
     """.env.example as an operator fills it in (every secret a fresh random value), then `changes`
     (None drops a line); written to tmp_path/.env for Compose."""
     values = {k: secrets.token_urlsafe(24) if SECRET.search(k) else v for k, v in env_example().items()}
+    values["AUTH_ISSUER"] = ISSUER
     values.update({k: v for k, v in changes.items() if v is not None})
     values = {k: v for k, v in values.items() if changes.get(k, "") is not None}
     (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in values.items()))
@@ -159,15 +161,45 @@ def test_an_unedited_env_example_does_not_deploy_and_says_what_to_set():
 
 
 def test_a_deployment_missing_one_secret_does_not_deploy_and_names_it(tmp_path):
-    operator_env(tmp_path, JWT_SECRET="")
+    operator_env(tmp_path, VENTURE_DB_PASSWORD="")
     done = compose(tmp_path / ".env")
-    assert done.returncode != 0 and "请在 .env 中设置 JWT_SECRET" in done.stderr, done.stderr
+    assert done.returncode != 0 and "请在 .env 中设置 VENTURE_DB_PASSWORD" in done.stderr, done.stderr
+
+
+def test_a_deployment_without_the_token_issuer_does_not_deploy_and_names_it(tmp_path):
+    operator_env(tmp_path, AUTH_ISSUER="")
+    done = compose(tmp_path / ".env")
+    assert done.returncode != 0 and "请在 .env 中设置 AUTH_ISSUER" in done.stderr, done.stderr
+
+
+def test_services_verify_tokens_with_the_issuers_public_keys_and_hold_no_signing_secret(tmp_path):
+    """Each service gets the issuer and where its JWKS is — the console's endpoint, or a file for an
+    air-gapped deployment — and nothing to sign a token with; only the console, the issuer, holds
+    the signing keys (its own volume) and issues as AUTH_ISSUER."""
+    services = compose_config(tmp_path)[0]["services"]
+    verifiers = [name for name in SERVICES if name != "console"]
+    console = services["console"]
+    assert console["environment"]["CONSOLE_ISSUER"] == ISSUER
+    assert any(target == console["environment"]["CONSOLE_KEYS_DIR"] for _, target, _ in mounts(console))
+    assert not [n for n in verifiers if any("issuer-keys" in source for source, _, _ in mounts(services[n]))]
+    for name in verifiers:
+        env = services[name]["environment"]
+        up = name.upper()
+        assert env[f"{up}_AUTH_ISSUER"] == ISSUER
+        assert env[f"{up}_AUTH_JWKS_URL"] == "http://console:8005/.well-known/jwks.json"
+        assert not env[f"{up}_AUTH_JWKS_FILE"]
+        assert not [k for k in env if "JWT" in k or k.endswith("_SECRET")], env
+    air_gapped = compose_config(tmp_path, AUTH_JWKS_URL="", AUTH_JWKS_FILE="/etc/sogc/jwks.json")[0]["services"]
+    for name in verifiers:
+        env = air_gapped[name]["environment"]
+        assert not env[f"{name.upper()}_AUTH_JWKS_URL"]
+        assert env[f"{name.upper()}_AUTH_JWKS_FILE"] == "/etc/sogc/jwks.json"
 
 
 def test_committed_deployment_files_carry_no_secret_and_compose_requires_each_one():
     example = env_example()
     secret_vars = {k for k in example if SECRET.search(k)}
-    assert {"JWT_SECRET", "POSTGRES_PASSWORD", "RABBITMQ_ADMIN_PASSWORD", "REGISTRY_AMQP_PASSWORD"} <= secret_vars
+    assert {"POSTGRES_PASSWORD", "RABBITMQ_ADMIN_PASSWORD", "REGISTRY_AMQP_PASSWORD"} <= secret_vars
     assert {k: v for k, v in example.items() if k in secret_vars and v} == {}, ".env.example sets a secret"
     compose_text = (ROOT / "docker-compose.yml").read_text()
     for ref in re.finditer(r"\$\{(\w+)(:?[-?][^}]*)?\}", compose_text):

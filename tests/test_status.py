@@ -33,7 +33,7 @@ async def test_status_counts_pending_outbox_rows_and_waiting_messages():
         queue = await channel.declare_queue("statusprobe.statusprobe.probed.v1", durable=True)
         for _ in range(2):
             await channel.default_exchange.publish(aio_pika.Message(b"{}"), routing_key=queue.name)
-        status = await service_status("statusprobe", dsn, ADMIN_AMQP_URL, ["statusprobe.probed.v1"])
+        status = await service_status("statusprobe", dsn, ADMIN_AMQP_URL, ["statusprobe.statusprobe.probed.v1"])
         await queue.delete(if_unused=False, if_empty=False)
     finally:
         await amqp.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import jwt
@@ -99,20 +99,34 @@ async def authenticate(verifier: TokenVerifier, token: str | None) -> Principal:
     return await verify_or_401(verifier, token)
 
 
+class DisabledSubjects(Protocol):
+    async def named(self, subject: str) -> bool: ...
+
+
+async def _not_disabled(request: Request, principal: Principal) -> Principal:
+    """The caller, unless the console has disabled its account (shared/runtime/revocation.py):
+    then its token is no longer good, however long it still has to live."""
+    accounts: DisabledSubjects | None = getattr(request.app.state, "disabled_accounts", None)
+    if accounts is not None and await accounts.named(principal.sub):
+        raise _unauthenticated("账号已停用：此令牌不再有效")
+    return principal
+
+
 async def optional_principal(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal | None:
     """The caller, or None for an anonymous (public) request; a bad token is still a 401."""
     if credentials is None:
         return None
-    return await verify_or_401(_verifier(request), credentials.credentials)
+    return await _not_disabled(request, await verify_or_401(_verifier(request), credentials.credentials))
 
 
 async def current_principal(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal:
     """The caller of a route that needs a token (the HTTP edge checks the same before a body is read)."""
-    return await authenticate(_verifier(request), None if credentials is None else credentials.credentials)
+    principal = await authenticate(_verifier(request), None if credentials is None else credentials.credentials)
+    return await _not_disabled(request, principal)
 
 
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:

@@ -62,6 +62,8 @@ class Consumers:
         name: str,
         on_invalid: InvalidHandler | None = None,
         also_bind: Sequence[str] = (),
+        queue_name: str | None = None,
+        stores: Callable[[asyncpg.Connection], Any] | None = None,
     ) -> Callable[[Handler[E]], Handler[E]]:
         """Decorator: `handler(event, stores) -> events to publish`, run once per event_id.
 
@@ -73,11 +75,17 @@ class Consumers:
         events commit in one transaction) instead of dead-lettering it. `also_bind` adds binding
         keys whose messages are not the event (another version, a misspelt key) but still
         belong to this consumer: they arrive as invalid, to be answered rather than unrouted.
+
+        The kit's own consumers (every service has them) take `queue_name`, so that a service
+        consuming the same event for its own reasons keeps its queue, and `stores`, what their
+        handler receives on the transaction's connection instead of the service's stores.
         """
 
         def register(handler: Handler[E]) -> Handler[E]:
-            queue = consumer_queue(self.service, event_cls.routing_key)
+            queue = consumer_queue(self.service, event_cls.routing_key, name=queue_name)
             consumer = f"{self.service}.{name}"
+            if stores is not None:
+                self._handling.own_stores[consumer] = stores
 
             async def process(items: list[Any]) -> None:
                 await self._handling.batch(items, queue.name, consumer, handler)
@@ -98,6 +106,11 @@ class Consumers:
             return handler
 
         return register
+
+    @property
+    def queue_names(self) -> list[str]:
+        """The queues this service consumes, in registration order."""
+        return [r.queue.name for r in self._registrations]
 
     @property
     def registrations(self) -> tuple[Registration, ...]:

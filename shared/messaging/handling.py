@@ -45,6 +45,11 @@ class Handling:
         retry_delay: float,
     ) -> None:
         self._pool, self._stores, self.dead_letters, self._retry_delay = pool, stores, dead_letters, retry_delay
+        # Consumers whose handler takes something else than the service's stores (the kit's own).
+        self.own_stores: dict[str, Callable[[asyncpg.Connection], Any]] = {}
+
+    def _stores_of(self, consumer: str, conn: asyncpg.Connection) -> Any:
+        return self.own_stores.get(consumer, self._stores)(conn)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[asyncpg.Connection]:
@@ -86,7 +91,7 @@ class Handling:
                     continue
                 fresh.discard(event.event_id)  # a second copy within the batch is a duplicate too
                 with handling(event, consumer, delivery):
-                    out += list(await handler(event, self._stores(conn)) or [])
+                    out += list(await handler(event, self._stores_of(consumer, conn)) or [])
                 outcomes.append("ok")
             await outbox.add(conn, out)
         return outcomes
@@ -108,7 +113,7 @@ class Handling:
                         conn, consumer=consumer, event_id=event.event_id, routing_key=event.routing_key
                     )
                     if first:
-                        await outbox.add(conn, list(await handler(event, self._stores(conn)) or []))
+                        await outbox.add(conn, list(await handler(event, self._stores_of(consumer, conn)) or []))
             except Exception as exc:
                 await self._failed(message, queue, consumer, exc, describe(exc), "event_handler_failed")
                 return
@@ -133,7 +138,7 @@ class Handling:
         try:
             with answering(invalid.delivery, consumer):
                 async with self._transaction() as conn:
-                    await outbox.add(conn, list(await on_invalid(invalid, self._stores(conn)) or []))
+                    await outbox.add(conn, list(await on_invalid(invalid, self._stores_of(consumer, conn)) or []))
         except Exception as exc:
             reason = f"invalid message: {invalid.reason()}; {exc!r}"
             await self._failed(message, invalid.queue, consumer, exc, reason, "invalid_handler_failed")

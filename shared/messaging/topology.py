@@ -22,13 +22,17 @@ def dead_letter_queue_name(service: str) -> str:
     return f"{service}.dlq"
 
 
-def consumer_queue(service: str, routing_key: str, *, delivery_limit: int = DEFAULT_DELIVERY_LIMIT) -> RabbitQueue:
+def consumer_queue(
+    service: str, routing_key: str, *, delivery_limit: int = DEFAULT_DELIVERY_LIMIT, name: str | None = None
+) -> RabbitQueue:
     """The durable quorum queue through which `service` consumes `routing_key` from `events`.
 
     Dead letters keep the queue's name as their routing key, so they reach exactly the
     owning service's dead-letter queue, and a replay knows where to send them back.
     """
-    name = consumer_queue_name(service, routing_key)
+    name = name or consumer_queue_name(service, routing_key)
+    if not name.startswith(f"{service}."):
+        raise ValueError(f"{service} consumes only from queues named {service}.*, not {name!r}")
     return RabbitQueue(
         name,
         queue_type=QueueType.QUORUM,

@@ -53,6 +53,7 @@ def build_app(
     )
     app.state.service = service
     app.state.token_verifier = TokenVerifier.from_settings(service.settings)
+    app.state.disabled_accounts = service.disabled_accounts
     app.include_router(ops_router(service))
     for router in routers:
         app.include_router(router)

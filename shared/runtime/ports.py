@@ -7,6 +7,7 @@ from typing import Any, Protocol
 import asyncpg
 
 from shared.runtime.broker import BrokerConnection
+from shared.runtime.revocation import DisabledAccounts
 from shared.runtime.settings import ServiceSettings
 
 
@@ -15,6 +16,7 @@ class RunningService(Protocol):
     settings: ServiceSettings
     pool: asyncpg.Pool | None
     amqp: BrokerConnection
+    disabled_accounts: DisabledAccounts
 
     async def start(self) -> None: ...
 

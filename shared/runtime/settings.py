@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import logging as kit_logging
@@ -52,6 +52,11 @@ class ServiceSettings(BaseSettings):
     # The largest request body a route reads unless the app names a larger limit for it
     # (`http_app(body_limits=…)`): the largest JSON body of any route is about 200 KB (5,000 ids).
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
+
+    @field_validator("auth_jwks_url", "auth_jwks_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # Compose renders an unset choice as an empty value
 
     @model_validator(mode="after")
     def _one_key_source(self) -> Self:

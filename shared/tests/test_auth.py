@@ -3,6 +3,7 @@ bad token is refused (401), roles are enforced (403)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import stat
@@ -20,6 +21,7 @@ from shared.auth import (
     DEV_ISSUER,
     ClaimMap,
     JwksFile,
+    JwksUrl,
     KeyRing,
     Principal,
     Role,
@@ -100,7 +102,7 @@ def test_the_published_jwks_holds_public_parts_only(ring):
     assert json.loads((ring.path / "jwks.json").read_text()) == jwks
 
 
-def test_rotation_publishes_both_keys_until_the_old_one_is_retired(ring):
+async def test_rotation_publishes_both_keys_until_the_old_one_is_retired(ring):
     old = ring.active_kid
     old_token = mint(ring, issuer=ISSUER, sub="a", role=Role.MONITOR, ttl_seconds=60)
     new = ring.rotate()
@@ -114,10 +116,9 @@ def test_rotation_publishes_both_keys_until_the_old_one_is_retired(ring):
     assert [k["kid"] for k in ring.public_jwks()["keys"]] == [new]
     assert not (ring.path / f"{old}.jwk.json").exists()
     verifier = verifier_for(ring)
+    assert (await verifier.verify(new_token)).sub == "a"
     with pytest.raises(jwt.InvalidTokenError, match="unknown key"):
-        import asyncio
-
-        asyncio.run(verifier.verify(old_token))
+        await verifier.verify(old_token)
 
 
 def test_a_running_issuer_picks_up_a_rotation_made_by_another_process(ring):
@@ -348,3 +349,71 @@ async def test_a_claim_map_reads_another_issuers_claims(tmp_path):
 
 def test_dev_defaults():
     assert DEV_ISSUER == "http://127.0.0.1:8005"
+
+
+# -- the JWKS endpoint's cache ------------------------------------------------------------------
+
+
+class Endpoint:
+    """An issuer's JWKS endpoint as an httpx transport: counts fetches, can fail."""
+
+    def __init__(self, ring: KeyRing) -> None:
+        self.ring, self.fetches, self.down = ring, 0, False
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.fetches += 1
+        if self.down:
+            return httpx.Response(503)
+        return httpx.Response(200, json=self.ring.public_jwks())
+
+
+def url_verifier(endpoint: Endpoint, **kw) -> TokenVerifier:
+    source = JwksUrl("http://issuer.test/.well-known/jwks.json", transport=httpx.MockTransport(endpoint), **kw)
+    return TokenVerifier(source, issuer=ISSUER, audience=AUDIENCE)
+
+
+async def test_a_new_key_id_is_fetched_once_for_all_requests_waiting_on_it(ring):
+    endpoint = Endpoint(ring)
+    verifier = url_verifier(endpoint, min_interval=0.2)
+    token = mint(ring, issuer=ISSUER, sub="a", role=Role.MONITOR, ttl_seconds=60)
+    await asyncio.gather(*(verifier.verify(token) for _ in range(20)))
+    assert endpoint.fetches == 1
+    ring.rotate()
+    rotated = mint(ring, issuer=ISSUER, sub="b", role=Role.MONITOR, ttl_seconds=60)
+    principals = await asyncio.gather(*(verifier.verify(rotated) for _ in range(20)))
+    assert {p.sub for p in principals} == {"b"} and endpoint.fetches == 2
+
+
+async def test_unknown_key_ids_cost_at_most_one_fetch_a_second(ring, tmp_path):
+    endpoint = Endpoint(ring)
+    verifier = url_verifier(endpoint, min_interval=1.0)
+    await verifier.verify(mint(ring, issuer=ISSUER, sub="a", role=Role.MONITOR, ttl_seconds=60))
+    impostor = KeyRing.ensure(tmp_path / "impostor")._keys
+    (key,) = impostor.values()
+    forged = [jwt.encode(claims(), key.private, algorithm="ES256", headers={"kid": f"k{i}"}) for i in range(30)]
+    started = time.monotonic()
+    results = await asyncio.gather(*(verifier.verify(t) for t in forged), return_exceptions=True)
+    assert all(isinstance(r, jwt.InvalidTokenError) for r in results)
+    assert endpoint.fetches <= 1 + 1 + int(time.monotonic() - started), endpoint.fetches
+
+
+async def test_an_unreachable_issuer_keeps_the_keys_already_known(ring):
+    endpoint = Endpoint(ring)
+    verifier = url_verifier(endpoint, max_age=0.0, min_interval=0.0)
+    token = mint(ring, issuer=ISSUER, sub="a", role=Role.MONITOR, ttl_seconds=60)
+    assert (await verifier.verify(token)).sub == "a"
+    endpoint.down = True
+    assert (await verifier.verify(token)).sub == "a"  # a refresh failed: the known key still serves
+    assert endpoint.fetches == 2
+    ring.rotate()
+    with pytest.raises(jwt.InvalidTokenError, match="unknown key"):
+        await verifier.verify(mint(ring, issuer=ISSUER, sub="b", role=Role.MONITOR, ttl_seconds=60))
+
+
+async def test_a_jwks_with_private_or_foreign_keys_publishes_only_es256_public_keys(ring):
+    private = ring._keys[ring.active_kid].private_jwk()
+    foreign = {"kty": "oct", "kid": "hmac", "k": "c2VjcmV0"}
+    rsa_like = {**ring.public_jwks()["keys"][0], "kid": "as-hs", "alg": "HS256"}
+    source = StaticJwks({"keys": [private, foreign, rsa_like]})
+    for kid in (ring.active_kid, "hmac", "as-hs"):
+        assert await source.key(kid) is None

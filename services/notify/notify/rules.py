@@ -26,6 +26,7 @@ RECIPIENT_KINDS: dict[str, str] = {
     "district_system": "district_system",
     "reviewer": "reviewer",
     "monitor": "monitor",
+    "account": "account",  # a person's console account, learned from the console's account events
 }
 FEED_KINDS = frozenset({"announcement", "solicitation", "contract", "notice"})
 

@@ -23,6 +23,12 @@ DIRECTORY_SOURCES = frozenset(
         "registry.org_graduated.v1",
         "registry.org_status_changed.v1",
         "registry.org_profile_updated.v1",
+        "console.account_invited.v1",
+        "console.account_activated.v1",
+        "console.password_reset_issued.v1",
+        "console.account_roles_changed.v1",
+        "console.account_disabled.v1",
+        "console.account_enabled.v1",
     }
 )
 

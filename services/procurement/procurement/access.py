@@ -85,10 +85,12 @@ def demand_scope(principal: Principal) -> str | None:
 
 @dataclass(frozen=True)
 class ProjectScope:
-    """Which projects a caller's list holds: one purchaser's, or those whose document contains a fragment."""
+    """Which projects a caller's list holds: all, one purchaser's, those whose document contains a
+    fragment, or none (`nothing`)."""
 
     purchaser: str | None = None
     contains: dict[str, Any] | None = None
+    nothing: bool = False
 
 
 def project_scope(principal: Principal) -> ProjectScope:
@@ -100,7 +102,10 @@ def project_scope(principal: Principal) -> ProjectScope:
         return ProjectScope(contains={"monitors": [principal.sub]})
     if principal.role is Role.ORG:
         return ProjectScope(contains={"proposals": [{"org_id": str(principal.org_id)}]})
-    return ProjectScope()
+    if principal.role is Role.DISTRICT_ADMIN:
+        return ProjectScope()
+    # district_department and community_worker: no project of theirs yet (their own views come later)
+    return ProjectScope(nothing=True)
 
 
 def visible_proposals(principal: Principal, project: Project) -> list[Proposal]:

@@ -63,3 +63,10 @@ def may_see_contact(principal: Principal, org: Organisation) -> bool:
     if principal.role is Role.STREET_OFFICER:
         return org.street_code is not None and org.street_code == principal.street
     return False
+
+
+def check_acts_for_org(principal: Principal, org_id: UUID) -> None:
+    """An organisation's account acts only for itself (books, offers, reports); staff are checked
+    against the street of what they act on by the use case."""
+    if principal.role is Role.ORG and principal.org_id != org_id:
+        raise Forbidden("组织账号只能为本组织办理")

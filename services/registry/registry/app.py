@@ -22,9 +22,11 @@ def build_service(settings: Settings) -> Service[Stores]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     service = build_service(settings)
-    return service.http_app(
+    app = service.http_app(
         title="东城区社会组织登记服务 Registry",
         description="Organisations, platforms, party branches and the support alliance.",
         routers=api.routers,
         body_limits={"/imports": settings.import_max_bytes},
     )
+    app.state.calendar = settings.calendar()  # the rooms open on working days
+    return app

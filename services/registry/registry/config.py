@@ -3,9 +3,10 @@
 from pydantic_settings import SettingsConfigDict
 
 from shared.service import ServiceSettings
+from shared.workdays import CalendarSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, CalendarSettings):
     model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
 
     database_url: str = "postgresql://registry:registry-dev-password@127.0.0.1:5432/registry"

@@ -51,7 +51,27 @@ async def learn(
     purchaser = payload.get("purchaser")
     if isinstance(purchaser, dict) and purchaser.get("code") and purchaser.get("name"):
         await _learn_purchaser(directory, purchaser, occurred_at)
+    account = payload.get("account")
+    if routing_key.startswith("console.") and isinstance(account, dict) and account.get("account_id"):
+        entry = await _learn_account(directory, account)
+        if entry is not None:
+            learned.append(entry)
     return learned
+
+
+async def _learn_account(directory: Directory, account: dict[str, Any]) -> Entry | None:
+    """A person's account from the console: where its invitation and reset links are e-mailed.
+    Kept unless a newer snapshot is (an e-mail changed after an invitation wins over it)."""
+    await directory.lock_recipient("account", str(account["account_id"]))
+    entry = Entry(
+        kind="account",
+        key=str(account["account_id"]),
+        name=account.get("display_name"),
+        email=account.get("email"),
+        status=account.get("status"),
+    )
+    applied = await directory.learn(entry, version=int(account["version"]))
+    return entry if applied else None
 
 
 async def _learn_org(directory: Directory, org: dict[str, Any], targets: TargetPolicy) -> Entry | None:

@@ -12,4 +12,7 @@ async def test_ready_reports_database_and_broker_and_consumes_its_keys(client):
         "registry.org_status_changed.v1",
         "registry.org_profile_updated.v1",
         "venture.grant_awarded.v1",
+        # the kit's, in every service: a disabled account's tokens are refused (shared/runtime/revocation.py)
+        "console.account_disabled.v1",
+        "console.account_enabled.v1",
     }

@@ -85,6 +85,20 @@ def test_lists_are_scoped_to_what_each_caller_may_see():
     assert access.demand_scope(Principal(sub="a", role=Role.DISTRICT_ADMIN)) is None
 
 
+def test_the_new_roles_see_no_project_yet():
+    """district_department and community_worker are recognised but granted nothing here yet."""
+    department = Principal(sub="d", role=Role.DISTRICT_DEPARTMENT, purchaser="11010100TYJ")
+    worker = Principal(sub="c", role=Role.COMMUNITY_WORKER, street="110101006", community="东四社区")
+    p = project()
+    for who in (department, worker):
+        assert access.project_scope(who).nothing
+        assert not access.can_view(who, p) and not access.manages(who, p)
+        with pytest.raises(Forbidden):
+            access.visible_proposals(who, p)
+        with pytest.raises(Forbidden):
+            access.visible_scores(who, p)
+
+
 def test_scores_and_proposals_are_shown_by_role_and_refused_to_the_uninvolved():
     p = project()
     p.reviewers.append(Reviewer(sub="rev"))

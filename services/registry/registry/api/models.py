@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from registry.domain.organisation import Filing, Graduation, ProfileChanges, Registration
+from registry.domain.party_depth import BranchForm
 from shared.contracts.registry import AllianceCategory, Contact, OrgSnapshot
 from shared.inputs import InputModel
 from shared.reference import Domain, OrgType
@@ -141,6 +142,7 @@ class BranchIn(_In):
     formed_on: date
     street_code: str | None = None
     org_ids: list[UUID] = Field(default_factory=list, max_length=5000)
+    form: BranchForm = BranchForm.JOINT
 
 
 class AttachIn(_In):

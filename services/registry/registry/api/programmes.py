@@ -33,6 +33,7 @@ async def form_branch(body: BranchIn, request: Request, who: Principal = Depends
             formed_on=body.formed_on,
             street_code=body.street_code,
             org_ids=body.org_ids,
+            form=str(body.form),
             principal=who,
             now=now(),
         )

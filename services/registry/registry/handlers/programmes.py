@@ -9,6 +9,7 @@ import structlog
 
 from registry.access import check_street_scope
 from registry.domain.party import attachable, check_formed_on, clean_branch_name
+from registry.domain.party_depth import check_active
 from registry.handlers.ports import Alliance, Branches, OrgLookup, SupportHistory
 from shared.auth import Principal
 from shared.contracts.base import IntegrationEvent
@@ -31,6 +32,7 @@ async def form_branch(
     org_ids: list[UUID],
     principal: Principal,
     now: datetime,
+    form: str = "joint",
 ) -> tuple[UUID, list[IntegrationEvent]]:
     """Form a functional party branch covering some organisations (each in at most one branch)."""
     check_street_scope(principal, street_code)
@@ -40,8 +42,8 @@ async def form_branch(
     formed_on = check_formed_on(formed_on, now.date())
     branch_id = uuid4()
     to_attach = attachable(org_ids, await orgs.statuses(org_ids), await programmes.memberships(org_ids), branch_id)
-    await programmes.add_branch(branch_id, name, formed_on, street_code)
-    await programmes.attach(branch_id, to_attach, formed_on)
+    await programmes.add_branch(branch_id, name, formed_on, street_code, form)
+    await programmes.attach(branch_id, to_attach, formed_on, kind="formed")
     log.info("party_branch_formed", branch_id=str(branch_id), orgs=len(to_attach))
     return branch_id, [
         PartyBranchFormed(branch_id=branch_id, name=name, org_ids=to_attach, formed_on=formed_on, occurred_at=now)
@@ -63,6 +65,7 @@ async def attach_orgs(
     if branch is None:
         raise NotFound(f"党支部 {branch_id} 不存在")
     check_street_scope(principal, branch["street_code"])
+    check_active(branch, "branch_id")
     on = check_formed_on(attached_on or now.date(), now.date())
     to_attach = attachable(org_ids, await orgs.statuses(org_ids), await programmes.memberships(org_ids), branch_id)
     if not to_attach:

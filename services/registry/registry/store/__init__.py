@@ -11,8 +11,11 @@ from dataclasses import dataclass
 import asyncpg
 
 from registry.store.orgs import HistoryEntry, OrgFilter, OrgStore
+from registry.store.party import PartyStore
 from registry.store.programmes import ProgrammeStore
+from registry.store.spaces import SpaceStore
 from registry.store.statistics import StatisticsStore
+from registry.store.talent import TalentStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +25,31 @@ class Stores:
     orgs: OrgStore
     programmes: ProgrammeStore
     statistics: StatisticsStore
+    talent: TalentStore
+    party: PartyStore
+    spaces: SpaceStore
 
 
 def stores(conn: asyncpg.Connection) -> Stores:
     """The registry's stores on `conn`: what the kit hands to routes and consumers."""
-    return Stores(orgs=OrgStore(conn), programmes=ProgrammeStore(conn), statistics=StatisticsStore(conn))
+    return Stores(
+        orgs=OrgStore(conn),
+        programmes=ProgrammeStore(conn),
+        statistics=StatisticsStore(conn),
+        talent=TalentStore(conn),
+        party=PartyStore(conn),
+        spaces=SpaceStore(conn),
+    )
 
 
-__all__ = ["HistoryEntry", "OrgFilter", "OrgStore", "ProgrammeStore", "StatisticsStore", "Stores", "stores"]
+__all__ = [
+    "HistoryEntry",
+    "OrgFilter",
+    "OrgStore",
+    "PartyStore",
+    "ProgrammeStore",
+    "StatisticsStore",
+    "Stores",
+    "TalentStore",
+    "stores",
+]

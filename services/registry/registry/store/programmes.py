@@ -13,10 +13,14 @@ from shared.contracts.procurement import ProjectSigned
 from shared.contracts.venture import GrantAwarded
 from shared.errors import Conflict
 
-_INSERT_BRANCH = """INSERT INTO party_branches (branch_id, name, formed_on, street_code) VALUES ($1, $2, $3, $4)"""
-_BRANCH = "SELECT branch_id, name, formed_on, street_code FROM party_branches WHERE branch_id = $1 FOR UPDATE"
+_INSERT_BRANCH = (
+    """INSERT INTO party_branches (branch_id, name, formed_on, street_code, form) VALUES ($1, $2, $3, $4, $5)"""
+)
+_BRANCH = """SELECT branch_id, name, formed_on, street_code, form, status FROM party_branches
+             WHERE branch_id = $1 FOR UPDATE"""
+_HISTORY = """INSERT INTO party_branch_history (branch_id, kind, happened_on, org_ids) VALUES ($1, $2, $3, $4)"""
 _BRANCHES = """
-SELECT b.branch_id, b.name, b.formed_on, b.street_code,
+SELECT b.branch_id, b.name, b.formed_on, b.street_code, b.form, b.status, b.ended_on, b.merged_into,
        COALESCE(array_agg(m.org_id ORDER BY m.attached_on, m.org_id) FILTER (WHERE m.org_id IS NOT NULL),
                 '{}') AS org_ids
 FROM party_branches b LEFT JOIN party_branch_orgs m ON m.branch_id = b.branch_id
@@ -54,8 +58,10 @@ class ProgrammeStore:
 
     # --- party branches -------------------------------------------------------------------
 
-    async def add_branch(self, branch_id: UUID, name: str, formed_on: date, street_code: str | None) -> None:
-        await self._conn.execute(_INSERT_BRANCH, branch_id, name, formed_on, street_code)
+    async def add_branch(
+        self, branch_id: UUID, name: str, formed_on: date, street_code: str | None, form: str = "joint"
+    ) -> None:
+        await self._conn.execute(_INSERT_BRANCH, branch_id, name, formed_on, street_code, form)
 
     async def branch(self, branch_id: UUID) -> dict[str, Any] | None:
         row = await self._conn.fetchrow(_BRANCH, branch_id)
@@ -68,9 +74,12 @@ class ProgrammeStore:
         """org id → branch id, for those of `org_ids` already in a branch."""
         return {r["org_id"]: r["branch_id"] for r in await self._conn.fetch(_MEMBERSHIPS, org_ids)}
 
-    async def attach(self, branch_id: UUID, org_ids: list[UUID], on: date) -> None:
+    async def attach(self, branch_id: UUID, org_ids: list[UUID], on: date, *, kind: str = "attached") -> None:
+        """Attach organisations, keeping the fact in the branch's history (`formed` with its first ones)."""
         if org_ids:
             await self._conn.execute(_ATTACH, org_ids, branch_id, on)
+        if org_ids or kind == "formed":
+            await self._conn.execute(_HISTORY, branch_id, kind, on, org_ids)
 
     async def branch_of(self, org_id: UUID) -> UUID | None:
         value: UUID | None = await self._conn.fetchval(_BRANCH_OF, org_id)

@@ -28,7 +28,7 @@ WHERE status IN ('registered', 'filed') GROUP BY 1, 2 ORDER BY 1, 2"""
 _BY_STATUS = "SELECT org_type, status, count(*) AS n FROM orgs GROUP BY 1, 2 ORDER BY 1, 2"
 
 _COVERAGE = """
-SELECT (SELECT count(*) FROM party_branches) AS branches,
+SELECT (SELECT count(*) FROM party_branches WHERE status = 'active') AS branches,
        count(*) AS active_orgs,
        count(m.org_id) AS covered_orgs
 FROM orgs o LEFT JOIN party_branch_orgs m USING (org_id)

@@ -100,12 +100,16 @@ class FakeProgrammes:
         self.grants: dict[UUID, GrantAwarded] = {}
         self.contracts: dict[UUID, ProjectSigned] = {}
 
-    async def add_branch(self, branch_id: UUID, name: str, formed_on: date, street_code: str | None) -> None:
+    async def add_branch(
+        self, branch_id: UUID, name: str, formed_on: date, street_code: str | None, form: str = "joint"
+    ) -> None:
         self.branches[branch_id] = {
             "branch_id": branch_id,
             "name": name,
             "formed_on": formed_on,
             "street_code": street_code,
+            "form": form,
+            "status": "active",
         }
 
     async def branch(self, branch_id: UUID) -> dict[str, Any] | None:
@@ -115,7 +119,7 @@ class FakeProgrammes:
     async def memberships(self, org_ids: list[UUID]) -> dict[UUID, UUID]:
         return {i: self.members[i] for i in org_ids if i in self.members}
 
-    async def attach(self, branch_id: UUID, org_ids: list[UUID], on: date) -> None:
+    async def attach(self, branch_id: UUID, org_ids: list[UUID], on: date, *, kind: str = "attached") -> None:
         for org_id in org_ids:
             self.members[org_id] = branch_id
 

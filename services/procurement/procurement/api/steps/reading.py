@@ -22,6 +22,8 @@ router = APIRouter(tags=["projects"])
 @router.get("/projects", summary="Projects the caller may see")
 async def list_projects(principal: Anyone, svc: ServiceDep, stage: str | None = None) -> list[dict[str, Any]]:
     scope = access.project_scope(principal)
+    if scope.nothing:
+        return []
     async with svc.reading() as s:
         found = await s.projects.list(
             stages=[stage] if stage else None, purchaser=scope.purchaser, contains=scope.contains
