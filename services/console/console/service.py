@@ -3,8 +3,12 @@ issuer's key ring, the limits on failures and where one-time links point."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
 from pathlib import Path
+
+import structlog
 
 from console import subscribers
 from console.adapters import RingMinter, ThreadedPasswords
@@ -18,6 +22,8 @@ from shared.clock import Now, real_now
 from shared.service import Service
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+HOUSEKEEPING_SECONDS = 600.0
+log = structlog.get_logger("console.service")
 
 
 class ConsoleService(Service[Stores]):
@@ -46,6 +52,33 @@ class ConsoleService(Service[Stores]):
             reset_valid=timedelta(hours=settings.reset_hours),
         )
         subscribers.register(self.consumers, lambda: self.links, lambda: self.clock())
+
+    async def start(self) -> None:
+        await super().start()
+        self._housekeeping = asyncio.create_task(self._keep_house(), name="console-housekeeping")
+
+    async def stop(self) -> None:
+        task = getattr(self, "_housekeeping", None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await super().stop()
+
+    async def keep_house(self) -> None:
+        """Forget expired sessions and sign-in failures older than the per-address window."""
+        now = self.clock()
+        async with self.unit_of_work() as uow:
+            await uow.stores.sessions.purge_expired(now)
+            await uow.stores.sessions.forget_failures_before(now - self.limits.ip_window)
+
+    async def _keep_house(self) -> None:
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+            try:
+                await self.keep_house()
+            except Exception as exc:  # the database may be away; the next round tries again
+                log.warning("housekeeping_failed", error=str(exc))
 
     @property
     def access_ttl(self) -> int:

@@ -224,3 +224,20 @@ async def test_session_cookies_are_httponly_samesite_and_secure_when_configured(
         assert "Secure" in header
     finally:
         service.console_settings.secure_cookies = False
+
+
+async def test_housekeeping_forgets_expired_sessions_and_old_failures(app, client, clock, settings):
+    await set_password(client, await invite(app, "tidy"))
+    assert (await sign_in(client, "tidy")).status_code == 303
+    await sign_in(browser(app, "10.7.7.7"), "tidy", "wrong")
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM sessions") >= 1
+        assert await conn.fetchval("SELECT count(*) FROM signin_failures") == 1
+        clock.offset = timedelta(hours=9)
+        await app.state.service.keep_house()
+        assert await conn.fetchval("SELECT count(*) FROM sessions") == 0
+        assert await conn.fetchval("SELECT count(*) FROM signin_failures") == 0
+    finally:
+        await conn.close()
+    assert (await client.get("/account")).status_code == 303
