@@ -28,6 +28,9 @@ class ThreadedPasswords:
         async with self._slots:
             return await asyncio.to_thread(self.hasher.verify, stored, password)
 
+    def needs_rehash(self, stored: str) -> bool:
+        return self.hasher.needs_rehash(stored)
+
 
 class RingMinter:
     """Access tokens signed with the ring's active key; a rotation by the operators' CLI is picked up

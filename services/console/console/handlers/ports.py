@@ -88,6 +88,8 @@ class Passwords(Protocol):
 
     async def verify(self, stored: str | None, password: str) -> bool: ...
 
+    def needs_rehash(self, stored: str) -> bool: ...
+
 
 class Minter(Protocol):
     """Signs access tokens with the issuer's active key."""

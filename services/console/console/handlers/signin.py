@@ -111,6 +111,8 @@ async def sign_in(
         disabled = right and account is not None and account.status is Status.DISABLED
         return Outcome(status=401, message="账号已停用" if disabled else WRONG)
     account.signed_in()
+    if account.password_hash is not None and hashing.needs_rehash(account.password_hash):
+        account.password_hash = await hashing.hash(password)  # the deployment raised the Argon2id cost
     await accounts.update(account)
     stage = _stage(account)
     secret = await _new_session(sessions, account, stage=stage, now=now, limits=limits, ip=ip, replacing=previous)

@@ -158,6 +158,9 @@ class QuickPasswords:
     async def verify(self, stored: str | None, password: str) -> bool:
         return stored is not None and stored == await self.hash(password)
 
+    def needs_rehash(self, stored: str) -> bool:
+        return not stored.startswith("sha256:")
+
 
 class FakeMinter:
     def __init__(self) -> None:

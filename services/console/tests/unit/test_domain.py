@@ -75,6 +75,12 @@ def test_hashes_are_argon2id_and_verify_only_the_right_password():
     assert not hasher.verify("not a hash", "x") and not hasher.verify(None, "decoy password that no account has")
 
 
+def test_a_hash_of_a_lower_cost_needs_rehashing():
+    cheap = Hasher(time_cost=1, memory_kib=8192).hash("Lanterns-2026")
+    assert Hasher(time_cost=2, memory_kib=8192).needs_rehash(cheap)
+    assert not Hasher(time_cost=1, memory_kib=8192).needs_rehash(cheap)
+
+
 def test_an_unknown_login_costs_as_much_time_as_a_wrong_password():
     """Timing-safe: verifying against the decoy hash takes what a real verification takes, so the
     answer's time does not tell whether a login exists."""

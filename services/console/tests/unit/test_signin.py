@@ -66,6 +66,20 @@ async def test_a_right_password_opens_a_full_session_and_replaces_whatever_cooki
     assert accounts.actions()[-1] == "signed_in"
 
 
+async def test_a_hash_of_an_older_cost_is_replaced_at_sign_in(world):
+    accounts, sessions, hashing = world
+    account = await active(*world)
+    accounts.rows[account.account_id].password_hash = "argon2-of-an-older-cost"
+    hashing_verify = hashing.verify
+
+    async def accepts_old(stored, password):
+        return stored == "argon2-of-an-older-cost" or await hashing_verify(stored, password)
+
+    hashing.verify = accepts_old
+    assert (await signin.sign_in(accounts, sessions, hashing, "wangmin", PASSWORD, ip="1", now=NOW, limits=LIMITS)).ok
+    assert accounts.rows[account.account_id].password_hash == await hashing.hash(PASSWORD)
+
+
 async def test_wrong_passwords_lock_the_account_and_then_even_the_right_one_is_refused(world):
     accounts, sessions, hashing = world
     account = await active(*world)
