@@ -10,6 +10,7 @@ import os
 import re
 from typing import Any
 
+from ops import subscriber_systems
 from shared import districts
 
 SERVICES = ("registry", "venture", "procurement", "notify", "console")
@@ -20,6 +21,15 @@ DISTRICT_SYSTEMS = (
     if "DISTRICT_SYSTEMS" in os.environ
     else districts.load().names
 )
+# The subscribing systems (ops/subscriber-systems.toml); SUBSCRIBER_SYSTEMS picks as above.
+SUBSCRIBERS = subscriber_systems.load()
+SUBSCRIBER_SYSTEMS = (
+    tuple(s for s in os.environ["SUBSCRIBER_SYSTEMS"].split(",") if s)
+    if "SUBSCRIBER_SYSTEMS" in os.environ
+    else SUBSCRIBERS.names
+)
+if clash := set(SUBSCRIBERS.names) & set(districts.load().names):
+    raise ValueError(f"a subscriber system has the name of a district system: {sorted(clash)}")
 
 
 def password(name: str, kind: str) -> str:
@@ -58,6 +68,40 @@ def system_topic_permissions(system: str) -> list[tuple[str, str, str]]:
     (RabbitMQ checks a binding key against the read pattern, so `#` or `procurement.#` is
     refused); names have no dots, so no system's keys match another's."""
     return [("events", r"^district\.", rf"^procurement\.to\.{re.escape(system)}\.")]
+
+
+def subscriber_permissions(system: str) -> tuple[str, str, str]:
+    """configure, write, read: only the system's own `<system>.*` queues, and read on `events`
+    to bind them. No write on any exchange: a subscriber publishes nothing (write on its own
+    queues is what binding them needs; the default exchange stays closed to it)."""
+    own = re.escape(system) + r"\..*"
+    return rf"^{own}$", rf"^{own}$", rf"^(events|{own})$"
+
+
+def subscriber_topic_permissions(system: str) -> list[tuple[str, str, str]]:
+    """(exchange, write, read): it binds exactly its entitled keys (no `#`, no `procurement.*`)
+    and may publish none."""
+    found = SUBSCRIBERS.get(system)
+    read = found.topic_read_pattern() if found is not None else "^$"
+    return [("events", "^$", read)]
+
+
+def permissions(name: str) -> tuple[str, str, str]:
+    """The configure/write/read permissions of any provisioned user."""
+    if name in SERVICES:
+        return service_permissions(name)
+    if name in SUBSCRIBER_SYSTEMS:
+        return subscriber_permissions(name)
+    return system_permissions(name)
+
+
+def topic_permissions(name: str) -> list[tuple[str, str, str]]:
+    """The topic permissions of any provisioned user."""
+    if name in SERVICES:
+        return service_topic_permissions(name)
+    if name in SUBSCRIBER_SYSTEMS:
+        return subscriber_topic_permissions(name)
+    return system_topic_permissions(name)
 
 
 UNROUTED = "events.unrouted"

@@ -8,8 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ops import subscriber_systems
+from shared import districts
 from shared.contracts import contract_events
+from shared.contracts.district import DEMAND_EXAMPLE
+from shared.contracts.personal_data import PERSONAL_DATA, carries_personal_data, is_secret
 from shared.docs import asyncapi_document
+from shared.reference import DOMAIN_NAMES, STREETS, street_office_code, street_office_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "venture", "procurement", "notify", "console")
@@ -43,9 +48,10 @@ published alongside `.v1` until consumers move. Redeliveries happen: deduplicate
 ## How a district system publishes a demand
 
 A district system is who its broker login says it is. The centre gives your system a RabbitMQ
-user (ops/district-systems.toml lists each system and the purchasers it may publish demands
-for); its name is your `source_system`. Your login may publish only `district.*`, may own
-queues named `<user>.*`, and may bind only its own answer keys.
+user (the list "District systems and their purchasers" below names each system and the
+purchasers it may publish demands for); its name is your `source_system`. Your login may
+publish only `district.*`, may own queues named `<user>.*`, and may bind only its own answer
+keys.
 
 1. Bind a durable queue of yours (`<user>.answers`) to exchange `events` with the keys
    `procurement.to.<user>.demand_accepted.v1` and `procurement.to.<user>.demand_rejected.v1`
@@ -63,7 +69,8 @@ queues named `<user>.*`, and may bind only its own answer keys.
    holds. The answer's `correlation_id` is your AMQP `correlation_id` (else the body's
    `correlation_id`, else your `message_id`); its body names your `message_id`
    (`accepted_message_id`, `rejected_message_id`), so you can match an answer even to a
-   message whose body could not be read. The answer arrives with the routing key of its event
+   message whose body could not be read. The answer's `causation_id` is your body's `event_id`
+   (your `message_id` when the body could not be read as a demand). The answer arrives with the routing key of its event
    (`procurement.demand_accepted.v1` or `procurement.demand_rejected.v1`), which only
    procurement may publish: take nothing else in your queue for an answer. A message that
    does not say who sent it (no `user_id`) is answered too, but that answer cannot reach you.
@@ -84,9 +91,79 @@ purchaser your system is not registered for, naming `purchaser` (or `purchaser.n
 demand names another street). Text must be storable: no U+0000, no lone surrogate. A
 rejection's `source_system` is the sender as its login proves it, null when unproven.
 
+The documented example, which procurement accepts from `district-demo` (`purchaser.code` must be
+one your system is registered for; the field table and the types below give every constraint):
+
+```json
+{example}
+```
+
 A complete client using only aio-pika: `examples/district_client.py`.
 
-## Every routing key
+## How a subscribing system reads events
+
+A subscribing system is a RabbitMQ user the centre provisions for it (the list below names each
+with the routing keys it is entitled to). Its login, on the centre's broker (port 5672, the
+vhost the centre names, `/` by default):
+
+- may declare, bind, read and delete only queues named `<user>.*` (any other name is refused with
+  `ACCESS_REFUSED`, 403, and the channel closes);
+- may bind them to exchange `events` only with the exact routing keys it is entitled to: the
+  broker checks every binding key, so a wildcard (`#`, `procurement.#`, `registry.*.v1`) or any
+  other key is refused with `ACCESS_REFUSED`;
+- may publish nothing (not to `events`, not to any queue).
+
+1. Declare a durable queue of yours, e.g. `<user>.events` with `x-queue-type: quorum`, and bind
+   it to `events` with each entitled key, one binding per key. From then on every event of
+   those keys is kept for you until you acknowledge it.
+2. Read your history stream `<user>.history` from the first message until you have caught up
+   (next section): everything of your keys since the current epoch began.
+3. Consume your queue with manual acknowledgement and a prefetch; acknowledge after you stored
+   the effect.
+4. Deduplicate on `event_id` (the AMQP `message_id`): a redelivery, the history and the live copy
+   of the same event carry the same `event_id`. Events of different keys may arrive in any order.
+
+A complete client using only aio-pika: `examples/subscriber_client.py`.
+
+### History: what happened before you subscribed
+
+Your login may read its own history stream `<user>.history`, a RabbitMQ stream the centre keeps
+bound to exactly your entitled keys. It holds every event of those keys since the current epoch
+began (the centre's archive of earlier events was copied in when your stream was opened), within
+the archive's limits (400 days and 5 GiB by default). Reading it removes nothing: read it from the
+start or from any offset, as often as you like.
+
+- Consume it with a prefetch (`basic.qos`; a stream requires one) and the consumer argument
+  `x-stream-offset`: `first` (from the start), a number (each message carries its own offset in
+  the header `x-stream-offset`: store the last one you processed and resume from it + 1), `next`
+  (only what arrives from now on) or a timestamp (below). Acknowledge what you receive: acks give
+  the broker credit to send more; they delete nothing.
+- A stream has no end: you have caught up when nothing has arrived for a couple of seconds.
+- **Since a time.** A timestamp offset selects by the time a message entered your stream: for an
+  event published after your stream was opened, the time the centre published it — not the
+  business date in the body, not `occurred_at`; for history copied in when your stream was opened,
+  that moment. RabbitMQ starts at the beginning of the storage chunk holding that time, so somewhat
+  earlier messages may come too: filter on `occurred_at` when you need a cut by the event's time.
+- **Repeated reads and duplicates.** Every read of the stream delivers its events again, and an
+  event may be both in your stream and in your queue: each copy carries the same `event_id` (the
+  AMQP `message_id` and the body's `event_id`). Deduplicate on it.
+- **Headers.** Events copied in from the archive carry `x-replayed-from: events.archive`; every
+  message read from a stream carries `x-stream-offset`; copies carry no `user_id`. The body and the
+  other properties (`message_id`, `type`, `correlation_id`, `timestamp`, `content_type`, the
+  CloudEvents headers) are the original's.
+- **Epochs.** The first message of your stream is the epoch marker: `type`
+  `archive.epoch_started.v1`, header `x-epoch-id`, body `{"epoch_id", "started_at", "reason"}`. It
+  is no event (skip it when counting). When the centre resets its databases, the archive and every
+  history stream are emptied and begin a new epoch, and a marker is also put into each of your
+  queues. Remember the epoch id your data was built from: when your stream's first message, or a
+  marker in your queue, names another, the data you hold describes databases that no longer exist —
+  discard it and read your history again from `first`. A stream whose first message is no marker
+  was opened before epochs were marked and belongs to the first epoch.
+
+Keys marked *personal data* below carry data about identifiable people (which fields, in the
+table "Personal data"); a system is entitled to them only with a recorded legal basis. The
+console's `console.account_invited.v1` and `console.password_reset_issued.v1` carry one-time
+sign-in links and are granted to no subscribing system.
 
 """
 
@@ -99,25 +176,116 @@ def events_markdown() -> str:
         for key in app_module.build_service(config.Settings()).consumers.routing_keys:
             if service not in consumers.setdefault(key, []):
                 consumers[key].append(service)
-    lines = [EVENTS_INTRO]
-    lines.append("| routing key | published by | consumed by | meaning |")
-    lines.append("|---|---|---|---|")
+    intro = EVENTS_INTRO.replace("{example}", json.dumps(DEMAND_EXAMPLE, ensure_ascii=False, indent=2))
+    lines = [intro, *_subscribers_markdown(), *_reference_markdown(), "## Every routing key\n"]
+    lines.append("| routing key | published by | consumed by | personal data | meaning |")
+    lines.append("|---|---|---|---|---|")
     for key, cls in contract_events().items():
         context = key.split(".", 1)[0]
         publisher = "district systems" if context == "district" else context
         doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-        lines.append(f"| `{key}` | {publisher} | {', '.join(sorted(consumers.get(key, []))) or '—'} | {doc} |")
+        personal = "secret" if is_secret(key) else "yes" if carries_personal_data(key) else "no"
+        used = ", ".join(sorted(consumers.get(key, []))) or "—"
+        lines.append(f"| `{key}` | {publisher} | {used} | {personal} | {doc} |")
     lines.append("")
+    lines.append("### Personal data\n")
+    lines.append("| routing key | what identifies people |")
+    lines.append("|---|---|")
+    for key in contract_events():
+        if carries_personal_data(key):
+            lines.append(f"| `{key}` | {PERSONAL_DATA.get(key, 'every event of this context concerns a person')} |")
+    lines.append("")
+    types: dict[str, dict[str, Any]] = {}
     for key, cls in contract_events().items():
         lines.append(f"### `{key}` — {cls.__name__}\n")
-        lines.append("| field | type | required |")
-        lines.append("|---|---|---|")
-        schema = cls.model_json_schema(mode="serialization")
-        required = set(schema.get("required", []))
-        for name, prop in schema.get("properties", {}).items():
-            lines.append(f"| `{name}` | {_type(prop)} | {'yes' if name in required else 'no'} |")
-        lines.append("")
+        schema = cls.model_json_schema(mode="validation" if key.startswith("district.") else "serialization")
+        types.update(schema.get("$defs", {}))
+        lines += _fields_table(schema)
+    lines.append("## Types used in the events\n")
+    lines.append("Every object type and list of values that appears in a field table above.\n")
+    for name, schema in sorted(types.items()):
+        lines.append(f"### {name}\n")
+        if schema.get("description"):
+            lines.append(" ".join(schema["description"].split()) + "\n")
+        if "enum" in schema:
+            lines.append("One of: " + ", ".join(f"`{v}`" for v in schema["enum"]) + ".\n")
+            if name == "Domain":
+                lines.append("| value | 名称 |\n|---|---|")
+                lines += [f"| `{v}` | {DOMAIN_NAMES.get(v, '')} |" for v in schema["enum"]]
+                lines.append("")
+        else:
+            lines += _fields_table(schema)
     return "\n".join(lines)
+
+
+def _fields_table(schema: dict[str, Any]) -> list[str]:
+    lines = ["| field | type | required | constraints |", "|---|---|---|---|"]
+    required = set(schema.get("required", []))
+    for name, prop in schema.get("properties", {}).items():
+        yes = "yes" if name in required else "no"
+        lines.append(f"| `{name}` | {_type(prop)} | {yes} | {_constraints(prop)} |")
+    return [*lines, ""]
+
+
+_LIMITS = {
+    "minLength": "at least {} characters",
+    "maxLength": "at most {} characters",
+    "minimum": "≥ {}",
+    "maximum": "≤ {}",
+    "exclusiveMinimum": "> {}",
+    "exclusiveMaximum": "< {}",
+    "minItems": "at least {} items",
+    "maxItems": "at most {} items",
+}
+
+
+def _constraints(prop: dict[str, Any]) -> str:
+    """What a field accepts beyond its type, read from the same schema the AsyncAPI documents hold."""
+    found: list[str] = []
+    for part in [prop, *prop.get("anyOf", [])]:
+        for word, text in _LIMITS.items():
+            if word in part:
+                found.append(text.format(part[word]))
+        if "pattern" in part:
+            found.append(f"matches `{part['pattern']}`")
+        if "enum" in part and len(part["enum"]) > 3:
+            found.append("one of the codes listed under Reference codes")
+        elif "enum" in part:
+            found.append("one of " + ", ".join(f"`{v}`" for v in part["enum"]))
+    if "default" in prop:
+        found.append(f"default `{json.dumps(prop['default'], ensure_ascii=False)}`")
+    return "; ".join(found) or "—"
+
+
+def _reference_markdown() -> list[str]:
+    lines = ["## Reference codes\n", "### Streets (`street_code`)\n"]
+    lines.append("The 17 streets of Dongcheng. A street office buys as the purchaser `<street code>JDB`.\n")
+    lines.append("| street_code | street | its office's purchaser code | office |")
+    lines.append("|---|---|---|---|")
+    for code, name in STREETS.items():
+        lines.append(f"| `{code}` | {name} | `{street_office_code(code)}` | {street_office_name(code)} |")
+    lines.append("")
+    lines.append("### District systems and their purchasers (`purchaser`)\n")
+    lines.append(
+        "A demand names a purchaser its system is registered for, with exactly this code, name and kind;"
+        " a street office's demand names its street. A `district_department` code is the district's area"
+        " code `11010100` and the department's initials; a `street_office` code is `<street code>JDB`.\n"
+    )
+    lines.append("| system (`source_system`) | purchaser code | name | kind | street_code |")
+    lines.append("|---|---|---|---|---|")
+    for system in districts.load().systems:
+        for p in system.purchasers:
+            lines.append(f"| `{system.name}` | `{p.code}` | {p.name} | `{p.kind}` | {p.street_code or '—'} |")
+    return [*lines, ""]
+
+
+def _subscribers_markdown() -> list[str]:
+    lines = ["### Subscribing systems\n", "| system (broker user) | name | entitled keys | personal data basis |"]
+    lines.append("|---|---|---|---|")
+    for system in subscriber_systems.load().systems:
+        keys = "<br>".join(f"`{k}`" for k in system.keys)
+        lines.append(f"| `{system.name}` | {system.title} | {keys} | {system.personal_data_basis or '—'} |")
+    return [*lines, ""]
 
 
 def _type(prop: dict[str, Any]) -> str:

@@ -7,7 +7,8 @@ production refuses them).
 
 Passwords come from the environment (`<SERVICE>_DB_PASSWORD`, `<SERVICE>_AMQP_PASSWORD`,
 `<SYSTEM>_AMQP_PASSWORD`); the defaults are development passwords. The district systems are
-those of ops/district-systems.toml (or of the file DISTRICT_SYSTEMS_FILE names).
+those of ops/district-systems.toml (or of the file DISTRICT_SYSTEMS_FILE names), the subscribing
+systems those of ops/subscriber-systems.toml (or SUBSCRIBER_SYSTEMS_FILE).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from urllib.parse import quote
 
 import asyncpg
 
@@ -27,6 +29,8 @@ from ops.accounts import (
     ARCHIVE,
     DISTRICT_SYSTEMS,
     SERVICES,
+    SUBSCRIBER_SYSTEMS,
+    SUBSCRIBERS,
     password,
     service_permissions,
     service_topic_permissions,
@@ -80,6 +84,7 @@ def provision_rabbitmq(vhosts: list[str]) -> None:
     vhosts, permissions, topic permissions, the unrouted-events policy, exchanges and queue."""
     if shutil.which("rabbitmqctl") is None:
         raise RuntimeError("rabbitmqctl not found: import the output of `python -m ops.rabbitmq_definitions` instead")
+    existing = {vhost: asyncio.run(_streams_present(vhost)) for vhost in vhosts}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(definitions(vhosts), f)
         path = f.name
@@ -91,9 +96,53 @@ def provision_rabbitmq(vhosts: list[str]) -> None:
     # The running node's setting (Compose sets it in ops/rabbitmq/rabbitmq.conf); channels
     # opened from now on enforce it.
     rabbitmqctl("eval", f"application:set_env(rabbit, max_message_size, {MAX_MESSAGE_SIZE}).")
-    users = [*SERVICES, *DISTRICT_SYSTEMS]
+    for vhost, present in existing.items():
+        if present is not None:
+            asyncio.run(_open_new_streams(vhost, present))
+    users = [*SERVICES, *DISTRICT_SYSTEMS, *SUBSCRIBER_SYSTEMS]
     print(f"rabbitmq: vhosts {', '.join(vhosts)}: users {', '.join(users)} with their own permissions")
     print(f"rabbitmq: max_message_size {MAX_MESSAGE_SIZE} bytes")
+
+
+def _admin_url(vhost: str) -> str:
+    base = os.environ.get("PROVISION_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    return base.rstrip("/") + "/" + quote(vhost, safe="")
+
+
+async def _streams_present(vhost: str) -> set[str] | None:
+    """Which of the archive and the history streams the vhost already holds (None: cannot tell)."""
+    import aio_pika
+
+    names = [ARCHIVE, *(s.history for s in SUBSCRIBERS.systems if s.name in SUBSCRIBER_SYSTEMS)]
+    try:
+        connection = await aio_pika.connect(_admin_url(vhost))
+    except Exception:
+        return None  # a new vhost, or no administrator login here: nothing to open
+    found: set[str] = set()
+    try:
+        for name in names:
+            channel = await connection.channel()
+            try:
+                await channel.declare_queue(name, passive=True)
+                found.add(name)
+            except aio_pika.exceptions.ChannelClosed:
+                pass
+    finally:
+        await connection.close()
+    return found
+
+
+async def _open_new_streams(vhost: str, present: set[str]) -> None:
+    """A new archive starts an epoch; a new history stream gets the epoch marker and the archive's past."""
+    from ops import archive
+
+    url = _admin_url(vhost)
+    if ARCHIVE not in present:
+        await archive.mark_epoch(url, "provisioned", [ARCHIVE])
+    for system in SUBSCRIBERS.systems:
+        if system.name in SUBSCRIBER_SYSTEMS and system.history not in present:
+            copied = await archive.backfill(url, system, force=True)
+            print(f"rabbitmq: {vhost}: {system.history} opened with {copied} archived event(s)")
 
 
 def main() -> None:

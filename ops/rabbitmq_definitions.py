@@ -26,14 +26,14 @@ from ops.accounts import (
     ARCHIVE_QUEUE_ARGS,
     DISTRICT_SYSTEMS,
     SERVICES,
+    SUBSCRIBER_SYSTEMS,
+    SUBSCRIBERS,
     UNROUTED,
     UNROUTED_POLICY,
     UNROUTED_QUEUE_ARGS,
     password,
-    service_permissions,
-    service_topic_permissions,
-    system_permissions,
-    system_topic_permissions,
+    permissions,
+    topic_permissions,
 )
 from shared.contracts import contract_events
 
@@ -61,7 +61,7 @@ def definitions(
     (Compose); local provisioning grants the existing `guest` full rights on the test vhosts.
     `passwords` maps each user to its password; without it, the development passwords."""
     vhosts = vhosts or ["/"]
-    names = [*SERVICES, *DISTRICT_SYSTEMS]
+    names = [*SERVICES, *DISTRICT_SYSTEMS, *SUBSCRIBER_SYSTEMS]
     users = [_user(n, [], passwords) for n in names]
     if admin_user:
         users.insert(0, _user(admin_user, ["administrator"], passwords))
@@ -78,23 +78,24 @@ def definitions(
 
 def _rights(vhost: str, names: list[str], full: str | None) -> dict[str, list[dict[str, object]]]:
     """Each user's permissions and topic permissions on `vhost`; `full` (if any) may do anything."""
-    permissions: list[dict[str, object]] = []
-    topic_permissions: list[dict[str, object]] = []
+    granted: list[dict[str, object]] = []
+    topic_granted: list[dict[str, object]] = []
     if full:
-        permissions.append({"user": full, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"})
+        granted.append({"user": full, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"})
     for name in names:
-        perms = service_permissions(name) if name in SERVICES else system_permissions(name)
-        topics = service_topic_permissions(name) if name in SERVICES else system_topic_permissions(name)
-        permissions.append({"user": name, "vhost": vhost, "configure": perms[0], "write": perms[1], "read": perms[2]})
-        topic_permissions += [
-            {"user": name, "vhost": vhost, "exchange": ex, "write": w, "read": r} for ex, w, r in topics
+        perms = permissions(name)
+        granted.append({"user": name, "vhost": vhost, "configure": perms[0], "write": perms[1], "read": perms[2]})
+        topic_granted += [
+            {"user": name, "vhost": vhost, "exchange": ex, "write": w, "read": r}
+            for ex, w, r in topic_permissions(name)
         ]
-    return {"permissions": permissions, "topic_permissions": topic_permissions}
+    return {"permissions": granted, "topic_permissions": topic_granted}
 
 
 def _topology(vhost: str) -> dict[str, list[dict[str, object]]]:
     """What every vhost holds: the exchanges, the unrouted-events policy and queue, the archive
-    stream bound to every contract routing key."""
+    stream bound to every contract routing key, and each subscribing system's history stream
+    bound to its entitled keys."""
     policy = {
         "vhost": vhost,
         "name": "events-unrouted",
@@ -115,9 +116,12 @@ def _topology(vhost: str) -> dict[str, list[dict[str, object]]]:
         }
         for n, t in (("events", "topic"), ("events.dlx", "topic"), (UNROUTED, "fanout"))
     ]
+    histories = [s for s in SUBSCRIBERS.systems if s.name in SUBSCRIBER_SYSTEMS]
+    streams = [(UNROUTED, UNROUTED_QUEUE_ARGS), (ARCHIVE, ARCHIVE_QUEUE_ARGS)]
+    streams += [(s.history, ARCHIVE_QUEUE_ARGS) for s in histories]
     queues: list[dict[str, object]] = [
         {"name": name, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": args}
-        for name, args in ((UNROUTED, UNROUTED_QUEUE_ARGS), (ARCHIVE, ARCHIVE_QUEUE_ARGS))
+        for name, args in streams
     ]
 
     def binding(source: str, destination: str, key: str) -> dict[str, object]:
@@ -131,6 +135,8 @@ def _topology(vhost: str) -> dict[str, list[dict[str, object]]]:
         }
 
     bindings = [binding("events", ARCHIVE, key) for key in contract_events()] + [binding(UNROUTED, UNROUTED, "")]
+    # Each subscribing system's history: the archive of its own keys only (docs/events.md).
+    bindings += [binding("events", s.history, key) for s in histories for key in s.keys]
     return {"policies": [policy], "exchanges": exchanges, "queues": queues, "bindings": bindings}
 
 
@@ -145,9 +151,10 @@ def password_variable(user: str, *, admin: str) -> str:
 def deployment_passwords(admin: str, env: Mapping[str, str]) -> dict[str, str]:
     """Every user's password from `env`; refuses (naming each variable) an unset, empty or
     development one, so a deployment cannot come up with a password anyone can read in the repo."""
-    if admin in (*SERVICES, *DISTRICT_SYSTEMS):
-        raise SystemExit(f"RABBITMQ_ADMIN_USER 不能与服务或区级系统的用户同名：{admin}")
-    variables = {user: password_variable(user, admin=admin) for user in (admin, *SERVICES, *DISTRICT_SYSTEMS)}
+    if admin in (*SERVICES, *DISTRICT_SYSTEMS, *SUBSCRIBER_SYSTEMS):
+        raise SystemExit(f"RABBITMQ_ADMIN_USER 不能与服务、区级系统或订阅系统的用户同名：{admin}")
+    users = (admin, *SERVICES, *DISTRICT_SYSTEMS, *SUBSCRIBER_SYSTEMS)
+    variables = {user: password_variable(user, admin=admin) for user in users}
     unfit = [v for user, v in variables.items() if env.get(v, "") in ("", f"{user}-dev-password")]
     if unfit:
         raise SystemExit("RabbitMQ 用户的密码未设置、为空或是开发密码，请在 .env 中设置：" + "、".join(unfit))

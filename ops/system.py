@@ -151,7 +151,8 @@ def admin_amqp_url(vhost: str = VHOST) -> str:
 
 
 async def purge_vhost(vhost: str = VHOST) -> None:
-    """Delete every queue of the vhost but the unrouted parking lot and the archive, so a run starts empty."""
+    """Delete every queue of the vhost but the unrouted parking lot, so a run starts empty; the
+    archive and the history streams start a new epoch with the fresh databases (ops/archive.py)."""
     proc = await asyncio.create_subprocess_exec(
         "rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "--no-table-headers", stdout=asyncio.subprocess.PIPE
     )
@@ -162,7 +163,10 @@ async def purge_vhost(vhost: str = VHOST) -> None:
     try:
         channel = await conn.channel()
         for name in out.decode().split():
-            if name not in ("events.unrouted", "events.archive"):
+            if name != "events.unrouted":
                 await channel.queue_delete(name)
     finally:
         await conn.close()
+    from ops.archive import reset_archive
+
+    await reset_archive(admin_amqp_url(vhost), "fresh databases for a test system")

@@ -43,7 +43,7 @@ class DistrictSystem(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=DISTRICT_SYSTEM_NAME.pattern)
+    name: str = Field(pattern=f"^{DISTRICT_SYSTEM_NAME.pattern}$")
     title: str = ""
     purchasers: tuple[AuthorisedPurchaser, ...] = Field(min_length=1)
 

@@ -17,13 +17,20 @@ def published_events(service: str) -> list[type[IntegrationEvent]]:
     return [cls for key, cls in sorted(EVENT_TYPES.items()) if key.startswith(f"{service}.")]
 
 
+def schema_name(cls: type[IntegrationEvent]) -> str:
+    """The event's schema name in a document: its class name, qualified by its context when
+    another context has an event of the same name (notify consumes both `ObjectionFiled`s)."""
+    same = [c for c in EVENT_TYPES.values() if c.__name__ == cls.__name__]
+    return cls.__name__ if len(same) == 1 else f"{cls.routing_key.split('.', 1)[0]}.{cls.__name__}"
+
+
 def _add_schema(doc: dict[str, Any], cls: type[IntegrationEvent]) -> str:
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schema = cls.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, sub in schema.pop("$defs", {}).items():
         schemas.setdefault(name, sub)
-    schemas[cls.__name__] = schema
-    return f"#/components/schemas/{cls.__name__}"
+    schemas[schema_name(cls)] = schema
+    return f"#/components/schemas/{schema_name(cls)}"
 
 
 def asyncapi_document(service: Any, *, version: str = "0.1.0") -> dict[str, Any]:

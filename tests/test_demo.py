@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from ops.demo import Endpoints, NotFresh, Result, run
+from ops.demo import Endpoints, NotFresh, Result, community, run
 from ops.demo.client import Api
 from ops.demo.plan import ARTICLE, build
 from ops.demo.story import Story, roster_csv
@@ -52,6 +52,12 @@ def test_the_full_story_carries_the_articles_figures() -> None:
         assert e[key] == ARTICLE[key], key
     assert e["community_orgs_graduated"] > 20  # "20余家"
     assert Decimal(str(e["contract_value_cny"])) > ARTICLE["contract_value_cny"]  # "2000余万元"
+
+
+def test_the_full_community_programmes_carry_the_articles_figures() -> None:
+    e = community.build(1.0).expected
+    assert (e["claim_editions"], e["claim_items"], e["chongwai_rounds"], e["chongwai_groups"]) == (4, 113, 5, 81)
+    assert e["claim_person_times"] > 10_000  # "受益居民10000余人次"
 
 
 def test_the_plan_is_reproducible_and_its_credit_codes_are_valid() -> None:
@@ -113,6 +119,8 @@ async def test_a_tenth_of_the_story_shows_in_every_services_statistics(demo: Res
     assert figures["功能型党支部"] == 3
     assert figures["受益人次"] == 26912
     assert figures["合同金额 (元)"] == "2015000.00"
+    assert figures["发布认领项目"] == 11 and figures["受益居民人次"] == 1026
+    assert figures["崇外街道微创投届数"] == 5 and figures["培育居民社区社会组织"] == 8
 
 
 async def test_every_step_reached_people_through_notify(demo: Result) -> None:

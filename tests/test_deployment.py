@@ -260,7 +260,7 @@ def render(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [sys.executable, "-m", "ops.rabbitmq_definitions", "--out", str(tmp_path / "definitions.json")],
         cwd=ROOT,
-        env={**clean, "DISTRICT_SYSTEMS": "", **env},
+        env={**clean, "DISTRICT_SYSTEMS": "", "SUBSCRIBER_SYSTEMS": "", **env},
         capture_output=True,
         text=True,
     )
@@ -309,6 +309,7 @@ def test_rendered_definitions_carry_the_operators_passwords_and_the_provisioned_
             id="development-and-empty",
         ),
         pytest.param({"DISTRICT_SYSTEMS": "district-x"}, ["DISTRICT_X_AMQP_PASSWORD"], id="district-system"),
+        pytest.param({"SUBSCRIBER_SYSTEMS": "dongsi-grid"}, ["DONGSI_GRID_AMQP_PASSWORD"], id="subscriber-system"),
     ],
 )
 def test_rendering_refuses_an_unset_empty_or_development_password_naming_each(tmp_path, changes, named):

@@ -7,7 +7,7 @@ import aiormq
 import asyncpg
 import pytest
 
-from ops.accounts import DISTRICT_SYSTEMS, SERVICES
+from ops.accounts import DISTRICT_SYSTEMS, SERVICES, SUBSCRIBER_SYSTEMS, SUBSCRIBERS
 from testkit import TEST_VHOST
 
 AMQP = "amqp://{user}:{user}-dev-password@127.0.0.1:5672/" + TEST_VHOST
@@ -97,7 +97,45 @@ async def test_a_service_cannot_read_or_declare_another_services_queues(user):
             await connection.close()
 
 
-@pytest.mark.parametrize("user", [*SERVICES, *DISTRICT_SYSTEMS])
+@pytest.mark.parametrize("user", SUBSCRIBER_SYSTEMS)
+async def test_a_subscriber_binds_exactly_its_entitled_keys_and_publishes_nothing(user):
+    entitled = SUBSCRIBERS.get(user)
+    assert entitled is not None
+    for key in entitled.keys:
+        await bind(user, key)
+    refused = ["#", "procurement.#", "registry.*.v1", "console.account_invited.v1", "console.password_reset_issued.v1"]
+    refused += [k for k in ("registry.org_registered.v1", "procurement.reviewer_assigned.v1") if k not in entitled.keys]
+    for key in refused:
+        with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+            await bind(user, key)
+    for key in (entitled.keys[0], "district.demand_published.v1", f"{user}.anything"):
+        with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+            await publish(user, key)
+
+
+@pytest.mark.parametrize("user", SUBSCRIBER_SYSTEMS)
+async def test_a_subscriber_cannot_declare_or_read_anyone_elses_queue(user):
+    """Not the whole archive (it holds every key), not the unrouted events, not a service's queue."""
+    for queue in ("events.archive", "events.unrouted"):
+        connection = await aio_pika.connect(AMQP.format(user=user))
+        try:
+            channel = await connection.channel()
+            found = await channel.declare_queue(queue, passive=True)
+            with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+                await found.get(fail=False)
+        finally:
+            await connection.close()
+    for queue in (f"{SERVICES[0]}.isolation_probe", "district-demo.isolation_probe", "events.probe"):
+        connection = await aio_pika.connect(AMQP.format(user=user))
+        try:
+            channel = await connection.channel()
+            with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+                await channel.declare_queue(queue, durable=True)
+        finally:
+            await connection.close()
+
+
+@pytest.mark.parametrize("user", [*SERVICES, *DISTRICT_SYSTEMS, *SUBSCRIBER_SYSTEMS])
 async def test_no_service_or_district_system_may_publish_to_the_default_exchange(user):
     """The default exchange routes to any queue by name, past every topic permission."""
     victim = next(s for s in SERVICES if s != user)

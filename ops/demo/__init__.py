@@ -14,6 +14,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ops.demo import community
 from ops.demo.client import Api, District, Endpoints
 from ops.demo.figures import Row, collect, render, settle
 from ops.demo.plan import Plan, build
@@ -48,7 +49,9 @@ def estimate_calls(plan: Plan) -> int:
     projects = sum(26 + 5 * len(p.competitors) for p in plan.projects)
     party = 6 * len(plan.branches)  # forming, then attaching the later-registered year by year
     graduations = sum(1 for o in plan.orgs if o.graduation)
-    return len(plan.orgs) + venture + projects + party + len(plan.alliance) + graduations + 10
+    programmes = community.build(plan.scale)
+    extra = 4 * sum(programmes.items) + 3 * sum(programmes.groups) + 50
+    return len(plan.orgs) + venture + projects + party + len(plan.alliance) + graduations + 10 + extra
 
 
 class _Phases:
@@ -98,6 +101,9 @@ async def run(
 
         # Purchased services (per-request demo dates) run beside the venture rounds.
         await asyncio.gather(cultivation(), purchase())
+        # The community programmes (issue 17): 五色土's claiming, 崇外's street rounds.
+        programmes = community.CommunityChapter(api, plan, story.ids, community.build(scale, seed))
+        await phase("community", programmes.run())
         lag: dict[str, int] = {}
 
         async def settling() -> None:
@@ -107,6 +113,8 @@ async def run(
         bar.total = bar.n
         bar.refresh()
         rows, raw = await collect(api, plan)
+        community_rows, raw["community"] = await programmes.figures()
+        rows += community_rows
     finally:
         bar.close()
         await api.close()

@@ -8,29 +8,64 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+)
 
 from shared import context
 
 EVENT_TYPES: dict[str, type[IntegrationEvent]] = {}
 
 
+# Money travels as a decimal string: digits, at most 12 before the point (no leading zero), at
+# most 2 after it. Nothing else — no number (a float silently loses cents), no sign, exponent,
+# underscore, full-width digit or surrounding space — so the documents can say exactly what is taken.
+MONEY_PATTERN = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$"
+# The same, above zero (a budget, a contract amount, a payment).
+POSITIVE_MONEY_PATTERN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,11}(\.[0-9]{1,2})?)$"
+_MONEY = re.compile(MONEY_PATTERN)
+
+
 def _money_in(value: Any) -> Any:
-    # Money travels as a decimal string; a float would silently lose cents.
-    if isinstance(value, float):
-        raise ValueError('money must be a decimal string such as "200000.00", not a float')
-    if isinstance(value, str) and value.strip() != value:
-        raise ValueError("money must not carry surrounding whitespace")
+    if isinstance(value, Decimal):  # built in code, not read from a message
+        return value
+    if isinstance(value, bool | int | float):
+        raise ValueError('金额须为十进制字符串，如 "200000.00"，不能是数字')
+    if not isinstance(value, str) or not _MONEY.fullmatch(value):
+        raise ValueError('金额须为十进制字符串，如 "200000.00"：整数部分至多 12 位，小数至多 2 位，不带符号或空格')
     return value
 
 
-MoneyCNY = Annotated[
-    Decimal,
+def _money_schema(pattern: str, description: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": pattern, "description": description, "examples": ["200000.00"]})
+
+
+_MONEY_PARTS = (
     BeforeValidator(_money_in),
     Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False),
     PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="always"),
+)
+MoneyCNY = Annotated[
+    Decimal,
+    *_MONEY_PARTS,
+    _money_schema(MONEY_PATTERN, "An amount in CNY as a decimal string, at most two decimals (never a number)."),
 ]
 """An amount in CNY: non-negative, at most two decimals, serialised as a string."""
+
+PositiveMoneyCNY = Annotated[
+    Decimal,
+    *_MONEY_PARTS,
+    Field(gt=0),
+    _money_schema(POSITIVE_MONEY_PATTERN, "An amount in CNY above zero as a decimal string, at most two decimals."),
+]
+"""An amount in CNY above zero."""
 
 
 # PostgreSQL cannot store U+0000 in text or jsonb, and a lone surrogate cannot be encoded as

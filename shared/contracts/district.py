@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, JsonValue, WithJsonSchema, field_validator
 
-from shared.contracts.base import ContractModel, IntegrationEvent, MoneyCNY
+from shared.contracts.base import ContractModel, IntegrationEvent, PositiveMoneyCNY
 from shared.reference import STREETS, Domain
 
 # A district system's name is its broker user and its source_system. No dots: the name is one
@@ -30,9 +30,27 @@ class Purchaser(ContractModel):
     kind: PurchaserKind
 
 
-class DemandPublished(IntegrationEvent):
-    """A district system published a service demand (需求); see docs/architecture.md §2."""
+# The documented example (docs/events.md, the AsyncAPI documents); tests send it for real.
+DEMAND_EXAMPLE: dict[str, JsonValue] = {
+    "event_id": "0b7f6c1e-4d1a-4d0e-9a55-3c2f7e1b9a10",
+    "occurred_at": "2026-03-02T09:30:00+08:00",
+    "source_system": "district-demo",
+    "demand_ref": "TYJ-2026-004",
+    "purchaser": {"code": "11010100TYJ", "name": "东城区体育局", "kind": "district_department"},
+    "street_code": "110101006",
+    "title": "东四街道老年人健身指导服务",
+    "description": "为辖区60岁以上老年人提供每周两次的科学健身指导。",
+    "domain": "elder_care",
+    "budget_cny": "200000.00",
+    "expected_beneficiaries": 1200,
+    "wanted_by": "2026-06-30",
+}
 
+
+class DemandPublished(IntegrationEvent):
+    """A district system published a service demand (需求) to procurement, which answers it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [DEMAND_EXAMPLE]})
     routing_key: ClassVar[str] = "district.demand_published.v1"
     # The longest valid demand, every character escaped as \uXXXX, is about 36 KB.
     max_body_bytes: ClassVar[int | None] = 64 * 1024
@@ -40,13 +58,24 @@ class DemandPublished(IntegrationEvent):
     source_system: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     demand_ref: str = Field(min_length=1, max_length=100)
     purchaser: Purchaser
-    street_code: str | None = None
+    street_code: Annotated[str, WithJsonSchema({"type": "string", "enum": sorted(STREETS)})] | None = Field(
+        default=None, description="One of the 17 Dongcheng street codes (docs/events.md lists them), or null."
+    )
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
     domain: Domain
-    budget_cny: MoneyCNY = Field(gt=0)
-    expected_beneficiaries: int = Field(ge=0, le=10_000_000)
+    budget_cny: PositiveMoneyCNY
+    # Strict: a JSON integer only (not "1200", 1200.5 or true), as the documents say.
+    expected_beneficiaries: int = Field(ge=0, le=10_000_000, strict=True)
     wanted_by: date | None = None
+
+    @field_validator("event_id", "occurred_at", "wanted_by", mode="before")
+    @classmethod
+    def _written_as_text(cls, value: object) -> object:
+        # JSON carries ids, times and dates as strings; a number would be read as a Unix time.
+        if isinstance(value, bool | int | float):
+            raise ValueError("须为字符串（UUID 或 RFC 3339 日期/时间），不能是数字")
+        return value
 
     @field_validator("street_code")
     @classmethod

@@ -291,3 +291,78 @@ class ProjectUnsuccessful(ProjectEvent):
     routing_key: ClassVar[str] = "procurement.project_unsuccessful.v1"
     reason: str
     round: int
+
+
+# --- community needs (社区需求, issue 17): a community platform's needs the street turns into demands ---
+
+
+class CommunityNeedRaised(IntegrationEvent):
+    """A community worker raised a service need of its community for the street to review.
+    `community_ref` (`<street code>/<community>`) is how notices reach the community platform."""
+
+    routing_key: ClassVar[str] = "procurement.community_need_raised.v1"
+    need_id: UUID
+    street_code: str
+    community: str
+    community_ref: str
+    title: str
+    residents: int
+    urgency: str
+    domain: Domain
+    raised_by: str
+    raised_on: date
+
+
+class CommunityNeedDeclined(IntegrationEvent):
+    """The street declined a community need, with the reason."""
+
+    routing_key: ClassVar[str] = "procurement.community_need_declined.v1"
+    need_id: UUID
+    street_code: str
+    community: str
+    community_ref: str
+    title: str
+    reason: str
+    declined_on: date
+
+
+class MergedNeed(ContractModel):
+    """One community need merged into a demand."""
+
+    need_id: UUID
+    community: str
+    community_ref: str
+    title: str
+    residents: int
+
+
+class CommunityNeedsMerged(IntegrationEvent):
+    """The street merged community needs into one demand whose purchaser is the street office
+    (`<street>JDB`); the demand keeps the link to the needs it came from."""
+
+    routing_key: ClassVar[str] = "procurement.community_needs_merged.v1"
+    demand_id: UUID
+    demand_ref: str
+    street_code: str
+    purchaser: Purchaser
+    title: str
+    budget_cny: MoneyCNY
+    needs: list[MergedNeed] = Field(default_factory=list)
+    merged_on: date
+
+
+class CommunityNeedPassed(IntegrationEvent):
+    """The street passed a community need to a public-welfare claiming edition (公益认领): venture
+    publishes it there as an item."""
+
+    routing_key: ClassVar[str] = "procurement.community_need_passed.v1"
+    need_id: UUID
+    edition_id: UUID
+    street_code: str
+    community: str
+    community_ref: str
+    title: str
+    description: str
+    residents: int
+    domain: Domain
+    passed_on: date

@@ -55,7 +55,9 @@ class RubricCriterion(ContractModel):
 
 
 class RoundOpened(IntegrationEvent):
-    """A venture-philanthropy round (届) opened its call for proposals (项目征集)."""
+    """A venture-philanthropy round (届) opened its call for proposals (项目征集). `level` is
+    district (the district's round) or street (a street's micro-venture round, 社区微创投, owned by
+    `street_code` and run by its street officers)."""
 
     routing_key: ClassVar[str] = "venture.round_opened.v1"
     round_id: UUID
@@ -73,6 +75,8 @@ class RoundOpened(IntegrationEvent):
     tranche_percents: list[int] = Field(default_factory=list)
     mentor_org_ids: list[UUID] = Field(default_factory=list)
     rubric: list[RubricCriterion] = Field(default_factory=list)
+    level: str = "district"
+    street_code: str | None = None
 
 
 class CallClosed(IntegrationEvent):
@@ -349,3 +353,139 @@ class ApplicationWithdrawn(IntegrationEvent):
     sponsor_org_id: UUID | None = None
     project_title: str
     withdrawn_on: date
+
+
+# --- public-welfare claiming (公益认领, issue 17) ---
+
+
+class ClaimEditionOpened(IntegrationEvent):
+    """An edition (届) of public-welfare claiming opened in a community, organised by an
+    organisation or the community platform."""
+
+    routing_key: ClassVar[str] = "venture.claim_edition_opened.v1"
+    edition_id: UUID
+    number: int
+    title: str
+    street_code: str
+    community: str
+    organiser_org_id: UUID | None = None
+    organiser_name: str
+    opens_on: date
+    closes_on: date
+
+
+class ClaimItemPublished(IntegrationEvent):
+    """An item (微心愿 / micro-project) was put up for claiming in an edition."""
+
+    routing_key: ClassVar[str] = "venture.claim_item_published.v1"
+    item_id: UUID
+    edition_id: UUID
+    title: str
+    category: Domain
+    street_code: str
+    community: str
+    beneficiaries_expected: int
+    needs: list[str] = Field(default_factory=list)
+    shares: int
+
+
+class ItemClaimed(IntegrationEvent):
+    """Someone claimed (part of) an item; the organiser confirms or declines. `claimer_kind` is
+    party_branch | org (through an organisation's account) or party_member | resident (through the
+    public page; their phone number is never in an event)."""
+
+    routing_key: ClassVar[str] = "venture.item_claimed.v1"
+    claim_id: UUID
+    item_id: UUID
+    edition_id: UUID
+    item_title: str
+    claimer_kind: str
+    claimer_name: str
+    claimer_org_id: UUID | None = None
+    shares: int
+    organiser_org_id: UUID | None = None
+    street_code: str
+    community: str
+    claimed_on: date
+
+
+class ClaimConfirmed(IntegrationEvent):
+    """The organiser confirmed a claim; `item_covered` when confirmed claims now cover the item."""
+
+    routing_key: ClassVar[str] = "venture.claim_confirmed.v1"
+    claim_id: UUID
+    item_id: UUID
+    edition_id: UUID
+    item_title: str
+    claimer_kind: str
+    claimer_name: str
+    claimer_org_id: UUID | None = None
+    shares: int
+    item_covered: bool
+    street_code: str
+    confirmed_on: date
+
+
+class ClaimDeclined(IntegrationEvent):
+    """The organiser declined a claim, with the reason; its shares are free again."""
+
+    routing_key: ClassVar[str] = "venture.claim_declined.v1"
+    claim_id: UUID
+    item_id: UUID
+    edition_id: UUID
+    item_title: str
+    claimer_kind: str
+    claimer_name: str
+    claimer_org_id: UUID | None = None
+    reason: str
+    street_code: str
+    declined_on: date
+
+
+class ItemCompleted(IntegrationEvent):
+    """A claimed item was delivered: what was delivered and the person-times (人次) served.
+    `claimer_org_ids` are the organisations whose confirmed claims it had (in their own name or
+    their party branch's); `branch_claimer_org_ids` those whose party branches claimed it (支部+公益+项目)."""
+
+    routing_key: ClassVar[str] = "venture.item_completed.v1"
+    item_id: UUID
+    edition_id: UUID
+    item_title: str
+    street_code: str
+    community: str
+    organiser_org_id: UUID | None = None
+    delivered: str
+    person_times: int
+    report_ref: str | None = None
+    claimer_org_ids: list[UUID] = Field(default_factory=list)
+    branch_claimer_org_ids: list[UUID] = Field(default_factory=list)
+    completed_on: date
+
+
+# --- street micro-venture: proposal contests (提案大赛, issue 17) ---
+
+
+class ContestWinner(ContractModel):
+    """A winning proposal and the micro-venture application it became."""
+
+    proposal_id: UUID
+    title: str
+    org_id: UUID
+    application_id: UUID
+    panel_mean: Decimal
+    votes: int
+    result: Decimal
+
+
+class ProposalContestClosed(IntegrationEvent):
+    """A street's proposal contest closed: the panel's and the audience's results were combined
+    and the winners became applications in the street's micro-venture round."""
+
+    routing_key: ClassVar[str] = "venture.proposal_contest_closed.v1"
+    contest_id: UUID
+    round_id: UUID
+    street_code: str
+    title: str
+    proposals: int
+    votes: int
+    winners: list[ContestWinner] = Field(default_factory=list)

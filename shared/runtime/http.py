@@ -48,6 +48,7 @@ def build_app(
         title=title,
         description=description,
         version="0.1.0",
+        servers=_servers(service.settings.public_url, service.settings.http_port),
         lifespan=_lifespan(service),
         dependencies=[Depends(refuse_foreign_demo_dates)],  # only a district admin in demo mode dates requests
     )
@@ -65,6 +66,12 @@ def build_app(
     app.middleware("http")(_correlate)
     _map_errors(app)
     return app
+
+
+def _servers(public_url: str | None, port: int) -> list[dict[str, str]]:
+    """OpenAPI `servers`: the deployment's address (when configured), then `make run`'s."""
+    local = {"url": f"http://127.0.0.1:{port}", "description": "make run on this machine"}
+    return [{"url": public_url.rstrip("/"), "description": "this deployment"}, local] if public_url else [local]
 
 
 def _lifespan(service: RunningService) -> Any:

@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     auth_claims: ClaimMap | None = None  # JSON: another issuer's claim names (shared/auth/verify.py)
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # The address clients reach this service at, listed first among the OpenAPI document's
+    # `servers` (a deployment's own, e.g. https://sogc.example.gov.cn/procurement).
+    public_url: str | None = None
     prefetch_count: int = 64
     db_pool_size: int = 10
     outbox_batch_size: int = 500

@@ -10,6 +10,7 @@ B's selected projects; the monitor reads every grant (evaluating them is its wor
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -44,7 +45,13 @@ class Seeded:
         self.org_a = token(Role.ORG, sub="org-a", org_id=a)
         self.org_b = token(Role.ORG, sub="org-b", org_id=b)
         self.reviewer, self.monitor = token(Role.REVIEWER, sub=REVIEWER), token(Role.MONITOR, sub=MONITOR)
-        self.ids: dict[str, list[str]] = {"round_id": [], "app_id": [], "grant_id": []}
+        self.ids: dict[str, list[str]] = {
+            "round_id": [],
+            "app_id": [],
+            "grant_id": [],
+            "edition_id": [],
+            "contest_id": [],
+        }
         self.secrets = Secrets()
         self.a_posts: list[Answer] = []
 
@@ -100,7 +107,37 @@ async def seed(env: Env, a: UUID, b: UUID) -> Seeded:
         )
         if org == b:
             s.secrets.add("B's progress report", report["id"], summary)
+    await seed_community(s)
     return s
+
+
+async def seed_community(s: Seeded) -> None:
+    """Claiming: a resident's phone and B's pending claim are the organiser's to read, nobody else's.
+    A street's proposal contest is public."""
+    community = "钱粮胡同社区"
+    edition = {"number": 1, "title": "公益认领", "street_code": STREET, "community": community}
+    edition |= {"opens_on": "2026-03-01", "closes_on": "2026-06-30"}
+    e = (await s.call("POST", "/claiming/editions", edition))["id"]
+    s.ids["edition_id"].append(e)
+    item = {"title": "扶手", "need": "楼道缺少扶手", "category": "elder_care", "community": community}
+    item |= {"beneficiaries_expected": 5, "needs": ["goods"], "shares": 3}
+    i = (await s.call("POST", f"/claiming/editions/{e}/items", item))["id"]
+    resident = {"kind": "resident", "name": "王阿姨", "phone": "13987654321"}
+    claim = await s.call("POST", f"/public/claiming/items/{i}/claims", resident, {})
+    await s.call("POST", f"/claiming/claims/{claim['id']}/confirmation")
+    s.secrets.add("a resident's phone", "13987654321", "+8613987654321")
+    note = "乙方秘密认领备注"
+    await s.call("POST", f"/claiming/items/{i}/claims", {"kind": "org", "note": note}, s.org_b)
+    s.secrets.add("B's pending claim", note)
+    officer = token(Role.STREET_OFFICER, sub="street-sec", street=STREET)
+    street = {"number": 78, "year": 2026, "title": "社区微创投", "total_budget_cny": "50000.00"}
+    street |= {"grant_cap_cny": "10000.00", "call_opens_on": "2026-02-20", "call_closes_on": "2026-06-30"}
+    r = (await s.call("POST", "/rounds", street, officer))["id"]
+    now = datetime.now(UTC)
+    contest = {"round_id": r, "title": "提案大赛", "panelists": [REVIEWER]}
+    contest |= {"voting_opens_at": now.isoformat(), "voting_closes_at": (now + timedelta(hours=1)).isoformat()}
+    c = (await s.call("POST", "/contests", contest, officer))["id"]
+    s.ids["contest_id"].append(c)
 
 
 @pytest.fixture(scope="module")

@@ -225,6 +225,37 @@ D = STAGE_DATES
 # --- the table ------------------------------------------------------------------------------------
 # staff = district admin, or the officer of the project's street when a street office buys it.
 #                                                              none admin street street_x reviewer monitor org org_x
+# --- issue 17: community needs ------------------------------------------------------------------
+
+WORKER = token(Role.COMMUNITY_WORKER, sub="cw-sec", street=STREET, community="钱粮胡同社区")
+NEED = {"title": "独居老人助餐", "description": "送餐上门", "residents": 30, "domain": "elder_care"}
+
+
+async def raised(env: Env) -> str:
+    return str((await ok(env.client, "POST", "/community-needs", WORKER, json=NEED))["id"])
+
+
+async def raise_need(env: Env) -> Call:
+    return Call("POST", "/community-needs", json=NEED)
+
+
+async def list_needs(env: Env) -> Call:
+    return Call("GET", "/community-needs", secret=await raised(env))
+
+
+def on_need(tail: str, body: Any) -> Any:
+    async def prepare(env: Env) -> Call:
+        return Call("POST", tail.format(need=await raised(env)), json=body)
+
+    return prepare
+
+
+async def merge_needs(env: Env) -> Call:
+    await on_day(env, "2026-03-02")
+    body = {"need_ids": [await raised(env)], "budget_cny": "60000.00", "street_code": STREET}
+    return Call("POST", "/community-needs/merger", json=body)
+
+
 MATRIX: dict[str, Row] = {
     **public_rows(OPERATIONS),
     **public_rows(["/public/solicitations", "/public/announcements", "/public/contracts", "/statistics"]),
@@ -327,6 +358,19 @@ MATRIX: dict[str, Row] = {
                                                            at("screening", "POST", "/unsuccessful", {"reason": "流标"},
                                                               day=D["screening"])),
     "POST /projects/{project_id}/resolicitation":      Row("401 200 200 403 403 403 403 403", resolicit),
+    "POST /community-needs":                           Row("401 403 403 403 403 403 403 403", raise_need,
+                                                           "community_worker only (tested in the service)"),
+    "GET /community-needs":                            Row("401 200 200 200 403 403 403 403", list_needs,
+                                                           "a street officer sees its street's",
+                                                           hidden="street_x", shown="admin street"),
+    "POST /community-needs/{need_id}/decline":         Row("401 200 200 403 403 403 403 403",
+                                                           on_need("/community-needs/{need}/decline",
+                                                                   {"reason": "已覆盖"})),
+    "POST /community-needs/{need_id}/passing":         Row("401 200 200 403 403 403 403 403",
+                                                           on_need("/community-needs/{need}/passing",
+                                                                   {"edition_id": str(uuid4())})),
+    "POST /community-needs/merger":                    Row("401 201 201 403 403 403 403 403", merge_needs,
+                                                           "into a demand of the street office"),
     "GET /clock":                                      Row("401 200 403 403 403 403 403 403", get("/clock")),
     "PUT /clock":                                      Row("401 200 403 403 403 403 403 403", set_clock,
                                                            "the demo clock: district admin, demo mode"),

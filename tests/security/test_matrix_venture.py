@@ -206,17 +206,176 @@ async def award(env: Env) -> Call:
     return Call("POST", f"/rounds/{ids['round']}/awards", org=env.extra["own"])
 
 
+# --- issue 17: claiming, street rounds, proposal contests ------------------------------------------
+
+COMMUNITY = "钱粮胡同社区"
+_phones = itertools.count(1)
+
+
+async def edition(env: Env) -> str:
+    body = {
+        "number": next(_serial),
+        "title": "公益认领",
+        "street_code": STREET,
+        "community": COMMUNITY,
+        "organiser_org_id": str(env.extra["own"]),
+        "opens_on": "2026-03-01",
+        "closes_on": "2026-04-30",
+    }
+    await ok(env.client, "PUT", "/clock", json={"today": CALL_OPEN})
+    return str((await ok(env.client, "POST", "/claiming/editions", json=body))["id"])
+
+
+ITEM = {
+    "title": "扶手",
+    "need": "楼道缺少扶手",
+    "category": "elder_care",
+    "community": COMMUNITY,
+    "beneficiaries_expected": 5,
+    "needs": ["goods"],
+    "shares": 2,
+}
+
+
+async def claimable(env: Env) -> tuple[str, str]:
+    e = await edition(env)
+    return e, str((await ok(env.client, "POST", f"/claiming/editions/{e}/items", json=ITEM))["id"])
+
+
+async def claimed(env: Env) -> tuple[str, str]:
+    _, item = await claimable(env)
+    body = {"kind": "resident", "name": "王阿姨", "phone": f"1391{next(_phones):07d}"}
+    return item, str((await ok(env.client, "POST", f"/public/claiming/items/{item}/claims", json=body))["id"])
+
+
+def on_edition(method: str, tail: str, body: Any = None) -> Any:
+    async def prepare(env: Env) -> Call:
+        return Call(method, tail.format(edition=await edition(env)), json=body, org=env.extra["own"])
+
+    return prepare
+
+
+async def new_edition(env: Env) -> Call:
+    body = {"number": next(_serial), "title": "公益认领", "street_code": STREET, "community": COMMUNITY}
+    body |= {"organiser_org_id": str(env.extra["own"]), "opens_on": "2026-03-01", "closes_on": "2026-04-30"}
+    return Call("POST", "/claiming/editions", json=body, org=env.extra["own"])
+
+
+async def account_claim(env: Env) -> Call:
+    _, item = await claimable(env)
+    return Call("POST", f"/claiming/items/{item}/claims", json={"kind": "party_branch"}, org=env.extra["own"])
+
+
+async def public_claim(env: Env) -> Call:
+    _, item = await claimable(env)
+    body = {"kind": "party_member", "name": "李党员", "phone": f"1391{next(_phones):07d}"}
+    return Call("POST", f"/public/claiming/items/{item}/claims", json=body, org=env.extra["own"])
+
+
+def on_claim(tail: str, body: Any = None) -> Any:
+    async def prepare(env: Env) -> Call:
+        _, claim = await claimed(env)
+        return Call("POST", tail.format(claim=claim), json=body, org=env.extra["own"])
+
+    return prepare
+
+
+async def completion(env: Env) -> Call:
+    item, claim = await claimed(env)
+    await ok(env.client, "POST", f"/claiming/claims/{claim}/confirmation")
+    body = {"delivered": "已安装", "person_times": 12}
+    return Call("POST", f"/claiming/items/{item}/completion", json=body, org=env.extra["own"])
+
+
+async def street_round(env: Env) -> str:
+    await ok(env.client, "PUT", "/clock", json={"today": CALL_OPEN})
+    body = {"number": next(_serial), "year": 2026, "title": "社区微创投", "total_budget_cny": "50000.00"}
+    body |= {"grant_cap_cny": "10000.00", "call_opens_on": "2026-02-20", "call_closes_on": "2026-03-31"}
+    officer = token(Role.STREET_OFFICER, sub="street-sec", street=STREET)
+    return str((await ok(env.client, "POST", "/rounds", officer, json=body))["id"])
+
+
+def _contest_body(round_id: str, hours: tuple[int, int]) -> dict[str, Any]:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    return {
+        "round_id": round_id,
+        "title": "提案大赛",
+        "voting_opens_at": (now + timedelta(hours=hours[0])).isoformat(),
+        "voting_closes_at": (now + timedelta(hours=hours[1])).isoformat(),
+        "panelists": [REVIEWER],
+    }
+
+
+async def new_contest(env: Env) -> Call:
+    return Call("POST", "/contests", json=_contest_body(await street_round(env), (-1, 1)), org=env.extra["own"])
+
+
+async def contest(env: Env, hours: tuple[int, int] = (-1, 1)) -> str:
+    body = _contest_body(await street_round(env), hours)
+    return str((await ok(env.client, "POST", "/contests", json=body))["id"])
+
+
+PROPOSAL = {"title": "楼道微更新", "summary": "居民自治", "presenter": "张大爷", "domain": "other"}
+
+
+async def proposal(env: Env) -> Call:
+    body = {**PROPOSAL, "org_id": str(env.extra["own"]), "requested_cny": "5000.00"}
+    return Call("POST", f"/contests/{await contest(env)}/proposals", json=body, org=env.extra["own"])
+
+
+async def proposed(env: Env) -> tuple[str, str]:
+    c = await contest(env)
+    body = {**PROPOSAL, "org_id": str(env.extra["own"]), "requested_cny": "5000.00"}
+    return c, str((await ok(env.client, "POST", f"/contests/{c}/proposals", json=body))["id"])
+
+
+async def panel_score(env: Env) -> Call:
+    c, p = await proposed(env)
+    return Call("PUT", f"/contests/{c}/proposals/{p}/scores/mine", json={"score": "80"}, org=env.extra["own"])
+
+
+async def vote(env: Env) -> Call:
+    c, p = await proposed(env)
+    body = {"proposal_id": p, "phone": f"1392{next(_phones):07d}"}
+    return Call("POST", f"/public/contests/{c}/votes", json=body, org=env.extra["own"])
+
+
+async def contest_page(env: Env) -> Call:
+    return Call("GET", f"/contests/{await contest(env)}", org=env.extra["own"])
+
+
+async def contest_closure(env: Env) -> Call:
+    return Call("POST", f"/contests/{await contest(env, (-2, -1))}/closure", org=env.extra["own"])
+
+
+async def street_call_closure(env: Env) -> Call:
+    return Call("POST", f"/rounds/{await street_round(env)}/call-closure", org=env.extra["own"])
+
+
+async def street_round_applications(env: Env) -> Call:
+    return Call("GET", f"/rounds/{await street_round(env)}/applications", org=env.extra["own"])
+
+
 # --- the table ------------------------------------------------------------------------------------
 #                                                                none admin street street_x reviewer monitor org org_x
 MATRIX: dict[str, Row] = {
     **public_rows(OPERATIONS),
     **public_rows(["/rounds", "/statistics", "/exports/360giving"]),
+    **public_rows(["/statistics/streets", "/claiming/editions", "/claiming/statistics"]),
     "GET /rounds/{round_id}":                            Row("200 200 200 200 200 200 200 200",
                                                              at("open", "GET", "/rounds/{round}"), "public"),
     "GET /rounds/{round_id}/notice":                     Row("200 200 200 200 200 200 200 200",
                                                              at("notice", "GET", "/rounds/{round}/notice"),
                                                              "public (立项公示)"),
-    "POST /rounds":                                      Row("401 201 403 403 403 403 403 403", open_round),
+    "POST /rounds":                                      Row("401 201 201 201 403 403 403 403", open_round,
+                                                             "a street officer: its own street's round"),
+    "POST /rounds/{round_id}/call-closure #street round": Row("401 200 200 403 403 403 403 403",
+                                                             street_call_closure, "the owning street runs it"),
+    "GET /rounds/{round_id}/applications #street round": Row("401 200 200 403 403 403 200 200",
+                                                             street_round_applications,
+                                                             "another street never sees a street round's"),
     "POST /rounds/{round_id}/call-closure":              Row("401 200 403 403 403 403 403 403",
                                                              at("applied", "POST", "/rounds/{round}/call-closure")),
     "POST /rounds/{round_id}/applications":              Row("401 201 403 403 403 403 201 403", apply,
@@ -294,6 +453,41 @@ MATRIX: dict[str, Row] = {
                                                              at("completed", "POST", "/grants/{grant}/followup",
                                                                 {"pledge": "继续提供场地"}),
                                                              "the landing street's officer"),
+    "POST /claiming/editions":                           Row("401 201 201 403 403 403 201 403", new_edition,
+                                                             "the organiser org, its street (community worker)"),
+    "GET /claiming/editions/{edition_id}":               Row("200 200 200 200 200 200 200 200",
+                                                             on_edition("GET", "/claiming/editions/{edition}"),
+                                                             "the public page"),
+    "POST /claiming/editions/{edition_id}/closure":      Row("401 200 200 403 403 403 200 403",
+                                                             on_edition("POST",
+                                                                        "/claiming/editions/{edition}/closure")),
+    "POST /claiming/editions/{edition_id}/items":        Row("401 201 201 403 403 403 201 403",
+                                                             on_edition("POST", "/claiming/editions/{edition}/items",
+                                                                        ITEM)),
+    "GET /claiming/editions/{edition_id}/claims":        Row("401 200 200 403 403 403 200 403",
+                                                             on_edition("GET", "/claiming/editions/{edition}/claims"),
+                                                             "who runs it (phones included)"),
+    "POST /claiming/items/{item_id}/claims":             Row("401 403 403 403 403 403 201 201", account_claim,
+                                                             "any org, in its own name"),
+    "POST /public/claiming/items/{item_id}/claims":      Row("201 201 201 201 201 201 201 201", public_claim,
+                                                             "public, with a mobile number"),
+    "POST /claiming/claims/{claim_id}/confirmation":     Row("401 200 200 403 403 403 200 403",
+                                                             on_claim("/claiming/claims/{claim}/confirmation")),
+    "POST /claiming/claims/{claim_id}/decline":          Row("401 200 200 403 403 403 200 403",
+                                                             on_claim("/claiming/claims/{claim}/decline",
+                                                                      {"reason": "已满"})),
+    "POST /claiming/items/{item_id}/completion":         Row("401 200 200 403 403 403 200 403", completion),
+    "POST /contests":                                    Row("401 201 201 403 403 403 403 403", new_contest,
+                                                             "the street round's street"),
+    "GET /contests/{contest_id}":                        Row("200 200 200 200 200 200 200 200", contest_page,
+                                                             "public"),
+    "POST /contests/{contest_id}/proposals":             Row("401 201 201 403 403 403 403 403", proposal),
+    "PUT /contests/{contest_id}/proposals/{proposal_id}/scores/mine":
+                                                         Row("401 403 403 403 200 403 403 403", panel_score,
+                                                             "a panelist"),
+    "POST /public/contests/{contest_id}/votes":          Row("201 201 201 201 201 201 201 201", vote,
+                                                             "public: by account or phone"),
+    "POST /contests/{contest_id}/closure":               Row("401 200 200 403 403 403 403 403", contest_closure),
     "GET /clock":                                        Row("401 200 403 403 403 403 403 403", get("/clock")),
     "PUT /clock":                                        Row("401 200 403 403 403 403 403 403", clock),
 }  # fmt: skip

@@ -27,12 +27,15 @@ def inbox_scope(p: Principal) -> InboxScope:
     purchaser whose code is `<street>JDB`); district staff the district's, the district systems'
     and the district departments' (every purchaser that is not a street office), on their behalf
     until those departments have accounts of their own. A purchaser's notices are scoped by its
-    code alone: what an event says about a purchaser's street or kind decides nothing.
+    code alone: what an event says about a purchaser's street or kind decides nothing. A community
+    worker sees its community platform's (`<street code>/<community>`).
     """
     if p.role is Role.ORG:
         return InboxScope(recipients=(("org", str(p.org_id)),))
     if p.role is Role.STREET_OFFICER:
         return InboxScope(recipients=(("street", p.street), ("purchaser", street_office_code(p.street or ""))))
+    if p.role is Role.COMMUNITY_WORKER:
+        return InboxScope(recipients=(("community", f"{p.street}/{p.community}"),))
     if p.role is Role.DISTRICT_ADMIN:
         return InboxScope(
             recipients=(("district", DISTRICT_CODE),),

@@ -20,6 +20,7 @@ RECIPIENT_KINDS: dict[str, str] = {
     "applicant": "org",
     "orgs_in_domain": "org",
     "street": "street",
+    "community": "community",  # a community platform, keyed `<street code>/<community>` (community_ref)
     "purchaser": "purchaser",
     "demand_purchaser": "purchaser",
     "district": "district",

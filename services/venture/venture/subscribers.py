@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 from shared.clock import DISTRICT_ZONE
 from shared.contracts.base import IntegrationEvent
-from shared.contracts.procurement import ProjectSigned
+from shared.contracts.procurement import CommunityNeedPassed, ProjectSigned
 from shared.contracts.registry import OrgFiled, OrgGraduated, OrgProfileUpdated, OrgRegistered, OrgStatusChanged
 from shared.service import Service
+from venture.handlers import claiming as claiming_handlers
 from venture.handlers import registry as handlers
 from venture.store import Stores
 
@@ -20,6 +21,7 @@ ORG_STATUS_CHANGED = "on_org_status_changed"
 ORG_PROFILE_UPDATED = "on_org_profile_updated"
 ORG_GRADUATED = "on_org_graduated"
 PROJECT_SIGNED = "on_project_signed"
+COMMUNITY_NEED_PASSED = "community_need_passed_to_claiming"
 
 
 def register(service: Service[Stores]) -> None:
@@ -60,6 +62,10 @@ def register(service: Service[Stores]) -> None:
     async def project_signed(event: ProjectSigned, stores: Stores) -> list[IntegrationEvent]:
         await handlers.record_procurement_project(stores.orgs, event)
         return []
+
+    @on(CommunityNeedPassed, name=COMMUNITY_NEED_PASSED)
+    async def community_need_passed(event: CommunityNeedPassed, stores: Stores) -> list[IntegrationEvent]:
+        return await claiming_handlers.item_from_need(stores.claiming, event)
 
 
 def _today() -> date:

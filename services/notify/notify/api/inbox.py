@@ -5,27 +5,28 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 
 from notify.access import ANY_ROLE, inbox_scope
 from notify.api.common import service_of
 from notify.api.models import Notice
 from shared.auth import Principal
 from shared.errors import NotFound
+from shared.paging import PAGED, PagingDep
 
 router = APIRouter(tags=["inbox"])
 
 
-@router.get("/inbox", response_model=list[Notice], summary="The caller's own notices")
+@router.get("/inbox", response_model=list[Notice], summary="The caller's own notices", responses=PAGED)
 async def inbox(
+    paging: PagingDep,
     request: Request,
     principal: Annotated[Principal, Depends(ANY_ROLE)],
     unread_only: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[Notice]:
     async with service_of(request).reading() as stores:
-        found = await stores.notices.inbox(inbox_scope(principal), unread_only=unread_only, limit=limit)
-    return [Notice.of(n) for n in found]
+        found = await stores.notices.inbox(inbox_scope(principal), unread_only=unread_only, limit=None)
+    return paging.of([Notice.of(n) for n in found])
 
 
 @router.post("/inbox/{notice_id}/read", response_model=Notice, summary="Mark one of my notices read")

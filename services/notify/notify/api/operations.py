@@ -7,29 +7,30 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 
 from notify.access import OPERATORS
 from notify.api.common import service_of
 from notify.api.models import Delivery, Reminder
 from shared.auth import Principal
 from shared.errors import Conflict
+from shared.paging import PAGED, PagingDep
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/deliveries", response_model=list[Delivery], summary="The delivery log")
+@router.get("/deliveries", response_model=list[Delivery], summary="The delivery log", responses=PAGED)
 async def deliveries(
+    paging: PagingDep,
     request: Request,
     _: Annotated[Principal, Depends(OPERATORS)],
     status: Literal["due", "sent", "failed"] | None = None,
     channel: Literal["email", "webhook"] | None = None,
     source_event_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[Delivery]:
     async with service_of(request).reading() as stores:
-        found = await stores.deliveries.log(status=status, channel=channel, source_id=source_event_id, limit=limit)
-    return [Delivery.of(d) for d in found]
+        found = await stores.deliveries.log(status=status, channel=channel, source_id=source_event_id, limit=None)
+    return paging.of([Delivery.of(d) for d in found])
 
 
 @router.post("/deliveries/{delivery_id}/retry", status_code=202, summary="Send a parked delivery again")
@@ -45,18 +46,18 @@ async def retry_delivery(
     return {"delivery_id": delivery_id, "status": "due"}
 
 
-@router.get("/reminders", response_model=list[Reminder], summary="Scheduled and past reminders")
+@router.get("/reminders", response_model=list[Reminder], summary="Scheduled and past reminders", responses=PAGED)
 async def reminders(
+    paging: PagingDep,
     request: Request,
     _: Annotated[Principal, Depends(OPERATORS)],
     source_event_id: UUID | None = None,
     status: Literal["scheduled", "fired", "cancelled", "superseded", "skipped"] | None = None,
     since: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[Reminder]:
     async with service_of(request).reading() as stores:
-        found = await stores.reminders.listing(source_id=source_event_id, status=status, since=since, limit=limit)
-    return [Reminder.of(r) for r in found]
+        found = await stores.reminders.listing(source_id=source_event_id, status=status, since=since, limit=None)
+    return paging.of([Reminder.of(r) for r in found])
 
 
 @router.get("/statistics", summary="Notices, deliveries, reminders and the feed in numbers")

@@ -15,6 +15,7 @@ from notify.adapters.keys import SecretBox
 from notify.api.common import service_of
 from notify.api.models import WebhookKey, WebhookSecret
 from shared.auth import Principal
+from shared.paging import PAGED, PagingDep
 
 router = APIRouter(tags=["webhooks"])
 
@@ -48,12 +49,13 @@ async def new_webhook_secret(
     "/orgs/{org_id}/webhook-keys",
     response_model=list[WebhookKey],
     summary="The organisation's signing keys that sign now (ids and validity, never the secrets)",
+    responses=PAGED,
 )
 async def webhook_keys(
-    request: Request, org_id: UUID, principal: Annotated[Principal, Depends(KEY_HOLDERS)]
+    paging: PagingDep, request: Request, org_id: UUID, principal: Annotated[Principal, Depends(KEY_HOLDERS)]
 ) -> list[WebhookKey]:
     check_manages_webhook_keys(principal, org_id)
     service = service_of(request)
     async with service.reading() as stores:
         valid = await stores.keys.valid(org_id, service.clock())
-    return [WebhookKey(key_id=k.key_id, created_at=k.created_at, valid_until=k.retires_at) for k in valid]
+    return paging.of([WebhookKey(key_id=k.key_id, created_at=k.created_at, valid_until=k.retires_at) for k in valid])

@@ -24,6 +24,8 @@ WAITING_ROLES = {"org", "sponsor", "mentor", "applicant"}
 def _recipient(target: Target, entry: Entry | None) -> dict[str, Any]:
     if target.kind == "street":
         name = STREETS.get(target.key, target.key) + "社会组织服务平台"
+    elif target.kind == "community":  # key `<street code>/<community>`
+        name = target.key.split("/", 1)[-1] + "社区级平台"
     elif target.kind == "district":
         name = SIGNATURE
     elif target.kind == "reviewer":

@@ -106,7 +106,7 @@ class DeliveryStore:
         return notice
 
     async def log(
-        self, *, status: str | None, channel: str | None, source_id: UUID | None, limit: int
+        self, *, status: str | None, channel: str | None, source_id: UUID | None, limit: int | None
     ) -> list[LoggedDelivery]:
         rows = await self._conn.fetch(_DELIVERY_LOG, status, channel, source_id, limit)
         return [record(LoggedDelivery, r) for r in rows]

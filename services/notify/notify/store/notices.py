@@ -66,7 +66,7 @@ class NoticeStore:
         columns = [list(c) for c in zip(*(astuple(n) for n in notices), strict=True)]
         return {r["id"] for r in await self._conn.fetch(_ADD_NOTICES, *columns)}
 
-    async def inbox(self, scope: InboxScope, *, unread_only: bool, limit: int) -> list[InboxNotice]:
+    async def inbox(self, scope: InboxScope, *, unread_only: bool, limit: int | None) -> list[InboxNotice]:
         """Inbox notices within the caller's scope, newest first."""
         where, args = _where(scope)
         extra = " AND n.read_at IS NULL" if unread_only else ""

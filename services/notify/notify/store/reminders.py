@@ -114,7 +114,7 @@ class ReminderStore:
         await self._conn.execute(_SKIPPED, reminder_id, at)
 
     async def listing(
-        self, *, source_id: UUID | None, status: str | None, since: date | None, limit: int
+        self, *, source_id: UUID | None, status: str | None, since: date | None, limit: int | None
     ) -> list[ListedReminder]:
         rows = await self._conn.fetch(_REMINDERS, source_id, status, since, limit)
         return [record(ListedReminder, r) for r in rows]

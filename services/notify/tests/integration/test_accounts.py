@@ -62,8 +62,8 @@ async def test_an_invitation_is_mailed_once_with_its_link_and_the_beijing_expiry
                 rows = await deliveries(client, event.event_id)
                 return len(rows) == 1 and rows[0]["status"] == "sent"
 
-            await eventually(sent)
-            await eventually(lambda: _async(len(mail.to(address)) == 1))
+            await eventually(sent, timeout=60)
+            await eventually(lambda: _async(len(mail.to(address)) == 1), timeout=60)
             message = mail.to(address)[0]
             assert "邀请您开通" in str(message["Subject"])
             body = message.get_content()
@@ -91,7 +91,7 @@ async def test_a_reset_goes_to_the_newest_address_and_an_older_snapshot_arriving
                 actor="alice",
             )
             await publish_event(publisher, newer)
-            await eventually(lambda: _async(len(mail.to(new)) == 1))
+            await eventually(lambda: _async(len(mail.to(new)) == 1), timeout=60)
             # Version 2 (the old address) arrives after version 3: the directory keeps version 3's.
             reset = PasswordResetIssued(
                 account=account(account_id, version=2, email=old),
@@ -105,8 +105,8 @@ async def test_a_reset_goes_to_the_newest_address_and_an_older_snapshot_arriving
                 rows = await deliveries(client, reset.event_id)
                 return len(rows) == 1 and rows[0]["status"] == "sent"
 
-            await eventually(sent)
-            await eventually(lambda: _async(len(mail.to(new)) == 2))
+            await eventually(sent, timeout=60)
+            await eventually(lambda: _async(len(mail.to(new)) == 2), timeout=60)
             assert mail.to(old) == []
             assert "https://console.example.org/reset/one-time" in mail.to(new)[1].get_content()
 
@@ -135,7 +135,7 @@ async def test_an_account_without_an_address_gets_no_mail_and_the_consumer_goes_
                 rows = await deliveries(client, after.event_id)
                 return len(rows) == 1 and rows[0]["status"] == "sent"
 
-            await eventually(follower_sent)
+            await eventually(follower_sent, timeout=60)
             assert await deliveries(client, event.event_id) == []
             assert len(mail.messages) == 1
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from samples import STREET, eventually, org_registered, sample_dict
 
-from shared.contracts.procurement import ReviewerAssigned
+from shared.contracts.procurement import CommunityNeedDeclined, ReviewerAssigned
 from shared.contracts.registry import AllianceMemberJoined
 from shared.messaging.publish import publish_event
 from testkit import token
@@ -113,3 +114,27 @@ async def test_only_district_staff_may_read_the_delivery_log_or_retry(client):
     assert (await client.get("/deliveries", headers=token("district_admin"))).status_code == 200
     bad = await client.get("/deliveries", params={"status": "lost"}, headers=token("district_admin"))
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "status"
+
+
+async def test_a_community_worker_sees_what_became_of_its_communitys_needs_and_no_other(client, publisher):
+    event = CommunityNeedDeclined(
+        need_id=uuid.uuid4(),
+        street_code=STREET,
+        community="钱粮胡同社区",
+        community_ref=f"{STREET}/钱粮胡同社区",
+        title="独居老人助餐",
+        reason="已由民政覆盖",
+        declined_on=date(2026, 3, 2),
+    )
+    await publish_event(publisher, event)
+    await publish_event(publisher, event)  # a duplicate is one notice
+
+    async def of(community: str, street: str = STREET) -> list[dict]:
+        found = await _own(client, role="community_worker", street=street, community=community)
+        return [n for n in found if n["source_event_id"] == str(event.event_id)]
+
+    [notice] = await eventually(lambda: of("钱粮胡同社区"))
+    assert notice["recipient_kind"] == "community" and "已由民政覆盖" in notice["body"]
+    assert "未采纳" in notice["subject"]
+    assert await of("六条社区") == [] and await of("钱粮胡同社区", street=OTHER_STREET) == []
+    assert await of("钱粮胡同社区") == [notice]

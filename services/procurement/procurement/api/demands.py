@@ -16,9 +16,10 @@ from procurement import access
 from procurement.api.deps import Admin, ServiceDep, SetupDep, Staff, TodayDep
 from procurement.domain.model import Purchaser
 from procurement.handlers import demands, projects
-from shared.contracts.base import MoneyCNY
+from shared.contracts.base import PositiveMoneyCNY
 from shared.contracts.district import Purchaser as PurchaserIn
 from shared.inputs import InputModel
+from shared.paging import PAGED, PagingDep
 from shared.reference import Domain
 
 router = APIRouter(tags=["demands"])
@@ -33,7 +34,7 @@ class DemandIn(InputModel):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
     domain: Domain
-    budget_cny: MoneyCNY = Field(gt=0)
+    budget_cny: PositiveMoneyCNY
     expected_beneficiaries: int = Field(ge=0, le=10_000_000)
     wanted_by: date | None = None
 
@@ -55,18 +56,31 @@ async def enter_demand(body: DemandIn, principal: Staff, svc: ServiceDep, today:
     return {"demand_id": str(entered.demand_id), "outcome": str(entered.outcome), "demand_ref": entered.demand_ref}
 
 
-@router.get("/demands", summary="Demands; a street officer sees its street office's only")
+@router.get("/demands", summary="Demands; a street officer sees its street office's only", responses=PAGED)
 async def list_demands(
-    principal: Staff, svc: ServiceDep, status: Annotated[str | None, Query(pattern="^(collecting|sorted)$")] = None
+    paging: PagingDep,
+    principal: Staff,
+    svc: ServiceDep,
+    status: Annotated[str | None, Query(pattern="^(collecting|sorted)$")] = None,
 ) -> list[dict[str, Any]]:
     async with svc.reading() as s:
         found = await s.demands.list(status=status, purchaser=access.demand_scope(principal))
+        linked = await s.needs.of_demands([d.id for d in found])
     # Money leaves as a decimal string, never a float (FastAPI would encode a Decimal as a number).
-    return [{**asdict(d), "budget_cny": f"{d.budget_cny:.2f}"} for d in found]
+    return paging.of(
+        [
+            {
+                **asdict(d),
+                "budget_cny": f"{d.budget_cny:.2f}",
+                "community_need_ids": [str(n.id) for n in linked if n.demand_id == d.id],
+            }
+            for d in found
+        ]
+    )
 
 
-@router.get("/demands/rejected", summary="Refused district messages, raw (operators)")
-async def rejected(principal: Admin, svc: ServiceDep) -> list[dict[str, Any]]:
+@router.get("/demands/rejected", summary="Refused district messages, raw (operators)", responses=PAGED)
+async def rejected(paging: PagingDep, principal: Admin, svc: ServiceDep) -> list[dict[str, Any]]:
     async with svc.reading() as s:
         rows = [asdict(kept) for kept in await s.rejected.list()]
     for row in rows:
@@ -75,7 +89,7 @@ async def rejected(principal: Admin, svc: ServiceDep) -> list[dict[str, Any]]:
             row["body_text"] = body.decode("utf-8")
         except UnicodeDecodeError:
             row["body_base64"] = base64.b64encode(body).decode()
-    return rows
+    return paging.of(rows)
 
 
 class PurchaserBody(InputModel):
@@ -111,6 +125,8 @@ async def sort_demands(
     )
     async with svc.unit_of_work() as uow:
         s = uow.stores
-        project, events = await projects.sort_demands(s.demands, s.projects, principal, setup, cmd, today=today)
+        project, events = await projects.sort_demands(
+            s.demands, s.projects, principal, setup, cmd, today=today, needs=s.needs
+        )
         uow.emit(events)
     return access.view(project, principal, manager=True)

@@ -14,7 +14,7 @@ from procurement.api.demands import PurchaserBody
 from procurement.api.deps import Admin, ServiceDep, SetupDep
 from procurement.domain.model import Grade, Purchaser
 from procurement.handlers import history
-from shared.contracts.base import MoneyCNY
+from shared.contracts.base import PositiveMoneyCNY
 from shared.inputs import InputModel
 from shared.reference import Domain
 
@@ -32,7 +32,7 @@ class HistoricalIn(InputModel):
     org_id: UUID
     org_name: str = Field(min_length=1, max_length=200)
     credit_code: str | None = Field(default=None, max_length=18)
-    amount_cny: MoneyCNY = Field(gt=0)
+    amount_cny: PositiveMoneyCNY
     signed_on: date
     starts_on: date
     ends_on: date

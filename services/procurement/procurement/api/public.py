@@ -13,6 +13,7 @@ from procurement.domain import ocds
 from procurement.domain.documents import dump
 from procurement.domain.project import Project
 from procurement.handlers import projects as h
+from shared.paging import PAGED, PagingDep
 
 router = APIRouter(tags=["public"])
 
@@ -36,15 +37,15 @@ def _without_id(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "id"}
 
 
-@router.get("/public/solicitations", summary="Open calls for proposals (no login)")
-async def solicitations(svc: ServiceDep) -> list[dict[str, Any]]:
+@router.get("/public/solicitations", summary="Open calls for proposals (no login)", responses=PAGED)
+async def solicitations(paging: PagingDep, svc: ServiceDep) -> list[dict[str, Any]]:
     async with svc.reading() as s:
         found = await s.projects.list(stages=["solicitation"])
-    return [{**_summary(p), "round": p.round, "closes_on": str(p.closes_on)} for p in found]
+    return paging.of([{**_summary(p), "round": p.round, "closes_on": str(p.closes_on)} for p in found])
 
 
-@router.get("/public/announcements", summary="Results under public announcement (公示), no login")
-async def announcements(svc: ServiceDep) -> list[dict[str, Any]]:
+@router.get("/public/announcements", summary="Results under public announcement (公示), no login", responses=PAGED)
+async def announcements(paging: PagingDep, svc: ServiceDep) -> list[dict[str, Any]]:
     async with svc.reading() as s:
         found = await s.projects.list(stages=["announcement"])
     out = []
@@ -60,18 +61,20 @@ async def announcements(svc: ServiceDep) -> list[dict[str, Any]]:
                 **dump(p.announcement),
             }
         )
-    return out
+    return paging.of(out)
 
 
-@router.get("/public/contracts", summary="Signed contracts (no login)")
-async def contracts(svc: ServiceDep) -> list[dict[str, Any]]:
+@router.get("/public/contracts", summary="Signed contracts (no login)", responses=PAGED)
+async def contracts(paging: PagingDep, svc: ServiceDep) -> list[dict[str, Any]]:
     async with svc.reading() as s:
         found = await s.projects.list(stages=_AFTER_SIGNING)
-    return [
-        {**_summary(p), **_without_id(dump(p.contract)), "contract_id": str(p.contract.id)}
-        for p in found
-        if p.contract is not None
-    ]
+    return paging.of(
+        [
+            {**_summary(p), **_without_id(dump(p.contract)), "contract_id": str(p.contract.id)}
+            for p in found
+            if p.contract is not None
+        ]
+    )
 
 
 @router.get("/statistics", summary="Signed projects, undertakers, value, person-times; by year/purchaser/street/domain")

@@ -99,6 +99,16 @@ def _tender(p: Project, step_no: int, status: str) -> dict[str, Any]:
     return tender
 
 
+def _from_needs(p: Project) -> str:
+    """The community needs the demands came from (社区需求), named in planning.rationale."""
+    if not p.community_needs:
+        return ""
+    named = "；".join(
+        f"{n.community}“{n.title}”（{n.residents} 位居民，需求编号 {n.need_id}）" for n in p.community_needs
+    )
+    return f"；来源于 {len(p.community_needs)} 项社区需求：{named}"
+
+
 def release(p: Project, seq: int) -> dict[str, Any]:
     """The release for history entry `seq`: what the step added, dated when it happened."""
     step = p.history[seq - 1]
@@ -114,7 +124,7 @@ def release(p: Project, seq: int) -> dict[str, Any]:
         "parties": _parties(p),
         "planning": {
             "rationale": f"{DOMAIN_NAMES.get(str(p.domain), str(p.domain))}；"
-            f"{STREETS.get(p.street_code or '', '区级')}；{len(p.demand_ids)} 项需求梳理合并",
+            f"{STREETS.get(p.street_code or '', '区级')}；{len(p.demand_ids)} 项需求梳理合并" + _from_needs(p),
             "budget": {"id": f"{p.ocid}-budget", "amount": _money(p.budget_cny), "project": p.title},
         },
     }

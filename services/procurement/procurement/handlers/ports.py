@@ -10,6 +10,7 @@ from uuid import UUID
 
 from procurement.domain.demand import Demand, DemandContent, Refused
 from procurement.domain.model import OrgView
+from procurement.domain.needs import CommunityNeed
 from procurement.domain.project import Project
 from shared.contracts.registry import OrgSnapshot
 
@@ -46,3 +47,12 @@ class Grants(Protocol):
         self, grant_id: UUID, org_id: UUID, title_key: str, title: str, amount: Decimal, awarded_on: date
     ) -> None: ...
     async def held_for(self, org_id: UUID, title_keys: list[str]) -> str | None: ...
+
+
+class Needs(Protocol):
+    """Community needs (社区需求)."""
+
+    async def add(self, n: CommunityNeed) -> None: ...
+    async def locked(self, ids: list[UUID]) -> list[CommunityNeed]: ...
+    async def save_decision(self, n: CommunityNeed) -> None: ...
+    async def of_demands(self, demand_ids: list[UUID]) -> list[CommunityNeed]: ...

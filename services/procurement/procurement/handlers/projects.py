@@ -14,8 +14,9 @@ from procurement.access import check_manages, check_street
 from procurement.domain import ocds
 from procurement.domain.demand import Demand, project_key, purchaser_problem
 from procurement.domain.model import OrgView, Proposal, Purchaser, Rules
+from procurement.domain.needs import NeedLink
 from procurement.domain.project import Project
-from procurement.handlers.ports import Demands, Grants, Orgs, Projects
+from procurement.handlers.ports import Demands, Grants, Needs, Orgs, Projects
 from shared.auth import Principal
 from shared.contracts.base import IntegrationEvent
 from shared.errors import Conflict, Invalid, NotFound
@@ -137,7 +138,14 @@ class Sorting:
 
 
 async def sort_demands(
-    demands: Demands, projects: Projects, principal: Principal, setup: Setup, cmd: Sorting, *, today: date
+    demands: Demands,
+    projects: Projects,
+    principal: Principal,
+    setup: Setup,
+    cmd: Sorting,
+    *,
+    today: date,
+    needs: Needs | None = None,
 ) -> Stepped:
     """Step 2: merge demands still in collection into one project (defaults come from the demands)."""
     found = await _collecting(demands, cmd.demand_ids)
@@ -166,6 +174,11 @@ async def sort_demands(
         today=today,
     )
     await demands.mark_sorted(project.demand_ids, project.id)
+    if needs is not None:  # the community needs the demands came from stay visible in the project
+        project.community_needs = [
+            NeedLink(need_id=n.id, community=n.community, title=n.title, residents=n.residents)
+            for n in await needs.of_demands(project.demand_ids)
+        ]
     ocds.freeze(project)
     await projects.save(project)
     log.info("project_created", project_id=str(project.id), demands=len(found))

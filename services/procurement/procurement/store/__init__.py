@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from procurement.store.demands import DemandStore, KeptRefusal, Refused, RejectedStore
+from procurement.store.needs import NeedStore
 from procurement.store.projects import ProjectStore, StatisticsStore, StatRow
 from procurement.store.readmodels import GrantStore, OrgStore
 
@@ -15,6 +16,7 @@ __all__ = [
     "DemandStore",
     "GrantStore",
     "KeptRefusal",
+    "NeedStore",
     "OrgStore",
     "ProjectStore",
     "Refused",
@@ -36,6 +38,7 @@ class Stores:
     statistics: StatisticsStore
     orgs: OrgStore
     grants: GrantStore
+    needs: NeedStore
 
 
 def stores(conn: asyncpg.Connection) -> Stores:
@@ -46,4 +49,5 @@ def stores(conn: asyncpg.Connection) -> Stores:
         statistics=StatisticsStore(conn),
         orgs=OrgStore(conn),
         grants=GrantStore(conn),
+        needs=NeedStore(conn),
     )

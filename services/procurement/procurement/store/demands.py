@@ -28,7 +28,7 @@ _REVISE = """UPDATE demands SET purchaser_code = $2, purchaser_name = $3, purcha
 _SORT = "UPDATE demands SET status = 'sorted', project_id = $2, updated_at = now() WHERE id = ANY($1::uuid[])"
 _LIST = f"""SELECT {_COLUMNS} FROM demands
     WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR purchaser_code = $2)
-    ORDER BY created_at DESC LIMIT $3"""
+    ORDER BY created_at DESC, id LIMIT $3"""
 
 
 def _demand(row: asyncpg.Record) -> Demand:
@@ -78,7 +78,9 @@ class DemandStore:
     async def mark_sorted(self, ids: builtins.list[UUID], project_id: UUID) -> None:
         await self._conn.execute(_SORT, ids, project_id)
 
-    async def list(self, *, status: str | None, purchaser: str | None, limit: int = 200) -> builtins.list[Demand]:
+    async def list(
+        self, *, status: str | None, purchaser: str | None, limit: int | None = None
+    ) -> builtins.list[Demand]:
         """Demands, newest first; `purchaser` keeps one purchaser's (a street office's) only."""
         return [_demand(r) for r in await self._conn.fetch(_LIST, status, purchaser, limit)]
 
@@ -128,5 +130,5 @@ class RejectedStore:
         )
         return row is not None
 
-    async def list(self, limit: int = 100) -> list[KeptRefusal]:
+    async def list(self, limit: int | None = None) -> list[KeptRefusal]:
         return [KeptRefusal(**dict(r)) for r in await self._conn.fetch(_REJECT_LIST, limit)]

@@ -26,7 +26,7 @@ _LIST = """SELECT doc FROM projects WHERE
     ($1::text[] IS NULL OR stage = ANY($1::text[]))
     AND ($2::text IS NULL OR purchaser_code = $2)
     AND ($3::jsonb IS NULL OR doc @> $3::jsonb)
-    ORDER BY updated_at DESC LIMIT $4"""
+    ORDER BY updated_at DESC, id LIMIT $4"""
 _ALL = "SELECT doc FROM projects ORDER BY year, id"
 
 
@@ -66,7 +66,7 @@ class ProjectStore:
         stages: builtins.list[str] | None = None,
         purchaser: str | None = None,
         contains: dict[str, Any] | None = None,
-        limit: int = 200,
+        limit: int | None = None,
     ) -> builtins.list[Project]:
         """Projects in `stages`, of one `purchaser` (code), or whose document `contains` a fragment."""
         rows = await self._conn.fetch(_LIST, stages, purchaser, contains, limit)

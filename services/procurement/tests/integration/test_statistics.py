@@ -94,3 +94,30 @@ async def test_history_loads_may_exceed_the_kits_1_mb_body_limit_other_routes_ma
     assert over_count.status_code == 422 and over_count.json()["detail"][0]["loc"] == ["body", "projects"]
     demand = await client.post("/demands", json={"description": "x" * (1024 * 1024)}, headers=ADMIN)
     assert demand.status_code == 413 and "1 MB" in demand.json()["detail"]
+
+
+async def test_every_signed_contract_is_reachable_page_by_page_with_the_total(client):
+    """230 contracts, more than the 200 the lists used to stop at: pages of 100 reach all of them."""
+    records = article_records()
+    assert (await client.post("/projects/historical", json={"projects": records}, headers=ADMIN)).status_code == 200
+    for path, headers in (("/public/contracts", {}), ("/projects", ADMIN)):
+        seen: list[str] = []
+        url: str | None = f"{path}?page=1&page_size=100"
+        while url is not None:
+            page = await client.get(url, headers=headers)
+            assert page.status_code == 200, page.text
+            assert page.headers["X-Total-Count"] == "230"
+            seen += [p["id"] if "id" in p else p["project_id"] for p in page.json()]
+            url = page.links.get("next", {}).get("url")
+        assert len(seen) == len(set(seen)) == 230, path
+    last = await client.get("/public/contracts", params={"page": 3, "page_size": 100})
+    assert (
+        len(last.json()) == 30
+        and "next" not in last.links
+        and last.links["prev"]["url"].endswith("page=2&page_size=100")
+    )
+    beyond = await client.get("/public/contracts", params={"page": 9})
+    assert beyond.json() == [] and beyond.headers["X-Total-Count"] == "230"
+    for bad in ({"page": 0}, {"page_size": 501}, {"page_size": 0}, {"page": "x"}):
+        refused = await client.get("/public/contracts", params=bad)
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] in bad

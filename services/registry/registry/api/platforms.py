@@ -10,6 +10,7 @@ from registry.api.models import CommunityPlatformIn, PlatformOut
 from registry.domain.platform import Platform
 from registry.handlers import orgs as handlers
 from shared.auth import Principal, require
+from shared.paging import PAGED, PagingDep
 from shared.reference import PlatformLevel
 
 router = APIRouter(tags=["platforms"])
@@ -21,8 +22,9 @@ def platform_out(p: Platform) -> PlatformOut:
     )
 
 
-@router.get("/platforms", summary="Platforms, optionally by level or street")
+@router.get("/platforms", summary="Platforms, optionally by level or street", responses=PAGED)
 async def list_platforms(
+    paging: PagingDep,
     request: Request,
     level: PlatformLevel | None = None,
     street: str | None = None,
@@ -30,7 +32,7 @@ async def list_platforms(
 ) -> list[PlatformOut]:
     async with service_of(request).reading() as stores:
         platforms = await stores.orgs.platforms(level=level, street_code=street)
-    return [platform_out(p) for p in platforms.values()]
+    return paging.of([platform_out(p) for p in platforms.values()])
 
 
 @router.post("/platforms/community", status_code=201, summary="Add a community platform under a street")

@@ -13,14 +13,17 @@ from registry.api.models import AllianceIn, AttachIn, BranchIn
 from registry.handlers import programmes as handlers
 from shared.auth import Principal, require
 from shared.contracts.registry import ALLIANCE_CATEGORY_NAMES
+from shared.paging import PAGED, PagingDep
 
 router = APIRouter(tags=["party branches and alliance"])
 
 
-@router.get("/party-branches", summary="Party branches with the organisations they cover")
-async def list_branches(request: Request, _: Principal = Depends(require(*READERS))) -> list[dict[str, Any]]:
+@router.get("/party-branches", summary="Party branches with the organisations they cover", responses=PAGED)
+async def list_branches(
+    paging: PagingDep, request: Request, _: Principal = Depends(require(*READERS))
+) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
-        return await stores.programmes.branches()
+        return paging.of(await stores.programmes.branches())
 
 
 @router.post("/party-branches", status_code=201, summary="Form a functional party branch (功能型党支部)")

@@ -11,6 +11,7 @@ from registry.api.common import service_of
 from registry.handlers import statistics as handlers
 from shared.auth import Principal, require
 from shared.clock import request_today
+from shared.paging import PAGED, PagingDep
 
 router = APIRouter(prefix="/statistics", tags=["statistics"])
 
@@ -28,10 +29,12 @@ async def by_year(
         return await handlers.by_year(stores.statistics, from_year, to_year, today=today)
 
 
-@router.get("/by-street", summary="Active organisations per street by type")
-async def by_street(request: Request, _: Principal = Depends(require(*READERS))) -> list[dict[str, Any]]:
+@router.get("/by-street", summary="Active organisations per street by type", responses=PAGED)
+async def by_street(
+    paging: PagingDep, request: Request, _: Principal = Depends(require(*READERS))
+) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
-        return await handlers.by_street(stores.statistics)
+        return paging.of(await handlers.by_street(stores.statistics))
 
 
 @router.get("/by-status", summary="Organisations by status and type")

@@ -16,49 +16,71 @@ from venture.app import create_app
 from ..conftest import ADMIN, OTHER_STREET, STREET, application_body, round_body
 
 A, S, R, M, ORG = Role.DISTRICT_ADMIN, Role.STREET_OFFICER, Role.REVIEWER, Role.MONITOR, Role.ORG
+CW = Role.COMMUNITY_WORKER
 X = uuid4()
 ROUTES = [
-    ("POST", "/rounds", {A}),
-    ("POST", f"/rounds/{X}/call-closure", {A}),
+    ("POST", "/rounds", {A, S}),
+    ("POST", f"/rounds/{X}/call-closure", {A, S}),
     ("POST", f"/rounds/{X}/applications", {ORG, A}),
     ("GET", f"/rounds/{X}/applications", {A, ORG, S}),
     ("GET", f"/applications/{X}", {A, ORG, S, R}),
     ("POST", f"/applications/{X}/withdrawal", {ORG}),
-    ("POST", f"/applications/{X}/screening", {A}),
-    ("POST", f"/rounds/{X}/assignments", {A}),
+    ("POST", f"/applications/{X}/screening", {A, S}),
+    ("POST", f"/rounds/{X}/assignments", {A, S}),
     ("GET", "/reviewer/assignments", {R}),
     ("GET", f"/rounds/{X}/applicants", {R, A}),
     ("POST", f"/rounds/{X}/declarations", {R}),
     ("PUT", f"/applications/{X}/scores/mine", {R}),
     ("GET", f"/applications/{X}/scores", {A, R}),
-    ("GET", f"/rounds/{X}/ranking", {A}),
-    ("POST", f"/rounds/{X}/notice", {A}),
+    ("GET", f"/rounds/{X}/ranking", {A, S}),
+    ("POST", f"/rounds/{X}/notice", {A, S}),
     ("POST", f"/rounds/{X}/objections", {ORG}),
-    ("GET", f"/rounds/{X}/objections", {A}),
-    ("POST", f"/objections/{X}/resolution", {A}),
-    ("POST", f"/rounds/{X}/awards", {A}),
+    ("GET", f"/rounds/{X}/objections", {A, S}),
+    ("POST", f"/objections/{X}/resolution", {A, S}),
+    ("POST", f"/rounds/{X}/awards", {A, S}),
     ("GET", "/grants", {A, M, ORG, S}),
     ("GET", f"/grants/{X}", {A, M, ORG, S}),
-    ("POST", f"/grants/{X}/tranches/1/disbursement", {A}),
+    ("POST", f"/grants/{X}/tranches/1/disbursement", {A, S}),
     ("POST", f"/grants/{X}/reports", {ORG}),
-    ("POST", f"/reports/{X}/decision", {A}),
+    ("POST", f"/reports/{X}/decision", {A, S}),
     ("POST", f"/grants/{X}/evaluations", {A, M}),
-    ("POST", f"/grants/{X}/completion", {A}),
+    ("POST", f"/grants/{X}/completion", {A, S}),
     ("POST", f"/grants/{X}/followup", {S, A}),
+    ("POST", "/claiming/editions", {A, S, CW, ORG}),
+    ("POST", f"/claiming/editions/{X}/closure", {A, S, CW, ORG}),
+    ("POST", f"/claiming/editions/{X}/items", {A, S, CW, ORG}),
+    ("GET", f"/claiming/editions/{X}/claims", {A, S, CW, ORG}),
+    ("POST", f"/claiming/items/{X}/claims", {ORG}),
+    ("POST", f"/claiming/claims/{X}/confirmation", {A, S, CW, ORG}),
+    ("POST", f"/claiming/claims/{X}/decline", {A, S, CW, ORG}),
+    ("POST", f"/claiming/items/{X}/completion", {A, S, CW, ORG}),
+    ("POST", "/contests", {A, S}),
+    ("POST", f"/contests/{X}/proposals", {A, S}),
+    ("PUT", f"/contests/{X}/proposals/{X}/scores/mine", {R}),
+    ("POST", f"/contests/{X}/closure", {A, S}),
     ("GET", "/clock", {A}),
     ("PUT", "/clock", {A}),
 ]
-PUBLIC = ["/rounds", f"/rounds/{X}", f"/rounds/{X}/notice", "/statistics", "/exports/360giving"]
+PUBLIC = [
+    "/rounds",
+    f"/rounds/{X}",
+    f"/rounds/{X}/notice",
+    "/statistics",
+    "/statistics/streets",
+    "/exports/360giving",
+    "/claiming/editions",
+    "/claiming/statistics",
+]
 
 
 def as_role(role: Role) -> dict[str, str]:
     return token(
         role,
         sub=f"someone-{role}",
-        street=STREET if role in (S, Role.COMMUNITY_WORKER) else None,
+        street=STREET if role in (S, CW) else None,
         org_id=uuid4() if role is ORG else None,
-        purchaser="11010100TYJ" if role is Role.DISTRICT_DEPARTMENT else None,
-        community="东四社区" if role is Role.COMMUNITY_WORKER else None,
+        purchaser="11010100MZJ" if role is Role.DISTRICT_DEPARTMENT else None,
+        community="钱粮胡同社区" if role is CW else None,
     )
 
 

@@ -25,8 +25,8 @@ class FakeRounds:
         r = self.rows.get(round_id)
         return copy.deepcopy(r)
 
-    async def number_taken(self, number: int) -> bool:
-        return any(r.number == number for r in self.rows.values())
+    async def number_taken(self, number: int, street_code: str | None = None) -> bool:
+        return any(r.number == number and r.street_code == street_code for r in self.rows.values())
 
     async def add(self, r: Round) -> None:
         self.rows[r.id] = copy.deepcopy(r)

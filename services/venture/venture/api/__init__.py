@@ -3,8 +3,16 @@
 from fastapi import APIRouter
 
 from shared.clock import clock_router
-from venture.api import grants, public, review, rounds
+from venture.api import claiming, contests, grants, public, review, rounds
 
 
 def routers() -> list[APIRouter]:
-    return [rounds.router, review.router, grants.router, public.router, clock_router()]
+    return [
+        rounds.router,
+        review.router,
+        grants.router,
+        public.router,
+        claiming.router,
+        contests.router,
+        clock_router(),
+    ]

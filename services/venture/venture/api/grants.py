@@ -8,14 +8,15 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 
 from shared.auth import Principal, Role, require
-from shared.errors import Invalid, NotFound
+from shared.errors import Forbidden, Invalid, NotFound
+from shared.paging import PAGED, PagingDep
 from venture import access
-from venture.api.deps import Admin, Today, service_of
+from venture.api.deps import Runner, Today, check_runs_round, service_of
 from venture.api.models import EvaluationIn, FollowupIn, ReportDecisionIn, ReportIn
 from venture.api.views import evaluation_view, followup_view, grant_view, report_view
 from venture.domain.grants import GrantSummary
 from venture.handlers import grants as uc
-from venture.store import GrantStore
+from venture.store import GrantStore, Stores
 
 router = APIRouter(tags=["grants"])
 Reader = Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN, Role.MONITOR, Role.ORG, Role.STREET_OFFICER))]
@@ -28,12 +29,18 @@ async def _summary(grants: GrantStore, grant_id: UUID) -> GrantSummary:
     return g
 
 
-@router.get("/grants", summary="Grants you may see (admin/monitor: all; org: own and sponsored; street: its own)")
-async def list_grants(request: Request, p: Reader, round_id: UUID | None = None) -> list[dict[str, Any]]:
+@router.get(
+    "/grants",
+    summary="Grants you may see (admin/monitor: all; org: own and sponsored; street: its own)",
+    responses=PAGED,
+)
+async def list_grants(
+    paging: PagingDep, request: Request, p: Reader, round_id: UUID | None = None
+) -> list[dict[str, Any]]:
     org_id, street = access.grant_scope(p)
     async with service_of(request).reading() as s:
         grants = await s.grants.listing(org_id=org_id, street_code=street, round_id=round_id)
-    return [grant_view(g) for g in grants]
+    return paging.of([grant_view(g) for g in grants])
 
 
 @router.get("/grants/{grant_id}", summary="One grant with its tranches, reports and evaluations")
@@ -51,9 +58,22 @@ async def get_grant(grant_id: UUID, request: Request, p: Reader) -> dict[str, An
     return out
 
 
-@router.post("/grants/{grant_id}/tranches/{number}/disbursement", summary="Pay a tranche (district_admin)")
-async def disburse(grant_id: UUID, number: int, request: Request, _: Admin, today: Today) -> dict[str, Any]:
+async def _check_runs_grant(s: Stores, grant_id: UUID | None, p: Principal) -> None:
+    """A street round's grants are run by its street; the district runs every grant."""
+    g = None if grant_id is None else await s.grants.summary(grant_id)
+    if g is not None:
+        await check_runs_round(s.rounds, g.terms.round_id, p)
+    elif p.role is not Role.DISTRICT_ADMIN:
+        raise Forbidden("无权办理该资助")
+
+
+@router.post(
+    "/grants/{grant_id}/tranches/{number}/disbursement",
+    summary="Pay a tranche (district_admin; street_officer: its street's round)",
+)
+async def disburse(grant_id: UUID, number: int, request: Request, p: Runner, today: Today) -> dict[str, Any]:
     async with service_of(request).unit_of_work() as uow:
+        await _check_runs_grant(uow.stores, grant_id, p)
         grant, events = await uc.disburse(uow.stores.grants, grant_id, number, today=today)
         uow.emit(events)
     return grant_view(grant.summary(), grant.tranches)
@@ -82,13 +102,17 @@ async def submit_report(
     }
 
 
-@router.post("/reports/{report_id}/decision", summary="Accept or reject a progress report (district_admin)")
+@router.post(
+    "/reports/{report_id}/decision",
+    summary="Accept or reject a progress report (district_admin; street_officer: its street's round)",
+)
 async def decide_report(
-    report_id: UUID, body: ReportDecisionIn, request: Request, _: Admin, today: Today
+    report_id: UUID, body: ReportDecisionIn, request: Request, p: Runner, today: Today
 ) -> dict[str, Any]:
     if not body.accepted and not body.note.strip():
         raise Invalid("note", "退回报告时须说明原因")
     async with service_of(request).unit_of_work() as uow:
+        await _check_runs_grant(uow.stores, await uow.stores.grants.grant_of_report(report_id), p)
         uow.emit(
             await uc.decide_report(uow.stores.grants, report_id, accepted=body.accepted, note=body.note, today=today)
         )
@@ -111,9 +135,12 @@ async def evaluate(
     return grant_view(grant.summary())
 
 
-@router.post("/grants/{grant_id}/completion", summary="Complete a grant (district_admin)")
-async def complete(grant_id: UUID, request: Request, _: Admin, today: Today) -> dict[str, Any]:
+@router.post(
+    "/grants/{grant_id}/completion", summary="Complete a grant (district_admin; street_officer: its street's round)"
+)
+async def complete(grant_id: UUID, request: Request, p: Runner, today: Today) -> dict[str, Any]:
     async with service_of(request).unit_of_work() as uow:
+        await _check_runs_grant(uow.stores, grant_id, p)
         grant, events = await uc.complete(uow.stores.grants, grant_id, today=today)
         uow.emit(events)
     return grant_view(grant.summary())

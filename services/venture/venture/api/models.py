@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 
 from pydantic import ConfigDict, Field, field_validator
 
-from shared.contracts.base import MoneyCNY
+from shared.contracts.base import PositiveMoneyCNY
 from shared.inputs import InputModel
 from shared.reference import STREETS, Domain
 from venture.domain.grants import EvaluationResult
-from venture.domain.rounds import Criterion, Round
+from venture.domain.rounds import Criterion, Round, RoundLevel
 
 
 class Body(InputModel):
@@ -40,8 +40,8 @@ class RoundIn(Body):
     title: str = Field(min_length=1, max_length=200)
     priority_domains: list[Domain] = Field(default_factory=list)
     focus: str | None = Field(default=None, max_length=500)
-    total_budget_cny: MoneyCNY = Field(gt=0)
-    grant_cap_cny: MoneyCNY = Field(gt=0)
+    total_budget_cny: PositiveMoneyCNY
+    grant_cap_cny: PositiveMoneyCNY
     call_opens_on: date
     call_closes_on: date
     rubric: list[CriterionIn] = Field(default_factory=lambda: list(DEFAULT_RUBRIC), min_length=1, max_length=20)
@@ -52,6 +52,17 @@ class RoundIn(Body):
     report_interval_days: int = Field(default=90, ge=7, le=365)
     pass_score: Decimal = Field(default=Decimal(60), ge=0, le=100)
     blind_review: bool = False
+    level: RoundLevel | None = Field(
+        default=None, description="district, or street (社区微创投); a street officer's rounds are its street's"
+    )
+    street_code: str | None = Field(default=None, description="the street owning a street round")
+
+    @field_validator("street_code")
+    @classmethod
+    def _known_street(cls, value: str | None) -> str | None:
+        if value is not None and value not in STREETS:
+            raise ValueError("未知的街道代码：须是东城区 17 个街道的代码之一")
+        return value
 
     def to_round(self) -> Round:
         return Round(
@@ -73,6 +84,8 @@ class RoundIn(Body):
             report_interval_days=self.report_interval_days,
             pass_score=self.pass_score,
             blind_review=self.blind_review,
+            level=self.level or (RoundLevel.DISTRICT if self.street_code is None else RoundLevel.STREET),
+            street_code=self.street_code,
         )
 
 
@@ -88,7 +101,7 @@ class ApplicationIn(Body):
     street_code: str = Field(description="the landing street (落地街道)")
     community: str | None = Field(default=None, max_length=100)
     domain: Domain
-    requested_cny: MoneyCNY = Field(gt=0)
+    requested_cny: PositiveMoneyCNY
     plan: str = Field(min_length=1, max_length=10000)
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=20)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from shared.reference import STREETS
 from venture import giving360
 from venture.api.deps import service_of, settings_of
 from venture.api.views import money
@@ -26,17 +27,44 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
     return {**{k: int(row[k]) for k in _COUNTS}, **{k: money(row[k]) for k in _MONEY}}
 
 
-@router.get("/statistics", summary="Cultivation statistics per round and overall (public)")
+@router.get("/statistics", summary="The district's rounds per round and overall (public; streets: /statistics/streets)")
 async def statistics(request: Request) -> dict[str, Any]:
     async with service_of(request).reading() as s:
         per_round, overall = await s.queries.statistics()
     return {
         "rounds": [
-            {"round_id": str(r["id"]), "number": r["number"], "year": r["year"], "title": r["title"], **_figures(r)}
+            {
+                "round_id": str(r["id"]),
+                "number": r["number"],
+                "year": r["year"],
+                "title": r["title"],
+                "level": r["level"],
+                "street_code": r["street_code"],
+                **_figures(r),
+            }
             for r in per_round
         ],
         "overall": {"rounds": int(overall["rounds"]), **_figures(overall)},
     }
+
+
+@router.get("/statistics/streets", summary="Street micro-venture (社区微创投) per street (public)")
+async def street_statistics(request: Request) -> list[dict[str, Any]]:
+    async with service_of(request).reading() as s:
+        rows = await s.queries.street_statistics()
+    return [
+        {
+            "street_code": r["street_code"],
+            "street_name": STREETS.get(r["street_code"], r["street_code"]),
+            "rounds": int(r["rounds"]),
+            "applications": int(r["applications"]),
+            "funded_projects": int(r["funded_projects"]),
+            "groups_cultivated": int(r["groups_cultivated"]),
+            "community_groups_cultivated": int(r["community_groups_cultivated"]),
+            "awarded_cny": money(r["awarded_cny"]),
+        }
+        for r in rows
+    ]
 
 
 @router.get("/exports/360giving", summary="Grants as a 360Giving data package, currency CNY (public)")

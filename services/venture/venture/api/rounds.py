@@ -8,9 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 
 from shared.auth import Principal, Role, require
-from shared.errors import Invalid
+from shared.errors import Forbidden, Invalid
+from shared.paging import PAGED, PagingDep
 from venture import access
-from venture.api.deps import Admin, Calendar, Today, service_of
+from venture.api.deps import Calendar, Runner, Today, check_runs_round, service_of
 from venture.api.models import ApplicationIn, AwardIn, ObjectionIn, ResolutionIn, RoundIn, ScreeningIn
 from venture.api.views import application_view, money, objection_view, round_view
 from venture.domain.rounds import RoundStatus
@@ -22,18 +23,19 @@ from venture.store import Stores
 router = APIRouter(tags=["rounds"])
 
 
-@router.post("/rounds", status_code=201, summary="Open a round (district_admin)")
-async def open_round(body: RoundIn, request: Request, _: Admin) -> dict[str, Any]:
+@router.post("/rounds", status_code=201, summary="Open a round (district_admin; street_officer: its street's round)")
+async def open_round(body: RoundIn, request: Request, p: Runner) -> dict[str, Any]:
+    new = access.owned_round(p, body.to_round(), level_given=body.level is not None)
     async with service_of(request).unit_of_work() as uow:
-        r, events = await uc.open_round(uow.stores.rounds, uow.stores.orgs, body.to_round())
+        r, events = await uc.open_round(uow.stores.rounds, uow.stores.orgs, new)
         uow.emit(events)
     return round_view(r)
 
 
-@router.get("/rounds", summary="Rounds and their calls (public)")
-async def list_rounds(request: Request) -> list[dict[str, Any]]:
+@router.get("/rounds", summary="Rounds and their calls (public)", responses=PAGED)
+async def list_rounds(paging: PagingDep, request: Request) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
-        return [round_view(r) for r in await s.rounds.all()]
+        return paging.of([round_view(r) for r in await s.rounds.all()])
 
 
 @router.get("/rounds/{round_id}", summary="One round (public)")
@@ -42,9 +44,13 @@ async def get_round(round_id: UUID, request: Request) -> dict[str, Any]:
         return round_view(await uc.load_round(s.rounds, round_id))
 
 
-@router.post("/rounds/{round_id}/call-closure", summary="Close the call for proposals (district_admin)")
-async def close_call(round_id: UUID, request: Request, _: Admin, today: Today) -> dict[str, Any]:
+@router.post(
+    "/rounds/{round_id}/call-closure",
+    summary="Close the call for proposals (district_admin; street_officer: its street's round)",
+)
+async def close_call(round_id: UUID, request: Request, p: Runner, today: Today) -> dict[str, Any]:
     async with service_of(request).unit_of_work() as uow:
+        await check_runs_round(uow.stores.rounds, round_id, p)
         r, events = await uc.close_call(uow.stores.rounds, uow.stores.applications, round_id, today=today)
         uow.emit(events)
     return round_view(r)
@@ -77,16 +83,22 @@ async def submit_application(
         return application_view(await uc.load_application(s.applications, app.id))
 
 
-@router.get("/rounds/{round_id}/applications", summary="Applications you may see (admin: all; org: own; street)")
+@router.get(
+    "/rounds/{round_id}/applications",
+    summary="Applications you may see (admin: all; org: own; street)",
+    responses=PAGED,
+)
 async def list_applications(
+    paging: PagingDep,
     round_id: UUID,
     request: Request,
     p: Annotated[Principal, Depends(require(Role.DISTRICT_ADMIN, Role.ORG, Role.STREET_OFFICER))],
 ) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
-        await uc.load_round(s.rounds, round_id)
+        if not access.may_see_round(p, await uc.load_round(s.rounds, round_id)):
+            raise Forbidden("无权查看其他街道的微创投申报")
         apps = await s.applications.of_round(round_id)
-    return [application_view(a) for a in apps if access.may_see_project(p, a)]
+    return paging.of([application_view(a) for a in apps if access.may_see_project(p, a)])
 
 
 @router.get("/applications/{app_id}", summary="One application (scoped by role; blind for reviewers)")
@@ -117,10 +129,14 @@ async def withdraw(
         return application_view(await uc.load_application(s.applications, app_id))
 
 
-@router.post("/applications/{app_id}/screening", summary="Screen an application, with the reason (district_admin)")
-async def screen(app_id: UUID, body: ScreeningIn, request: Request, _: Admin, today: Today) -> dict[str, Any]:
+@router.post(
+    "/applications/{app_id}/screening",
+    summary="Screen an application, with the reason (district_admin; street_officer: its street's round)",
+)
+async def screen(app_id: UUID, body: ScreeningIn, request: Request, p: Runner, today: Today) -> dict[str, Any]:
     async with service_of(request).unit_of_work() as uow:
         s = uow.stores
+        await check_runs_round(s.rounds, (await uc.load_application(s.applications, app_id)).round_id, p)
         events = await review_uc.screen(
             s.rounds, s.applications, app_id, passed=body.passed, reason=body.reason, today=today
         )
@@ -128,9 +144,13 @@ async def screen(app_id: UUID, body: ScreeningIn, request: Request, _: Admin, to
         return application_view(await uc.load_application(s.applications, app_id))
 
 
-@router.get("/rounds/{round_id}/ranking", summary="Ranking and budget preview before the notice (district_admin)")
-async def ranking(round_id: UUID, request: Request, _: Admin) -> dict[str, Any]:
+@router.get(
+    "/rounds/{round_id}/ranking",
+    summary="Ranking and budget preview before the notice (district_admin; street_officer: its street's round)",
+)
+async def ranking(round_id: UUID, request: Request, p: Runner) -> dict[str, Any]:
     async with service_of(request).reading() as s:
+        await check_runs_round(s.rounds, round_id, p)
         ranked = await review_uc.ranking(s.rounds, s.applications, s.review, round_id)
     return {
         "round_id": str(round_id),
@@ -150,11 +170,15 @@ async def ranking(round_id: UUID, request: Request, _: Admin) -> dict[str, Any]:
     }
 
 
-@router.post("/rounds/{round_id}/notice", summary="Announce results on public notice (district_admin)")
-async def announce(round_id: UUID, request: Request, _: Admin, today: Today, calendar: Calendar) -> dict[str, Any]:
+@router.post(
+    "/rounds/{round_id}/notice",
+    summary="Announce results on public notice (district_admin; street_officer: its street's round)",
+)
+async def announce(round_id: UUID, request: Request, p: Runner, today: Today, calendar: Calendar) -> dict[str, Any]:
     service = service_of(request)
     async with service.unit_of_work() as uow:
         s = uow.stores
+        await check_runs_round(s.rounds, round_id, p)
         uow.emit(await notice_uc.announce(s.rounds, s.applications, s.review, round_id, today=today, calendar=calendar))
     async with service.reading() as s:
         return await _notice(s, round_id)
@@ -222,18 +246,29 @@ async def file_objection(
     return {"id": str(objection.id), "status": "open"}
 
 
-@router.get("/rounds/{round_id}/objections", summary="Objections of a round (district_admin)")
-async def list_objections(round_id: UUID, request: Request, _: Admin) -> list[dict[str, Any]]:
+@router.get(
+    "/rounds/{round_id}/objections",
+    summary="Objections of a round (district_admin; street_officer: its street's round)",
+    responses=PAGED,
+)
+async def list_objections(paging: PagingDep, round_id: UUID, request: Request, p: Runner) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
-        return [objection_view(o) for o in await s.objections.of_round(round_id)]
+        await check_runs_round(s.rounds, round_id, p)
+        return paging.of([objection_view(o) for o in await s.objections.of_round(round_id)])
 
 
-@router.post("/objections/{objection_id}/resolution", summary="Resolve an objection (district_admin)")
+@router.post(
+    "/objections/{objection_id}/resolution",
+    summary="Resolve an objection (district_admin; street_officer: its street's round)",
+)
 async def resolve_objection(
-    objection_id: UUID, body: ResolutionIn, request: Request, _: Admin, today: Today
+    objection_id: UUID, body: ResolutionIn, request: Request, p: Runner, today: Today
 ) -> dict[str, Any]:
     async with service_of(request).unit_of_work() as uow:
         s = uow.stores
+        objection = await s.objections.get_for_update(objection_id)
+        if objection is not None:
+            await check_runs_round(s.rounds, objection.round_id, p)
         events = await notice_uc.resolve_objection(
             s.rounds,
             s.applications,
@@ -247,12 +282,16 @@ async def resolve_objection(
     return {"id": str(objection_id), "status": "upheld" if body.upheld else "dismissed"}
 
 
-@router.post("/rounds/{round_id}/awards", summary="Award grants after the notice (district_admin)")
+@router.post(
+    "/rounds/{round_id}/awards",
+    summary="Award grants after the notice (district_admin; street_officer: its street's round)",
+)
 async def award(
-    round_id: UUID, request: Request, _: Admin, today: Today, body: AwardIn | None = None
+    round_id: UUID, request: Request, p: Runner, today: Today, body: AwardIn | None = None
 ) -> dict[str, Any]:
     async with service_of(request).unit_of_work() as uow:
         s = uow.stores
+        await check_runs_round(s.rounds, round_id, p)
         events = await notice_uc.award(
             s.rounds,
             s.applications,

@@ -41,6 +41,8 @@ def round_view(r: Round) -> dict[str, Any]:
         "notice_starts_on": _day(r.notice_starts_on),
         "notice_ends_on": _day(r.notice_ends_on),
         "awarded_on": _day(r.awarded_on),
+        "level": r.level.value,
+        "street_code": r.street_code,
     }
 
 

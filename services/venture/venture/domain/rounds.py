@@ -21,6 +21,11 @@ class RoundStatus(StrEnum):
     AWARDED = "awarded"  # grants made
 
 
+class RoundLevel(StrEnum):
+    DISTRICT = "district"  # the district's own rounds (区级公益创投)
+    STREET = "street"  # a street's micro-venture round (社区微创投), run by its street officers
+
+
 STATUS_NAMES = {
     RoundStatus.OPEN: "项目征集",
     RoundStatus.REVIEW: "初审和评审",
@@ -60,9 +65,19 @@ class Round:
     notice_starts_on: date | None = None
     notice_ends_on: date | None = None
     awarded_on: date | None = None
+    level: RoundLevel = RoundLevel.DISTRICT
+    street_code: str | None = None  # the street owning a street-level round
+
+    @property
+    def label(self) -> str:
+        return f"第{self.number}届"
 
     def validate(self) -> None:
         """Rules a new round must satisfy; each failure names its field."""
+        if self.level is RoundLevel.STREET and self.street_code is None:
+            raise Invalid("street_code", "街道级微创投须填写所属街道 street_code")
+        if self.level is RoundLevel.DISTRICT and self.street_code is not None:
+            raise Invalid("street_code", "区级公益创投不属于某个街道，不填 street_code")
         if self.call_closes_on < self.call_opens_on:
             raise Invalid("call_closes_on", "征集截止日期不能早于开始日期")
         if self.grant_cap_cny > self.total_budget_cny:
@@ -115,6 +130,11 @@ class Round:
             raise Conflict(f"公示期至 {self.notice_ends_on}，公示结束后方可确定资助", code="notice_running")
         self.status = RoundStatus.AWARDED
         self.awarded_on = today
+
+    def check_lands_in_street(self, street_code: str) -> None:
+        """A street round funds projects landing in its own street only."""
+        if self.level is RoundLevel.STREET and street_code != self.street_code:
+            raise Invalid("street_code", "街道级微创投的项目须落地本街道")
 
     def check_requested(self, requested: Decimal, domain: str) -> None:
         if requested > self.grant_cap_cny:

@@ -44,7 +44,7 @@ async def load_application(applications: Applications, app_id: UUID, *, for_upda
 async def open_round(rounds: Rounds, orgs: Orgs, r: Round) -> tuple[Round, list[IntegrationEvent]]:
     """Create a round and open its call for proposals."""
     r.validate()
-    if await rounds.number_taken(r.number):
+    if await rounds.number_taken(r.number, r.street_code):
         raise Conflict(f"第{r.number}届已经存在", code="round_exists")
     for i, mentor in enumerate(r.mentor_org_ids):
         await check_mentor_org(orgs, mentor, f"mentor_org_ids.{i}")
@@ -70,6 +70,8 @@ def _opened(r: Round) -> RoundOpened:
         tranche_percents=r.tranche_percents,
         mentor_org_ids=r.mentor_org_ids,
         rubric=[RubricCriterion(key=c.key, name=c.name, weight=c.weight) for c in r.rubric],
+        level=r.level.value,
+        street_code=r.street_code,
     )
 
 
@@ -116,6 +118,7 @@ async def submit_application(
     """An application: eligibility from the registry read model, the per-org cap, no double funding."""
     r = await load_round(rounds, round_id, for_update=True)  # serialises the per-org cap check
     r.check_accepts_applications(today)
+    r.check_lands_in_street(req.street_code)
     r.check_requested(req.requested_cny, req.domain)
     applicant = await orgs.get(req.org_id)
     sponsor = await orgs.get(req.sponsor_org_id) if req.sponsor_org_id else None

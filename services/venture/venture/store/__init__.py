@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from venture.store.claiming import ClaimingStore
+from venture.store.contests import ContestStore
 from venture.store.grants import GrantStore
 from venture.store.orgs import OrgStore
 from venture.store.queries import QueryStore
@@ -24,6 +26,8 @@ class Stores:
     grants: GrantStore
     orgs: OrgStore
     queries: QueryStore
+    claiming: ClaimingStore
+    contests: ContestStore
 
 
 def stores(conn: asyncpg.Connection) -> Stores:
@@ -35,11 +39,15 @@ def stores(conn: asyncpg.Connection) -> Stores:
         grants=GrantStore(conn),
         orgs=OrgStore(conn),
         queries=QueryStore(conn),
+        claiming=ClaimingStore(conn),
+        contests=ContestStore(conn),
     )
 
 
 __all__ = [
     "ApplicationStore",
+    "ClaimingStore",
+    "ContestStore",
     "GrantStore",
     "ObjectionStore",
     "OrgStore",

@@ -8,18 +8,19 @@ from uuid import UUID
 import asyncpg
 
 from venture.domain.applications import Application
-from venture.domain.rounds import Criterion, Round, RoundStatus
+from venture.domain.rounds import Criterion, Round, RoundLevel, RoundStatus
 
 _ROUND_COLS = """id, number, year, title, priority_domains, focus, total_budget_cny, grant_cap_cny,
     call_opens_on, call_closes_on, rubric, notice_workdays, mentor_org_ids, max_applications_per_org,
     tranche_percents, report_interval_days, pass_score, blind_review, status, notice_starts_on,
-    notice_ends_on, awarded_on"""
+    notice_ends_on, awarded_on, level, street_code"""
 
 _APP_COLS = """id, round_id, org_id, org_name, org_type, sponsor_org_id, submitted_by, title, title_key,
     street_code, community, domain, requested_cny, plan, milestones, status, screening_reason, score, rank,
     award_cny, decision_reason, submitted_on"""
 
 
+_24_PARAMS = ", ".join(f"${i}" for i in range(1, 25))
 _22_PARAMS = ", ".join(f"${i}" for i in range(1, 23))
 
 
@@ -47,6 +48,8 @@ def _to_round(row: asyncpg.Record) -> Round:
         notice_starts_on=row["notice_starts_on"],
         notice_ends_on=row["notice_ends_on"],
         awarded_on=row["awarded_on"],
+        level=RoundLevel(row["level"]),
+        street_code=row["street_code"],
     )
 
 
@@ -65,16 +68,24 @@ class RoundStore:
         row = await self._conn.fetchrow(sql, round_id)
         return None if row is None else _to_round(row)
 
-    async def number_taken(self, number: int) -> bool:
-        return bool(await self._conn.fetchval("SELECT EXISTS (SELECT 1 FROM rounds WHERE number = $1)", number))
+    async def number_taken(self, number: int, street_code: str | None = None) -> bool:
+        """Whether the district (street_code None) or this street already has a round with this number."""
+        return bool(
+            await self._conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM rounds WHERE number = $1 AND street_code IS NOT DISTINCT FROM $2)",
+                number,
+                street_code,
+            )
+        )
 
     async def all(self) -> list[Round]:
-        return [_to_round(r) for r in await self._conn.fetch(f"SELECT {_ROUND_COLS} FROM rounds ORDER BY number")]
+        sql = f"SELECT {_ROUND_COLS} FROM rounds ORDER BY street_code NULLS FIRST, number"
+        return [_to_round(r) for r in await self._conn.fetch(sql)]
 
     async def add(self, r: Round) -> None:
         await self._conn.execute(
             f"""INSERT INTO rounds ({_ROUND_COLS}) VALUES
-({_22_PARAMS})""",
+({_24_PARAMS})""",
             r.id,
             r.number,
             r.year,
@@ -97,6 +108,8 @@ class RoundStore:
             r.notice_starts_on,
             r.notice_ends_on,
             r.awarded_on,
+            r.level.value,
+            r.street_code,
         )
 
     async def save_state(self, r: Round) -> None:

@@ -16,7 +16,7 @@ from procurement.api.deps import ServiceDep, SetupDep, TodayDep
 from procurement.domain.documents import dump
 from procurement.domain.model import Grade
 from procurement.domain.project import Project
-from shared.contracts.base import IntegrationEvent, MoneyCNY
+from shared.contracts.base import IntegrationEvent, PositiveMoneyCNY
 from shared.inputs import InputModel
 
 from .common import Monitor, Staff, managed, managed_with_org, run_as
@@ -104,7 +104,7 @@ async def report(project_id: UUID, body: ReportIn, p: Monitor, svc: ServiceDep, 
 
 
 class PaymentIn(InputModel):
-    amount_cny: MoneyCNY = Field(gt=0)
+    amount_cny: PositiveMoneyCNY
     paid_on: date
     note: str = Field(default="", max_length=2000)
 

@@ -11,6 +11,7 @@ from procurement import access
 from procurement.api.deps import ServiceDep
 from procurement.domain.documents import dump
 from procurement.handlers import projects as h
+from shared.paging import PAGED, PagingDep
 
 from .common import Anyone
 
@@ -19,8 +20,10 @@ router = APIRouter(tags=["projects"])
 # --- reading -------------------------------------------------------------------------------------
 
 
-@router.get("/projects", summary="Projects the caller may see")
-async def list_projects(principal: Anyone, svc: ServiceDep, stage: str | None = None) -> list[dict[str, Any]]:
+@router.get("/projects", summary="Projects the caller may see", responses=PAGED)
+async def list_projects(
+    paging: PagingDep, principal: Anyone, svc: ServiceDep, stage: str | None = None
+) -> list[dict[str, Any]]:
     scope = access.project_scope(principal)
     if scope.nothing:
         return []
@@ -28,7 +31,7 @@ async def list_projects(principal: Anyone, svc: ServiceDep, stage: str | None = 
         found = await s.projects.list(
             stages=[stage] if stage else None, purchaser=scope.purchaser, contains=scope.contains
         )
-    return [access.view_for(principal, p) for p in found]
+    return paging.of([access.view_for(principal, p) for p in found])
 
 
 @router.get("/projects/{project_id}", summary="One project, as the caller may see it")

@@ -13,8 +13,9 @@ from procurement import access
 from procurement.api.deps import ServiceDep, SetupDep, TodayDep
 from procurement.domain.documents import dump
 from procurement.handlers import projects as h
-from shared.contracts.base import MoneyCNY
+from shared.contracts.base import PositiveMoneyCNY
 from shared.inputs import InputModel
+from shared.paging import PAGED, PagingDep
 from shared.reference import Domain
 
 from .common import Anyone, DeadlineIn, OrgUser, Staff, managed
@@ -48,7 +49,7 @@ async def open_solicitation(
 class ProposalIn(InputModel):
     title: str = Field(min_length=1, max_length=200)
     plan: str = Field(min_length=1, max_length=20000)
-    budget_cny: MoneyCNY = Field(gt=0)
+    budget_cny: PositiveMoneyCNY
 
 
 @router.post("/projects/{project_id}/proposals", status_code=201, summary="An org submits or revises its proposal")
@@ -74,12 +75,16 @@ async def submit_proposal(
 
 
 @router.get(
-    "/projects/{project_id}/proposals", summary="Proposals: staff all, an org its own, a reviewer the valid ones"
+    "/projects/{project_id}/proposals",
+    summary="Proposals: staff all, an org its own, a reviewer the valid ones",
+    responses=PAGED,
 )
-async def list_proposals(project_id: UUID, principal: Anyone, svc: ServiceDep) -> list[dict[str, Any]]:
+async def list_proposals(
+    paging: PagingDep, project_id: UUID, principal: Anyone, svc: ServiceDep
+) -> list[dict[str, Any]]:
     async with svc.reading() as s:
         project = await h.get(s.projects, project_id)
-    return [dump(x) for x in access.visible_proposals(principal, project)]
+    return paging.of([dump(x) for x in access.visible_proposals(principal, project)])
 
 
 @router.post("/projects/{project_id}/solicitation/close", summary="Close the call; screening begins")

@@ -26,6 +26,7 @@ from procurement.domain.model import (
     Selection,
     Step,
 )
+from procurement.domain.needs import NeedLink
 from procurement.domain.stages import Stage
 from shared.contracts import procurement as ev
 from shared.contracts.base import IntegrationEvent
@@ -71,6 +72,7 @@ class ProjectBase:
     expected_beneficiaries: int = 0
     year: int
     demand_ids: list[UUID] = field(default_factory=list)
+    community_needs: list[NeedLink] = field(default_factory=list)  # what its demands came from
     created_on: date
     stage: Stage = Stage.SORTING
     round: int = 0
