@@ -33,7 +33,9 @@ FROM ${BASE_IMAGE}
 ARG SERVICE
 ARG PORT
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SERVICE=${SERVICE} PORT=${PORT} PATH=/opt/venv/bin:${PATH}
-RUN test -n "${SERVICE}" && test -n "${PORT}" && useradd --system --uid 10001 --no-create-home app
+# The console's signing keys live in a volume mounted here (the other services leave it empty).
+RUN test -n "${SERVICE}" && test -n "${PORT}" && useradd --system --uid 10001 --no-create-home app \
+    && mkdir -p /var/lib/sogc/issuer-keys && chown -R app /var/lib/sogc && chmod 700 /var/lib/sogc/issuer-keys
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 USER app
