@@ -17,7 +17,7 @@ from typing import Any
 
 from ops.demo.client import Api, DemoError
 from ops.demo.figures import Row
-from ops.demo.plan import OrgSpec, Plan
+from ops.demo.plan import Plan
 from ops.demo.story.base import ORG_NOT_KNOWN_YET, gather
 
 ARTICLE: dict[str, Any] = {
@@ -85,7 +85,7 @@ def build(scale: float, seed: int = 2007) -> CommunityPlan:
     return CommunityPlan(items, person_times, groups, expected)
 
 
-def _groups_csv(federation: OrgSpec, count: int) -> tuple[list[str], str]:
+def _groups_csv(sponsor_code: str, count: int) -> tuple[list[str], str]:
     """The 崇外 resident-led groups (居民“领秀”带头人), filed with the federation as sponsor."""
     names = [f"崇外领秀居民自治队{i:02d}" for i in range(1, count + 1)]
     out = io.StringIO()
@@ -95,7 +95,7 @@ def _groups_csv(federation: OrgSpec, count: int) -> tuple[list[str], str]:
     for i, name in enumerate(names):
         filed = date(2015, 1 + i % 12, 10)
         row = [name, "社区社会组织", "", "", filed.isoformat(), "崇文门外街道", "", "社区治理", "带头人"]
-        w.writerow([*row, f"010-67{i:06d}", federation.credit_code or ""])
+        w.writerow([*row, f"010-67{i:06d}", sponsor_code])
     return names, out.getvalue()
 
 
@@ -107,11 +107,26 @@ class CommunityChapter:
         self.editions: list[str] = []
         self.rounds: list[str] = []
 
-    def _org(self, name: str) -> OrgSpec:
+    async def _org(self, name: str, org_type: str, street: str, year: int, serial: int) -> tuple[str, str]:
+        """(id, credit code) of an organisation the article names: the main story's, or registered
+        here when a scaled-down story left it out."""
         for o in self.plan.orgs:
             if o.name == name:
-                return o
-        raise DemoError(f"the main story has no {name}")
+                return self.ids[o.key], o.credit_code or ""
+        from registry.domain.uscc import make_code
+
+        code = make_code("51" if org_type == "social_association" else "52", "110101", f"MJ{serial:06d}")
+        body = {
+            "name": name,
+            "org_type": org_type,
+            "credit_code": code,
+            "registered_on": date(year, 3, 1).isoformat(),
+            "street_code": street,
+            "domains": ["community_governance"],
+            "contact": {"name": "联系人", "phone": f"010-8{serial:07d}"},
+        }
+        out = await self.api.call("registry", "POST", "/orgs", token=self.api.admin(), body=body)
+        return str(out["org_id"]), code
 
     async def _clock(self, day: date) -> None:
         await self.api.call("venture", "PUT", "/clock", token=self.api.admin(), body={"today": day.isoformat()})
@@ -126,8 +141,8 @@ class CommunityChapter:
     # --- 公益认领 ---------------------------------------------------------------------------
 
     async def claiming(self) -> None:
-        organiser = self.ids[self._org(ORGANISER).key]
-        claimers = [self.ids[o.key] for o in self.plan.orgs if o.registered and o.named][:6]
+        organiser, _ = await self._org(ORGANISER, "private_non_enterprise", LONGTAN, 2016, 990001)
+        claimers = [self.ids[o.key] for o in self.plan.orgs if o.registered and o.street_code][:6]
         token = self.api.org(organiser)
         for e, person_times in enumerate(self.c.person_times, start=1):
             year = 2016 + e
@@ -196,9 +211,8 @@ class CommunityChapter:
     # --- 崇外街道社区微创投 -------------------------------------------------------------------
 
     async def street_rounds(self) -> None:
-        federation = self._org(CHONGWAI_FEDERATION)
-        sponsor = self.ids[federation.key]
-        names, roster = _groups_csv(federation, sum(self.c.groups))
+        sponsor, code = await self._org(CHONGWAI_FEDERATION, "social_association", CHONGWAI, 2015, 990002)
+        names, roster = _groups_csv(code, sum(self.c.groups))
         report = await self.api.call(
             "registry",
             "POST",
