@@ -30,6 +30,7 @@ ARTICLE: dict[str, Any] = {
 PERSON_TIMES = 10_260  # "受益居民10000余人次": a little over 10,000
 LONGTAN, COMMUNITY = "110101014", "左安浦园社区"
 CHONGWAI = "110101012"
+COMMUNITIES = ("新怡家园社区", "花市枣苑社区", "国瑞城社区", "新世界家园社区", "崇文门东大街社区")  # synthetic
 ORGANISER = "东城区五色土社会工作事务所"
 CHONGWAI_FEDERATION = "东城区崇外街道社区社会组织联合会"
 
@@ -94,7 +95,8 @@ def _groups_csv(sponsor_code: str, count: int) -> tuple[list[str], str]:
     w.writerow([*head, "联系电话", "支持单位统一社会信用代码"])
     for i, name in enumerate(names):
         filed = date(2015, 1 + i % 12, 10)
-        row = [name, "社区社会组织", "", "", filed.isoformat(), "崇文门外街道", "", "社区治理", "带头人"]
+        community = COMMUNITIES[i % len(COMMUNITIES)]
+        row = [name, "社区社会组织", "", "", filed.isoformat(), "崇文门外街道", community, "社区治理", "带头人"]
         w.writerow([*row, f"010-67{i:06d}", sponsor_code])
     return names, out.getvalue()
 
