@@ -258,7 +258,7 @@ class CommunityChapter:
                 "year": year,
                 "title": "崇外街道社区公益微创投",
                 "total_budget_cny": f"{10000 * len(groups)}.00",
-                "grant_cap_cny": "20000.00",
+                "grant_cap_cny": "10000.00",
                 "call_opens_on": date(year, 5, 4).isoformat(),
                 "call_closes_on": date(year, 5, 29).isoformat(),
                 "tranche_percents": [100],
