@@ -109,26 +109,14 @@ class CommunityChapter:
         self.editions: list[str] = []
         self.rounds: list[str] = []
 
-    async def _org(self, name: str, org_type: str, street: str, year: int, serial: int) -> tuple[str, str]:
-        """(id, credit code) of an organisation the article names: the main story's, or registered
-        here when a scaled-down story left it out."""
-        for o in self.plan.orgs:
-            if o.name == name:
-                return self.ids[o.key], o.credit_code or ""
-        from registry.domain.uscc import make_code
-
-        code = make_code("51" if org_type == "social_association" else "52", "110101", f"MJ{serial:06d}")
-        body = {
-            "name": name,
-            "org_type": org_type,
-            "credit_code": code,
-            "registered_on": date(year, 3, 1).isoformat(),
-            "street_code": street,
-            "domains": ["community_governance"],
-            "contact": {"name": "联系人", "phone": f"010-8{serial:07d}"},
-        }
-        out = await self.api.call("registry", "POST", "/orgs", token=self.api.admin(), body=body)
-        return str(out["org_id"]), code
+    def _org(self, name: str, org_type: str) -> tuple[str, str]:
+        """(id, credit code) of an organisation the article names; a scaled-down story may have left
+        it out, and then one of its registered organisations of the same type stands in (registering
+        another would change the registry's figures)."""
+        named = [o for o in self.plan.orgs if o.name == name]
+        stand_in = [o for o in self.plan.orgs if o.org_type == org_type and o.registered and o.credit_code]
+        org = (named or stand_in)[0]
+        return self.ids[org.key], org.credit_code or ""
 
     async def _clock(self, day: date) -> None:
         await self.api.call("venture", "PUT", "/clock", token=self.api.admin(), body={"today": day.isoformat()})
@@ -143,7 +131,7 @@ class CommunityChapter:
     # --- 公益认领 ---------------------------------------------------------------------------
 
     async def claiming(self) -> None:
-        organiser, _ = await self._org(ORGANISER, "private_non_enterprise", LONGTAN, 2016, 990001)
+        organiser, _ = self._org(ORGANISER, "private_non_enterprise")
         claimers = [self.ids[o.key] for o in self.plan.orgs if o.registered and o.street_code][:6]
         token = self.api.org(organiser)
         for e, person_times in enumerate(self.c.person_times, start=1):
@@ -213,7 +201,7 @@ class CommunityChapter:
     # --- 崇外街道社区微创投 -------------------------------------------------------------------
 
     async def street_rounds(self) -> None:
-        sponsor, code = await self._org(CHONGWAI_FEDERATION, "social_association", CHONGWAI, 2015, 990002)
+        sponsor, code = self._org(CHONGWAI_FEDERATION, "social_association")
         names, roster = _groups_csv(code, sum(self.c.groups))
         report = await self.api.call(
             "registry",
