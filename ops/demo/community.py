@@ -17,7 +17,7 @@ from typing import Any
 
 from ops.demo.client import Api, DemoError
 from ops.demo.figures import Row
-from ops.demo.plan import OrgSpec, Plan
+from ops.demo.plan import Plan
 from ops.demo.story.base import ORG_NOT_KNOWN_YET, gather
 
 ARTICLE: dict[str, Any] = {
@@ -30,6 +30,7 @@ ARTICLE: dict[str, Any] = {
 PERSON_TIMES = 10_260  # "受益居民10000余人次": a little over 10,000
 LONGTAN, COMMUNITY = "110101014", "左安浦园社区"
 CHONGWAI = "110101012"
+COMMUNITIES = ("新怡家园社区", "花市枣苑社区", "国瑞城社区", "新世界家园社区", "崇文门东大街社区")  # synthetic
 ORGANISER = "东城区五色土社会工作事务所"
 CHONGWAI_FEDERATION = "东城区崇外街道社区社会组织联合会"
 
@@ -85,7 +86,7 @@ def build(scale: float, seed: int = 2007) -> CommunityPlan:
     return CommunityPlan(items, person_times, groups, expected)
 
 
-def _groups_csv(federation: OrgSpec, count: int) -> tuple[list[str], str]:
+def _groups_csv(sponsor_code: str, count: int) -> tuple[list[str], str]:
     """The 崇外 resident-led groups (居民“领秀”带头人), filed with the federation as sponsor."""
     names = [f"崇外领秀居民自治队{i:02d}" for i in range(1, count + 1)]
     out = io.StringIO()
@@ -94,8 +95,9 @@ def _groups_csv(federation: OrgSpec, count: int) -> tuple[list[str], str]:
     w.writerow([*head, "联系电话", "支持单位统一社会信用代码"])
     for i, name in enumerate(names):
         filed = date(2015, 1 + i % 12, 10)
-        row = [name, "社区社会组织", "", "", filed.isoformat(), "崇文门外街道", "", "社区治理", "带头人"]
-        w.writerow([*row, f"010-67{i:06d}", federation.credit_code or ""])
+        community = COMMUNITIES[i % len(COMMUNITIES)]
+        row = [name, "社区社会组织", "", "", filed.isoformat(), "崇文门外街道", community, "社区治理", "带头人"]
+        w.writerow([*row, f"010-67{i:06d}", sponsor_code])
     return names, out.getvalue()
 
 
@@ -107,11 +109,14 @@ class CommunityChapter:
         self.editions: list[str] = []
         self.rounds: list[str] = []
 
-    def _org(self, name: str) -> OrgSpec:
-        for o in self.plan.orgs:
-            if o.name == name:
-                return o
-        raise DemoError(f"the main story has no {name}")
+    def _org(self, name: str, org_type: str) -> tuple[str, str]:
+        """(id, credit code) of an organisation the article names; a scaled-down story may have left
+        it out, and then one of its registered organisations of the same type stands in (registering
+        another would change the registry's figures)."""
+        named = [o for o in self.plan.orgs if o.name == name]
+        stand_in = [o for o in self.plan.orgs if o.org_type == org_type and o.registered and o.credit_code]
+        org = (named or stand_in)[0]
+        return self.ids[org.key], org.credit_code or ""
 
     async def _clock(self, day: date) -> None:
         await self.api.call("venture", "PUT", "/clock", token=self.api.admin(), body={"today": day.isoformat()})
@@ -126,8 +131,8 @@ class CommunityChapter:
     # --- 公益认领 ---------------------------------------------------------------------------
 
     async def claiming(self) -> None:
-        organiser = self.ids[self._org(ORGANISER).key]
-        claimers = [self.ids[o.key] for o in self.plan.orgs if o.registered and o.named][:6]
+        organiser, _ = self._org(ORGANISER, "private_non_enterprise")
+        claimers = [self.ids[o.key] for o in self.plan.orgs if o.registered and o.street_code][:6]
         token = self.api.org(organiser)
         for e, person_times in enumerate(self.c.person_times, start=1):
             year = 2016 + e
@@ -196,9 +201,8 @@ class CommunityChapter:
     # --- 崇外街道社区微创投 -------------------------------------------------------------------
 
     async def street_rounds(self) -> None:
-        federation = self._org(CHONGWAI_FEDERATION)
-        sponsor = self.ids[federation.key]
-        names, roster = _groups_csv(federation, sum(self.c.groups))
+        sponsor, code = self._org(CHONGWAI_FEDERATION, "social_association")
+        names, roster = _groups_csv(code, sum(self.c.groups))
         report = await self.api.call(
             "registry",
             "POST",
@@ -242,7 +246,7 @@ class CommunityChapter:
                 "year": year,
                 "title": "崇外街道社区公益微创投",
                 "total_budget_cny": f"{10000 * len(groups)}.00",
-                "grant_cap_cny": "20000.00",
+                "grant_cap_cny": "10000.00",
                 "call_opens_on": date(year, 5, 4).isoformat(),
                 "call_closes_on": date(year, 5, 29).isoformat(),
                 "tranche_percents": [100],

@@ -60,7 +60,9 @@ async def open_edition(
     e.validate()
     if e.organiser_org_id is not None:
         org = await orgs.get(e.organiser_org_id)
-        if org is None or not (org.is_registered or org.is_filed_community_org):
+        if org is None:  # "not yet" (registry's event on its way) reads differently from "never"
+            raise Invalid("organiser_org_id", "组织方尚未出现在登记信息中")
+        if not (org.is_registered or org.is_filed_community_org):
             raise Invalid("organiser_org_id", "组织方须是登记或备案状态正常的组织")
         e.organiser_name = org.name
     if await claiming.edition_number_taken(e.street_code, e.community, e.number):
@@ -139,7 +141,9 @@ async def claim_by_account(
         raise Invalid("kind", "通过组织账号认领时，认领方类型须为 org 或 party_branch")
     assert req.claimer_org_id is not None
     org = await orgs.get(req.claimer_org_id)
-    if org is None or not (org.is_registered or org.is_filed_community_org):
+    if org is None:
+        raise Invalid("org_id", "该组织尚未出现在登记信息中")
+    if not (org.is_registered or org.is_filed_community_org):
         raise Invalid("org_id", "认领组织须是登记或备案状态正常的组织")
     name = org.name + ("党支部" if req.kind is ClaimerKind.PARTY_BRANCH else "")
     return await _claim(claiming, item_id, req, name=name, phone=None, today=today)
