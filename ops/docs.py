@@ -42,7 +42,8 @@ Every event is a persistent JSON message on the durable topic exchange `events`,
 CloudEvents AMQP-binding headers `cloudEvents:specversion`, `cloudEvents:id`,
 `cloudEvents:source`, `cloudEvents:type`, `cloudEvents:time`. Every body carries `event_id`
 (UUID), `occurred_at` (RFC 3339), `correlation_id` and `causation_id`; consumers ignore
-unknown fields; money is a decimal string in CNY. A breaking change is a new `.v2` key,
+unknown fields; money is a decimal string in CNY; every date and time lies in the years 1900 to
+2200 (one outside is refused, naming the field). A breaking change is a new `.v2` key,
 published alongside `.v1` until consumers move. Redeliveries happen: deduplicate on `event_id`.
 
 ## How a district system publishes a demand

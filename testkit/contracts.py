@@ -24,7 +24,7 @@ def documented_schemas() -> dict[str, Doc]:
 
 
 SCHEMAS = documented_schemas()
-_CANDIDATES = ["a", "district-demo", "200000.00", "x" * 8]
+_CANDIDATES = ["a", "district-demo", "200000.00", "x" * 8, "09:30"]
 
 
 def resolve(schema: Doc) -> Doc:

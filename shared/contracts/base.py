@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
@@ -87,11 +87,20 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
+# Dates a record of the centre can hold. Beyond them lie `date.max` and `date.min`, which the
+# database driver stores as `infinity` and `-infinity` (where `extract(year ...)` and date
+# arithmetic fail), and nothing a person or a district system could mean.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
 def check_storable(value: Any) -> None:
-    """Raise ValueError naming why when `value` (or any text inside it) cannot be stored."""
+    """Raise ValueError naming why when `value` (or any text or date inside it) cannot be stored."""
     if isinstance(value, str):
         if (why := unstorable(value)) is not None:
             raise ValueError(why)
+    elif isinstance(value, date):  # a datetime is a date too
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValueError(f"日期超出可受理的范围（{EARLIEST_YEAR} 年至 {LATEST_YEAR} 年）")
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
             check_storable(item)

@@ -50,3 +50,16 @@ def test_storable_text_passes_and_replacement_keeps_what_can_be_kept():
     assert DemandPublished.model_validate(demand(title="助老服务 🧓")).title == "助老服务 🧓"
     assert unstorable("ok") is None and "U+0000" in (unstorable("a\x00") or "")
     assert storable("a\x00b\udc80") == "a\ufffdb\ufffd"
+
+
+@pytest.mark.parametrize(
+    "when", ["9999-12-31T00:00:00+00:00", "0001-01-02T00:00:00+00:00", "1899-12-31T00:00:00+08:00"]
+)
+def test_a_time_the_database_would_keep_as_infinity_is_refused_naming_the_field(when):
+    """`date.max`/`date.min` are stored as ±infinity by the driver; nothing the centre records lies
+    outside 1900–2200 (shared/contracts/base.py)."""
+    with pytest.raises(ValidationError) as refused:
+        DemandPublished.model_validate(demand(occurred_at=when))
+    [error] = refused.value.errors()
+    assert error["loc"] == ("occurred_at",) and "日期超出可受理的范围" in error["msg"]
+    assert DemandPublished.model_validate(demand(occurred_at="2200-12-31T23:00:00+08:00"))

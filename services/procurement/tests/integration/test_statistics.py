@@ -121,3 +121,17 @@ async def test_every_signed_contract_is_reachable_page_by_page_with_the_total(cl
     for bad in ({"page": 0}, {"page_size": 501}, {"page_size": 0}, {"page": "x"}):
         refused = await client.get("/public/contracts", params=bad)
         assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] in bad
+
+
+async def test_a_date_postgresql_would_keep_as_infinity_is_refused_naming_the_field(client):
+    """9999-12-31 is `date.max`, which the database driver stores as `infinity` (and 0001-01-01 as
+    `-infinity`): accepted, it made every later `GET /statistics?by=year` a 500."""
+    for when in ("9999-12-31", "0001-01-01"):
+        records = article_records()[:1]
+        records[0].update(signed_on=when, starts_on=when, ends_on=when)
+        refused = await client.post("/projects/historical", json={"projects": records}, headers=ADMIN)
+        assert refused.status_code == 422, refused.text
+        fields = {tuple(e["loc"][-1:]) for e in refused.json()["detail"]}
+        assert ("signed_on",) in fields and "日期" in refused.json()["detail"][0]["msg"]
+    assert (await client.get("/statistics", params={"by": "year"})).status_code == 200
+    assert (await client.get("/statistics")).json()["total"]["projects"] == 0
