@@ -16,6 +16,7 @@ from procurement.handlers import needs as uc
 from shared.auth import Principal, Role, require
 from shared.errors import Invalid
 from shared.inputs import InputModel
+from shared.paging import PAGED, PagingDep
 from shared.reference import Domain
 
 router = APIRouter(tags=["community needs"])
@@ -93,12 +94,16 @@ async def raise_need(body: NeedIn, p: Worker, svc: ServiceDep, today: TodayDep) 
     return need_view(need)
 
 
-@router.get("/community-needs", summary="Needs and what became of them (worker: its community; street: its street)")
-async def list_needs(p: Reader, svc: ServiceDep) -> list[dict[str, Any]]:
+@router.get(
+    "/community-needs",
+    summary="Needs and what became of them (worker: its community; street: its street)",
+    responses=PAGED,
+)
+async def list_needs(paging: PagingDep, p: Reader, svc: ServiceDep) -> list[dict[str, Any]]:
     street = None if p.role is Role.DISTRICT_ADMIN else p.street
     community = p.community if p.role is Role.COMMUNITY_WORKER else None
     async with svc.reading() as s:
-        return [need_view(n) for n in await s.needs.listing(street=street, community=community)]
+        return paging.of([need_view(n) for n in await s.needs.listing(street=street, community=community)])
 
 
 @router.post("/community-needs/{need_id}/decline", summary="Decline a need with the reason (its street)")

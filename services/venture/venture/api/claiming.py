@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 
 from shared.auth import Principal, Role, require
+from shared.paging import PAGED, PagingDep
 from venture import access
 from venture.api.claiming_models import AccountClaimIn, CompletionIn, DeclineIn, EditionIn, ItemIn, PublicClaimIn
 from venture.api.deps import Today, service_of
@@ -85,10 +86,10 @@ async def open_edition(body: EditionIn, request: Request, p: Organiser) -> dict[
     return edition_view(e)
 
 
-@router.get("/claiming/editions", summary="Editions (public)")
-async def list_editions(request: Request) -> list[dict[str, Any]]:
+@router.get("/claiming/editions", summary="Editions (public)", responses=PAGED)
+async def list_editions(paging: PagingDep, request: Request) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
-        return [edition_view(e) for e in await s.claiming.editions()]
+        return paging.of([edition_view(e) for e in await s.claiming.editions()])
 
 
 @router.get("/claiming/editions/{edition_id}", summary="The public page: open items, completed ones with claimers")
@@ -120,11 +121,15 @@ async def publish_item(edition_id: UUID, body: ItemIn, request: Request, p: Orga
     return item_view(i, public=False)
 
 
-@router.get("/claiming/editions/{edition_id}/claims", summary="Every item with its claims and phones (the organiser)")
-async def edition_claims(edition_id: UUID, request: Request, p: Organiser) -> list[dict[str, Any]]:
+@router.get(
+    "/claiming/editions/{edition_id}/claims",
+    summary="Every item with its claims and phones (the organiser)",
+    responses=PAGED,
+)
+async def edition_claims(paging: PagingDep, edition_id: UUID, request: Request, p: Organiser) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
         access.check_may_run_edition(p, await uc.load_edition(s.claiming, edition_id))
-        return [item_view(i, public=False) for i in await s.claiming.items_of(edition_id)]
+        return paging.of([item_view(i, public=False) for i in await s.claiming.items_of(edition_id)])
 
 
 @router.post("/claiming/items/{item_id}/claims", status_code=201, summary="Claim through an organisation's account")

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from shared.paging import PAGED, PagingDep
 from shared.reference import STREETS
 from venture import giving360
 from venture.api.deps import service_of, settings_of
@@ -48,23 +49,25 @@ async def statistics(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/statistics/streets", summary="Street micro-venture (社区微创投) per street (public)")
-async def street_statistics(request: Request) -> list[dict[str, Any]]:
+@router.get("/statistics/streets", summary="Street micro-venture (社区微创投) per street (public)", responses=PAGED)
+async def street_statistics(paging: PagingDep, request: Request) -> list[dict[str, Any]]:
     async with service_of(request).reading() as s:
         rows = await s.queries.street_statistics()
-    return [
-        {
-            "street_code": r["street_code"],
-            "street_name": STREETS.get(r["street_code"], r["street_code"]),
-            "rounds": int(r["rounds"]),
-            "applications": int(r["applications"]),
-            "funded_projects": int(r["funded_projects"]),
-            "groups_cultivated": int(r["groups_cultivated"]),
-            "community_groups_cultivated": int(r["community_groups_cultivated"]),
-            "awarded_cny": money(r["awarded_cny"]),
-        }
-        for r in rows
-    ]
+    return paging.of(
+        [
+            {
+                "street_code": r["street_code"],
+                "street_name": STREETS.get(r["street_code"], r["street_code"]),
+                "rounds": int(r["rounds"]),
+                "applications": int(r["applications"]),
+                "funded_projects": int(r["funded_projects"]),
+                "groups_cultivated": int(r["groups_cultivated"]),
+                "community_groups_cultivated": int(r["community_groups_cultivated"]),
+                "awarded_cny": money(r["awarded_cny"]),
+            }
+            for r in rows
+        ]
+    )
 
 
 @router.get("/exports/360giving", summary="Grants as a 360Giving data package, currency CNY (public)")
