@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, time
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from registry.access import ADMIN, READERS, WRITERS
 from registry.api.common import now, service_of
@@ -23,6 +23,15 @@ router = APIRouter(tags=["spaces and resource matching"])
 EVERYONE = (*READERS, Role.ORG)
 
 
+def _local(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("时间按北京时间填写，不带时区")
+    return value
+
+
+LocalTime = Annotated[time, AfterValidator(_local)]
+
+
 class _In(InputModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -33,15 +42,15 @@ class SpaceIn(_In):
     kind: SpaceKind
     capacity: int = Field(ge=1, le=2000)
     equipment: list[str] = Field(default_factory=list, max_length=30)
-    opens_at: time = time(9, 0)
-    closes_at: time = time(17, 30)
+    opens_at: LocalTime = time(9, 0)
+    closes_at: LocalTime = time(17, 30)
 
 
 class BookingIn(_In):
     org_id: UUID
     booked_on: date
-    starts_at: time
-    ends_at: time
+    starts_at: LocalTime
+    ends_at: LocalTime
     attendees: int = Field(ge=1, le=2000)
     purpose: str = Field(min_length=1, max_length=500)
 

@@ -68,6 +68,7 @@ async def test_a_room_is_booked_approved_and_conflicts_are_refused_naming_the_fi
         (_booking(org, day, "08:00", "09:30"), "starts_at"),
         (_booking(org, day, "14:00", "15:00", attendees=31), "attendees"),
         (_booking(org, _today() - timedelta(days=1)), "booked_on"),
+        (_booking(org, day, "14:00+08:00", "15:00"), "starts_at"),
     ]
     for body, field in refusals:
         r = await client.post(f"/spaces/{space}/bookings", json=body, headers=own)
