@@ -16,6 +16,7 @@ from registry.domain.party_depth import BranchForm, LinkKind
 from registry.handlers import party as handlers
 from shared.auth import Principal, Role, require
 from shared.inputs import InputModel
+from shared.paging import PAGED, PagingDep
 
 router = APIRouter(tags=["party building"])
 
@@ -72,15 +73,16 @@ async def record_census(
     return row
 
 
-@router.get("/party/census", summary="The census of a year, optionally of one street")
+@router.get("/party/census", summary="The census of a year, optionally of one street", responses=PAGED)
 async def census(
+    paging: PagingDep,
     request: Request,
     year: int = Query(ge=2000, le=2100),
     street: str | None = Query(default=None, max_length=9),
     _: Principal = Depends(require(*READERS)),
 ) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
-        return await stores.party.census(year, street)
+        return paging.of(await stores.party.census(year, street))
 
 
 @router.post("/party-branches/{branch_id}/merge", summary="Merge a branch into another")
@@ -107,10 +109,16 @@ async def dissolve(
     return events[0].model_dump(mode="json", include={"branch_id", "org_ids", "dissolved_on", "reason"})
 
 
-@router.get("/party-branches/{branch_id}/history", summary="A branch's history: formed, attached, merged, dissolved")
-async def history(branch_id: UUID, request: Request, _: Principal = Depends(require(*READERS))) -> list[dict[str, Any]]:
+@router.get(
+    "/party-branches/{branch_id}/history",
+    summary="A branch's history: formed, attached, merged, dissolved",
+    responses=PAGED,
+)
+async def history(
+    paging: PagingDep, branch_id: UUID, request: Request, _: Principal = Depends(require(*READERS))
+) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
-        return await stores.party.history(branch_id)
+        return paging.of(await stores.party.history(branch_id))
 
 
 @router.post("/party/member-reports", status_code=201, summary="A member reports to a residential community (双报到)")
@@ -137,13 +145,17 @@ async def add_activity(
     return {"activity_id": activity_id}
 
 
-@router.get("/party-branches/{branch_id}/activities", summary="A branch's activities with their links resolved")
+@router.get(
+    "/party-branches/{branch_id}/activities", summary="A branch's activities with their links resolved", responses=PAGED
+)
 async def activities(
-    branch_id: UUID, request: Request, _: Principal = Depends(require(*READERS))
+    paging: PagingDep, branch_id: UUID, request: Request, _: Principal = Depends(require(*READERS))
 ) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
         rows = await stores.party.activities(branch_id)
-    return [{**r, "link_confirmed": r["link_kind"] is not None and r["linked_title"] is not None} for r in rows]
+    return paging.of(
+        [{**r, "link_confirmed": r["link_kind"] is not None and r["linked_title"] is not None} for r in rows]
+    )
 
 
 @router.get("/statistics/party-coverage/by-year", summary="Both coverages per year and street, branches, 双报到")
@@ -158,7 +170,13 @@ async def coverage_by_year(
         return await handlers.coverage_by_year(stores.party, from_year=from_year, to_year=to_year, street_code=street)
 
 
-@router.get("/statistics/branch-activities", summary="Activities per branch, and how many are linked and confirmed")
-async def activity_counts(request: Request, _: Principal = Depends(require(*READERS))) -> list[dict[str, Any]]:
+@router.get(
+    "/statistics/branch-activities",
+    summary="Activities per branch, and how many are linked and confirmed",
+    responses=PAGED,
+)
+async def activity_counts(
+    paging: PagingDep, request: Request, _: Principal = Depends(require(*READERS))
+) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
-        return await stores.party.activity_counts()
+        return paging.of(await stores.party.activity_counts())

@@ -17,6 +17,7 @@ from registry.domain.spaces import BookingStatus, Slot, SpaceKind
 from registry.handlers import spaces as handlers
 from shared.auth import Principal, Role, require
 from shared.inputs import InputModel
+from shared.paging import PAGED, PagingDep
 from shared.reference import Domain
 
 router = APIRouter(tags=["spaces and resource matching"])
@@ -111,14 +112,15 @@ async def add_space(body: SpaceIn, request: Request, who: Principal = Depends(re
         return await handlers.add_space(uow.stores.orgs, uow.stores.spaces, **body.model_dump(), principal=who)
 
 
-@router.get("/spaces", summary="Rooms with capacity, equipment and opening hours (working days)")
+@router.get("/spaces", summary="Rooms with capacity, equipment and opening hours (working days)", responses=PAGED)
 async def list_spaces(
+    paging: PagingDep,
     request: Request,
     platform: str | None = Query(default=None, max_length=20),
     _: Principal = Depends(require(*EVERYONE)),
 ) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
-        return await stores.spaces.spaces(platform)
+        return paging.of(await stores.spaces.spaces(platform))
 
 
 @router.post("/spaces/{space_id}/bookings", status_code=201, summary="Ask for a room (approval follows)")
@@ -135,13 +137,13 @@ async def book(
     return out
 
 
-@router.get("/bookings", summary="Bookings (staff: all or one room's; an organisation: its own)")
+@router.get("/bookings", summary="Bookings (staff: all or one room's; an organisation: its own)", responses=PAGED)
 async def bookings(
-    request: Request, space_id: UUID | None = None, who: Principal = Depends(require(*EVERYONE))
+    paging: PagingDep, request: Request, space_id: UUID | None = None, who: Principal = Depends(require(*EVERYONE))
 ) -> list[dict[str, Any]]:
     org_id = who.org_id if who.role is Role.ORG else None
     async with service_of(request).reading() as stores:
-        return await stores.spaces.bookings(org_id, space_id)
+        return paging.of(await stores.spaces.bookings(org_id, space_id))
 
 
 @router.post("/bookings/{booking_id}/status", summary="Approve, reject, cancel or mark a no-show")
@@ -192,18 +194,22 @@ async def offer(
     return {"offer_id": offer_id}
 
 
-@router.get("/offers", summary="Organisations' service offers")
+@router.get("/offers", summary="Organisations' service offers", responses=PAGED)
 async def offers(
-    request: Request, domain: Domain | None = None, _: Principal = Depends(require(*EVERYONE))
+    paging: PagingDep, request: Request, domain: Domain | None = None, _: Principal = Depends(require(*EVERYONE))
 ) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
-        return await stores.spaces.offers(None if domain is None else str(domain))
+        return paging.of(await stores.spaces.offers(None if domain is None else str(domain)))
 
 
-@router.get("/matching", summary="Open procurement demands with the offers that fit them by domain and street")
-async def matching(request: Request, _: Principal = Depends(require(*READERS))) -> list[dict[str, Any]]:
+@router.get(
+    "/matching", summary="Open procurement demands with the offers that fit them by domain and street", responses=PAGED
+)
+async def matching(
+    paging: PagingDep, request: Request, _: Principal = Depends(require(*READERS))
+) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
-        return await handlers.matching(stores.spaces)
+        return paging.of(await handlers.matching(stores.spaces))
 
 
 @router.post("/fairs", status_code=201, summary="A matchmaking fair (对接洽谈会) with its participants")

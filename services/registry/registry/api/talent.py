@@ -19,6 +19,7 @@ from registry.domain.talent import PersonRole
 from registry.handlers import talent as handlers
 from shared.auth import Principal, Role, require
 from shared.inputs import InputModel
+from shared.paging import PAGED, PagingDep
 from shared.reference import PlatformLevel
 
 router = APIRouter(tags=["talent cultivation"])
@@ -107,14 +108,19 @@ async def open_programme(
     }
 
 
-@router.get("/talent/programmes", summary="Talent programmes with their sessions, enrolments and certificates counted")
+@router.get(
+    "/talent/programmes",
+    summary="Talent programmes with their sessions, enrolments and certificates counted",
+    responses=PAGED,
+)
 async def list_programmes(
+    paging: PagingDep,
     request: Request,
     year: int | None = Query(default=None, ge=2000, le=2100),
     _: Principal = Depends(require(*READERS)),
 ) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
-        return await stores.talent.programmes(year)
+        return paging.of(await stores.talent.programmes(year))
 
 
 @router.post("/talent/programmes/{programme_id}/sessions", status_code=201, summary="Add a session to a programme")
@@ -141,13 +147,14 @@ async def enrol(
 @router.get(
     "/talent/programmes/{programme_id}/people",
     summary="The people enrolled (personal data: staff of the programme's scope)",
+    responses=PAGED,
 )
 async def people(
-    programme_id: UUID, request: Request, who: Principal = Depends(require(*WRITERS))
+    paging: PagingDep, programme_id: UUID, request: Request, who: Principal = Depends(require(*WRITERS))
 ) -> list[dict[str, Any]]:
     async with service_of(request).reading() as stores:
         await handlers.programme_in_scope(stores.talent, programme_id, who)
-        return await stores.talent.people(programme_id)
+        return paging.of(await stores.talent.people(programme_id))
 
 
 @router.post("/talent/sessions/{session_id}/attendance", summary="Record who attended a session")
@@ -204,14 +211,19 @@ async def coach(
     return {"coaching_id": coaching_id, "cohort_id": cohort_id}
 
 
-@router.get("/talent/coaching", summary="Coaching sessions with their notes (staff; an organisation its own)")
+@router.get(
+    "/talent/coaching", summary="Coaching sessions with their notes (staff; an organisation its own)", responses=PAGED
+)
 async def coaching(
-    request: Request, org_id: UUID | None = None, who: Principal = Depends(require(*READERS, Role.ORG))
+    paging: PagingDep,
+    request: Request,
+    org_id: UUID | None = None,
+    who: Principal = Depends(require(*READERS, Role.ORG)),
 ) -> list[dict[str, Any]]:
     if who.role is Role.ORG:
         org_id = who.org_id
     async with service_of(request).reading() as stores:
-        return await stores.talent.coaching(org_id)
+        return paging.of(await stores.talent.coaching(org_id))
 
 
 @router.post("/talent/brand-projects", status_code=201, summary="Recognise a brand project (品牌项目)")
