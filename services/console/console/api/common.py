@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from console.access import may_manage_accounts
-from console.domain.accounts import ACTION_NAMES, ROLE_NAMES, STATUS_NAMES, Account, Status
+from console.domain.accounts import ACTION_NAMES, ROLE_NAMES, STATUS_NAMES, Account, Status, audit_detail
 from console.domain.secrets import csrf_ok, csrf_token, digest, new_secret
 from console.service import ConsoleService
 from console.store.sessions import Session
@@ -25,7 +25,12 @@ SESSION_COOKIE = "sogc_session"
 VISITOR_COOKIE = "sogc_visitor"  # binds an anonymous visitor's CSRF token (sign-in, set-password forms)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 TEMPLATES.env.globals.update(
-    ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES, ACTION_NAMES=ACTION_NAMES, Status=Status, ZONE=DISTRICT_ZONE
+    ROLE_NAMES=ROLE_NAMES,
+    STATUS_NAMES=STATUS_NAMES,
+    ACTION_NAMES=ACTION_NAMES,
+    Status=Status,
+    ZONE=DISTRICT_ZONE,
+    audit_detail=audit_detail,
 )
 
 

@@ -294,3 +294,38 @@ class Account:
 
     def copy(self) -> Account:
         return replace(self, roles=list(self.roles))
+
+
+# What the audit's details are called on the pages, and how each value reads.
+DETAIL_NAMES = {
+    "roles": "角色",
+    "previous": "原角色",
+    "email": "电子邮箱",
+    "reason": "原因",
+    "sessions_ended": "结束的登录",
+    "second_factor": "两步验证方式",
+    "org_id": "组织编号",
+}
+
+
+def audit_detail(detail: dict[str, Any]) -> list[tuple[str, str]]:
+    """An audit entry's details as a person reads them: Chinese names, roles by their labels."""
+    shown: list[tuple[str, str]] = []
+    for key, value in detail.items():
+        if key in ("roles", "previous") and isinstance(value, list):
+            text = "、".join(_grant_label(v) for v in value) or "（无）"
+        elif isinstance(value, bool):
+            text = "是" if value else "否"
+        elif value is None or value == "":
+            text = "—"
+        else:
+            text = str(value)
+        shown.append((DETAIL_NAMES.get(key, key), text))
+    return shown
+
+
+def _grant_label(value: Any) -> str:
+    try:
+        return Grant.from_json(value).label()
+    except (KeyError, TypeError, ValueError):
+        return str(value)

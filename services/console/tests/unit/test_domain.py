@@ -96,3 +96,23 @@ def test_an_unknown_login_costs_as_much_time_as_a_wrong_password():
     known, unknown = statistics.median(runs[stored]), statistics.median(runs[None])
     # Without the decoy an unknown login is answered in microseconds: a ratio near 0.01.
     assert 0.33 < unknown / known < 3.0, (known, unknown)
+
+
+def test_an_audit_entry_reads_in_chinese_with_roles_by_their_labels() -> None:
+    from console.domain.accounts import audit_detail
+
+    shown = audit_detail(
+        {
+            "roles": [{"role": "street_officer", "street": "110101006"}],
+            "previous": [],
+            "email": "zhaolei@example.org",
+            "sessions_ended": 2,
+        }
+    )
+    assert shown == [
+        ("角色", "街道工作人员（东四街道）"),
+        ("原角色", "（无）"),
+        ("电子邮箱", "zhaolei@example.org"),
+        ("结束的登录", "2"),
+    ]
+    assert audit_detail({"roles": [{"role": "nobody"}]}) == [("角色", "{'role': 'nobody'}")]
