@@ -53,7 +53,7 @@ from typing import Any
 import httpx
 import yaml
 
-from shared.auth import mint
+from shared.auth import KeyRing, mint
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -64,6 +64,9 @@ LABEL = "com.docker.compose.project"
 TAG = "compose-test"
 STREET = "110101006"
 DISTRICT_SYSTEM = "district-demo"
+# The `iss` of the run's tokens, and where the services find the issuer's public keys.
+ISSUER = "https://console.smoke.invalid"
+JWKS_IN_CONTAINER = "/etc/sogc/issuer-jwks.json"
 
 
 class Unavailable(Exception):
@@ -262,6 +265,7 @@ class Stack:
     engine_env: dict[str, str]
     values: dict[str, str] = field(default_factory=dict)
     ports: dict[tuple[str, int], int] = field(default_factory=dict)
+    ring: KeyRing | None = None
 
     @property
     def files(self) -> list[Path]:
@@ -295,9 +299,24 @@ def prepare(stack: Stack, base_port: int) -> None:
         values[variable], stack.ports[key] = str(port), port
         port += 1
     values["NOTIFY_PUBLIC_BASE_URL"] = stack.url("notify", 8004)
+    # The issuer: a production key ring of the run's own (`ops.tokens --keys DIR init`), its public
+    # keys as the services' air-gapped JWKS file, mounted read-only.
+    keys, public = stack.folder / "issuer-keys", stack.folder / "public"
+    run([sys.executable, "-m", "ops.tokens", "--keys", str(keys), "init"], cwd=ROOT)
+    public.mkdir()
+    public.chmod(0o755)  # the services' non-root user reads it (the run's folder stays closed to listing)
+    stack.folder.chmod(0o711)
+    run([sys.executable, "-m", "ops.tokens", "--keys", str(keys), "jwks", "--out", str(public / "jwks.json")], cwd=ROOT)
+    stack.ring = KeyRing.load(keys)
+    values["AUTH_ISSUER"] = ISSUER
+    values["AUTH_JWKS_URL"] = ""
+    values["AUTH_JWKS_FILE"] = JWKS_IN_CONTAINER
     (stack.folder / ".env").write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+    (stack.folder / ".env").chmod(0o600)
     override: dict[str, Any] = {name: {"image": image.tag} for name, image in images().items()}
     override.setdefault("rabbitmq-definitions", {})["environment"] = {system_password_var: values[system_password_var]}
+    for name in app_services():
+        override[name]["volumes"] = [f"{public / 'jwks.json'}:{JWKS_IN_CONTAINER}:ro"]
     (stack.folder / "override.yml").write_text(json.dumps({"version": "3.8", "services": override}, indent=2))
     stack.values = values
 
@@ -388,8 +407,9 @@ def eventually(what: str, probe: Callable[[], Any], timeout: float = 90) -> Any:
 
 
 def token(stack: Stack, role: str, street: str | None = None) -> dict[str, str]:
-    """A bearer header, minted as the operator does (`python -m shared.auth`) with the deployment's secret."""
-    signed = mint(stack.values["JWT_SECRET"], sub=f"smoke-{role}", role=role, street=street)
+    """A bearer header, minted as the operator does (`python -m ops.tokens mint`) with the run's key ring."""
+    assert stack.ring is not None
+    signed = mint(stack.ring, issuer=ISSUER, sub=f"smoke-{role}", role=role, street=street, ttl_seconds=900)
     return {"Authorization": f"Bearer {signed}"}
 
 
