@@ -13,7 +13,7 @@ from typing import Any
 from ops import subscriber_systems
 from shared import districts
 
-SERVICES = ("registry", "venture", "procurement", "notify")
+SERVICES = ("registry", "venture", "procurement", "notify", "console")
 # The district systems that get a broker user: those of the systems file, unless DISTRICT_SYSTEMS
 # (comma-separated, possibly empty) names which of them a deployment runs.
 DISTRICT_SYSTEMS = (

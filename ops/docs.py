@@ -17,7 +17,7 @@ from shared.docs import asyncapi_document
 from shared.reference import DOMAIN_NAMES, STREETS, street_office_code, street_office_name
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "venture", "procurement", "notify")
+SERVICES = ("registry", "venture", "procurement", "notify", "console")
 
 
 def present() -> list[str]:

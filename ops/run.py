@@ -20,8 +20,8 @@ from ops import mailcatcher
 from ops.tokens import development_issuer_env
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004}
-COLOURS = {"registry": "36", "venture": "35", "procurement": "33", "notify": "32"}
+PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004, "console": 8005}
+COLOURS = {"registry": "36", "venture": "35", "procurement": "33", "notify": "32", "console": "34"}
 
 
 def available_services() -> list[str]:
@@ -56,6 +56,8 @@ def service_env(name: str) -> dict[str, str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if env.get(f"{name.upper()}_ENVIRONMENT", "development") != "production":
         env.setdefault(f"{name.upper()}_DEMO_MODE", "true")
+        if name == "console":  # pages over plain http on 127.0.0.1: the session cookie cannot be Secure
+            env.setdefault("CONSOLE_SECURE_COOKIES", "false")
     env.update(development_issuer_env(name, env))  # tokens of the development issuer (ops/tokens.py)
     return env
 
@@ -120,6 +122,10 @@ async def run(services: list[str], *, colour: bool, raw: bool) -> None:
     if "notify" in services:
         print(f"  public announcements (公示)  http://127.0.0.1:{PORTS['notify']}/public/announcements")
     print("  a token for staff: .venv/bin/python -m ops.tokens mint --role district_admin --sub alice")
+    if "console" in services:
+        print(f"  console (sign-in)  http://127.0.0.1:{PORTS['console']}/sign-in   the first district admin's link:")
+        print("             .venv/bin/python -m console.admin invite --login admin --name 管理员 \\")
+        print("                 --email admin@example.org --role district_admin")
     demo = [s for s in services if service_env(s).get(f"{s.upper()}_DEMO_MODE", "").lower() in ("1", "true", "yes")]
     if demo:
         print(f"  demo mode: {', '.join(demo)} (a district admin may move the clock: PUT /clock, X-Demo-Today;")

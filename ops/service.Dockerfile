@@ -33,7 +33,8 @@ FROM ${BASE_IMAGE}
 ARG SERVICE
 ARG PORT
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SERVICE=${SERVICE} PORT=${PORT} PATH=/opt/venv/bin:${PATH}
-RUN test -n "${SERVICE}" && test -n "${PORT}" && useradd --system --uid 10001 --no-create-home app
+RUN test -n "${SERVICE}" && test -n "${PORT}" && useradd --system --uid 10001 --no-create-home app \
+    && mkdir -p /var/lib/sogc/issuer-keys && chown -R app /var/lib/sogc && chmod 700 /var/lib/sogc/issuer-keys
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 USER app

@@ -18,7 +18,7 @@ import asyncpg
 
 from shared.messaging.topology import dead_letter_queue_name
 
-SERVICES = ("registry", "venture", "procurement", "notify")
+SERVICES = ("registry", "venture", "procurement", "notify", "console")
 
 
 @dataclass

@@ -20,7 +20,7 @@ from ops.tokens import development_issuer_env
 from testkit import PORT_OFFSET, fresh_database, namespaced
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "venture", "procurement", "notify")
+SERVICES = ("registry", "venture", "procurement", "notify", "console")
 ADMIN_DSN = os.environ.get("PROVISION_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 VHOST = namespaced("sogc_system")
 ADMIN_AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
@@ -120,12 +120,16 @@ class System:
                 **self.extra_env,
             }
             env.update(development_issuer_env(name, env))  # unless extra_env names another issuer
+            if name == "console":  # its pages over plain http, its links to where it really listens
+                env.setdefault("CONSOLE_SECURE_COOKIES", "false")
+                env.setdefault("CONSOLE_PUBLIC_BASE_URL", f"http://127.0.0.1:{self.base_port + i + 1}")
             log_path = self.log_dir / f"{name}.log"
             log_path.write_bytes(b"")
             self.services[name] = ServiceProcess(name, self.base_port + i + 1, env, log_path)
         for svc in self.services.values():
             svc.start()
-        await asyncio.gather(*(svc.wait_ready() for svc in self.services.values()))
+        # Five interpreters importing at once on a busy two-core machine take more than a minute.
+        await asyncio.gather(*(svc.wait_ready(timeout=180) for svc in self.services.values()))
         return self
 
     async def restart(self, name: str) -> None:

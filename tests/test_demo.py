@@ -76,9 +76,11 @@ def test_the_plan_is_reproducible_and_its_credit_codes_are_valid() -> None:
 
 @pytest.fixture(scope="module")
 async def demo_system() -> AsyncIterator[System]:
-    if sorted(present()) != sorted(["registry", "venture", "procurement", "notify"]):
+    if not {"registry", "venture", "procurement", "notify"} <= set(present()):
         pytest.skip(f"the demo needs all four services, found {present()}")
-    busy = [p for p in range(BASE_PORT + PORT_OFFSET + 1, BASE_PORT + PORT_OFFSET + 5) if not _port_free(p)]
+    busy = [
+        p for p in range(BASE_PORT + PORT_OFFSET + 1, BASE_PORT + PORT_OFFSET + 1 + len(present())) if not _port_free(p)
+    ]
     assert not busy, f"ports {busy} are taken: set DEMO_TEST_BASE_PORT"
     system = System(
         suffix="demo", base_port=BASE_PORT, vhost=VHOST, log_dir=ROOT / "var" / "system-logs" / "demo", demo_mode=True

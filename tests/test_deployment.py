@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "venture", "procurement", "notify")
-PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004}
+SERVICES = ("registry", "venture", "procurement", "notify", "console")
+PORTS = {"registry": 8001, "venture": 8002, "procurement": 8003, "notify": 8004, "console": 8005}
 ISSUER = "https://console.district.example"
 SECRET = re.compile(r"(SECRET|PASSWORD|_KEY)$")
 # Every committed file an operator deploys with.
@@ -185,9 +185,15 @@ def test_a_deployment_without_the_token_issuer_does_not_deploy_and_names_it(tmp_
 
 def test_services_verify_tokens_with_the_issuers_public_keys_and_hold_no_signing_secret(tmp_path):
     """Each service gets the issuer and where its JWKS is — the console's endpoint, or a file for an
-    air-gapped deployment — and nothing to sign a token with."""
+    air-gapped deployment — and nothing to sign a token with; only the console, the issuer, holds
+    the signing keys (its own volume) and issues as AUTH_ISSUER."""
     services = compose_config(tmp_path)[0]["services"]
-    for name in SERVICES:
+    verifiers = [name for name in SERVICES if name != "console"]
+    console = services["console"]
+    assert console["environment"]["CONSOLE_ISSUER"] == ISSUER
+    assert any(target == console["environment"]["CONSOLE_KEYS_DIR"] for _, target, _ in mounts(console))
+    assert not [n for n in verifiers if any("issuer-keys" in source for source, _, _ in mounts(services[n]))]
+    for name in verifiers:
         env = services[name]["environment"]
         up = name.upper()
         assert env[f"{up}_AUTH_ISSUER"] == ISSUER
@@ -195,7 +201,7 @@ def test_services_verify_tokens_with_the_issuers_public_keys_and_hold_no_signing
         assert not env[f"{up}_AUTH_JWKS_FILE"]
         assert not [k for k in env if "JWT" in k or k.endswith("_SECRET")], env
     air_gapped = compose_config(tmp_path, AUTH_JWKS_URL="", AUTH_JWKS_FILE="/etc/sogc/jwks.json")[0]["services"]
-    for name in SERVICES:
+    for name in verifiers:
         env = air_gapped[name]["environment"]
         assert not env[f"{name.upper()}_AUTH_JWKS_URL"]
         assert env[f"{name.upper()}_AUTH_JWKS_FILE"] == "/etc/sogc/jwks.json"

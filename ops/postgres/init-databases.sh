@@ -2,7 +2,7 @@
 # PostgreSQL image init script: one role and one database per service, PUBLIC has no CONNECT.
 # Runs once, when the data volume is empty. Passwords come from the container's environment.
 set -euo pipefail
-for svc in registry venture procurement notify; do
+for svc in registry venture procurement notify console; do
   var="$(echo "$svc" | tr '[:lower:]' '[:upper:]')_DB_PASSWORD"
   pw="${!var:?$var must be set}"
   psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \

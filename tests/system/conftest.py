@@ -26,9 +26,11 @@ def _port_free(port: int) -> bool:
 
 @pytest.fixture(scope="session")
 async def system() -> AsyncIterator[System]:
-    if sorted(present()) != sorted(["registry", "venture", "procurement", "notify"]):
+    if not {"registry", "venture", "procurement", "notify"} <= set(present()):
         pytest.skip(f"the system tests need all four services, found {present()}")
-    busy = [p for p in range(BASE_PORT + PORT_OFFSET + 1, BASE_PORT + PORT_OFFSET + 5) if not _port_free(p)]
+    busy = [
+        p for p in range(BASE_PORT + PORT_OFFSET + 1, BASE_PORT + PORT_OFFSET + 1 + len(present())) if not _port_free(p)
+    ]
     assert not busy, f"ports {busy} are taken: another System is running? set SYSTEM_TEST_BASE_PORT"
     started = time.monotonic()
     sys_ = System(suffix="sys", base_port=BASE_PORT, log_dir=ROOT / "var" / "system-logs" / "tests", demo_mode=True)

@@ -1,0 +1,1 @@
+"""The console's use cases: load → decide (domain) → save → return the events caused."""
