@@ -67,6 +67,9 @@ DISTRICT_SYSTEM = "district-demo"
 # The `iss` of the run's tokens, and where the services find the issuer's public keys.
 ISSUER = "https://console.smoke.invalid"
 JWKS_IN_CONTAINER = "/etc/sogc/issuer-jwks.json"
+# The console's signing keys (docker-compose.yml's issuer-keys volume) and its user (ops/service.Dockerfile).
+KEYS_IN_CONSOLE = "/var/lib/sogc/issuer-keys"
+CONSOLE_UID = 10001
 
 
 class Unavailable(Exception):
@@ -309,14 +312,25 @@ def prepare(stack: Stack, base_port: int) -> None:
     run([sys.executable, "-m", "ops.tokens", "--keys", str(keys), "jwks", "--out", str(public / "jwks.json")], cwd=ROOT)
     stack.ring = KeyRing.load(keys)
     values["AUTH_ISSUER"] = ISSUER
-    values["AUTH_JWKS_URL"] = ""
-    values["AUTH_JWKS_FILE"] = JWKS_IN_CONTAINER
+    with_console = "console" in app_services()
+    if with_console:
+        # The console signs with the ring (its user owns it) and the services fetch its JWKS
+        # endpoint, Compose's default; without it, they read the public keys from a file.
+        for path in [keys, *keys.iterdir()]:
+            os.chown(path, CONSOLE_UID, CONSOLE_UID)
+        values["AUTH_JWKS_FILE"] = ""
+    else:
+        values["AUTH_JWKS_URL"] = ""
+        values["AUTH_JWKS_FILE"] = JWKS_IN_CONTAINER
     (stack.folder / ".env").write_text("".join(f"{k}={v}\n" for k, v in values.items()))
     (stack.folder / ".env").chmod(0o600)
     override: dict[str, Any] = {name: {"image": image.tag} for name, image in images().items()}
     override.setdefault("rabbitmq-definitions", {})["environment"] = {system_password_var: values[system_password_var]}
-    for name in app_services():
-        override[name]["volumes"] = [f"{public / 'jwks.json'}:{JWKS_IN_CONTAINER}:ro"]
+    if with_console:
+        override["console"]["volumes"] = [f"{keys}:{KEYS_IN_CONSOLE}"]
+    else:
+        for name in app_services():
+            override[name]["volumes"] = [f"{public / 'jwks.json'}:{JWKS_IN_CONTAINER}:ro"]
     (stack.folder / "override.yml").write_text(json.dumps({"version": "3.8", "services": override}, indent=2))
     stack.values = values
 
@@ -442,10 +456,14 @@ def street_notice(stack: Stack, org_name: str) -> dict[str, Any] | None:
     return next((n for n in answer.json() if org_name in n["subject"] + n["body"]), None)
 
 
-def mail_to(stack: Stack, address: str) -> dict[str, Any] | None:
+def mail_to(stack: Stack, address: str, subject: str) -> dict[str, Any] | None:
+    """The e-mail to `address` whose subject has `subject` in it (notify's names the organisation;
+    the console's invitation goes to the same contact)."""
     answer = httpx.get(f"{stack.url('mailcatcher', 8025)}/api/v1/messages", timeout=10)
     answer.raise_for_status()
-    return next((m for m in answer.json()["messages"] if address in json.dumps(m["To"])), None)
+    return next(
+        (m for m in answer.json()["messages"] if address in json.dumps(m["To"]) and subject in m["Subject"]), None
+    )
 
 
 def district_demand(stack: Stack) -> dict[str, Any]:
@@ -465,14 +483,66 @@ def district_demand(stack: Stack) -> dict[str, Any]:
     return answer
 
 
+def console_issues_tokens(stack: Stack, api: PodmanApi) -> None:
+    """The issuer through its published port: discovery and the public keys (the run's ring), and
+    a service account's client-credentials token that registry accepts; a wrong secret and a token
+    of a foreign key are refused."""
+    base = stack.url("console", 8005)
+    discovery = httpx.get(f"{base}/.well-known/openid-configuration", timeout=10)
+    discovery.raise_for_status()
+    issuer, jwks_uri = discovery.json().get("issuer"), discovery.json().get("jwks_uri")
+    if issuer != ISSUER or jwks_uri != f"{ISSUER}/.well-known/jwks.json":
+        raise SmokeFailed(f"openid-configuration names issuer {issuer!r} and jwks_uri {jwks_uri!r}")
+    jwks = httpx.get(f"{base}/.well-known/jwks.json", timeout=10)
+    jwks.raise_for_status()
+    kids = [k["kid"] for k in jwks.json()["keys"]]
+    assert stack.ring is not None
+    if stack.ring.active_kid not in kids:
+        raise SmokeFailed(f"the console publishes {kids}, not the run's key {stack.ring.active_kid}")
+    log(f"GET /.well-known/openid-configuration and jwks.json (console, port {stack.ports[('console', 8005)]}): {kids}")
+
+    secret = secrets.token_urlsafe(32)
+    [console] = [c for c in api.containers(stack.project) if service_of(c) == "console"]
+    admin = ["python", "-m", "console.admin", "client", "smoke", "--role", "district_admin", "--secret", secret]
+    run(["podman", "exec", console["Id"], *admin], env=stack.engine_env, timeout=120)
+    grant = {"grant_type": "client_credentials", "client_id": "smoke", "client_secret": secret}
+    refused = httpx.post(f"{base}/oauth/token", data={**grant, "client_secret": "wrong"}, timeout=30)
+    if refused.status_code != 401 or refused.json().get("error") != "invalid_client":
+        raise SmokeFailed(f"a wrong client secret was answered {refused.status_code}: {refused.text[:300]}")
+    issued = httpx.post(f"{base}/oauth/token", data=grant, timeout=30)
+    if issued.status_code != 200:
+        raise SmokeFailed(f"client credentials answered {issued.status_code}: {issued.text[:300]}")
+    bearer = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+    orgs = httpx.get(f"{stack.url('registry', 8001)}/orgs", headers=bearer, timeout=30)
+    if orgs.status_code != 200:
+        raise SmokeFailed(f"registry answered the console's token {orgs.status_code}: {orgs.text[:300]}")
+    with tempfile.TemporaryDirectory() as other:
+        foreign = mint(KeyRing.ensure(other), issuer=ISSUER, sub="smoke-forger", role="district_admin", ttl_seconds=60)
+    forged = httpx.get(
+        f"{stack.url('registry', 8001)}/orgs", headers={"Authorization": f"Bearer {foreign}"}, timeout=30
+    )
+    if forged.status_code != 401:
+        raise SmokeFailed(f"registry answered a token of a foreign key {forged.status_code}")
+    log("POST /oauth/token (client credentials): registry accepts the token (200); wrong secret 401, foreign key 401")
+
+
 def smoke(stack: Stack, api: PodmanApi, victim: str) -> None:
+    if "console" in app_services():
+        console_issues_tokens(stack, api)
     first = f"冒烟测试为老服务中心{secrets.token_hex(3)}"
     org_id = register_org(stack, first, "smoke-1@example.org")
     log(f"POST /orgs (registry, port {stack.ports[('registry', 8001)]}): 201, org {org_id}")
     notice = eventually("the street's notice in notify's inbox", lambda: street_notice(stack, first))
     log(f"GET /inbox (notify, street officer of {STREET}): notice {notice['subject']!r}")
-    mail = eventually("the organisation's e-mail in the mail catcher", lambda: mail_to(stack, "smoke-1@example.org"))
+    mail = eventually(
+        "the organisation's e-mail in the mail catcher", lambda: mail_to(stack, "smoke-1@example.org", first)
+    )
     log(f"mail catcher: e-mail to smoke-1@example.org, subject {mail['Subject']!r}")
+    if "console" in app_services():
+        invitation = eventually(
+            "the console's invitation of the contact", lambda: mail_to(stack, "smoke-1@example.org", "邀请")
+        )
+        log(f"mail catcher: the console's invitation to smoke-1@example.org, subject {invitation['Subject']!r}")
     answer = district_demand(stack)
     log(f"district system {DISTRICT_SYSTEM} over AMQP: demand {answer['demand_ref']} answered {answer['routing_key']}")
     page = httpx.get(f"{stack.url('notify', 8004)}/public/announcements", timeout=10)
@@ -509,7 +579,7 @@ def smoke(stack: Stack, api: PodmanApi, victim: str) -> None:
         f"healthy after {back:.0f} s"
     )
     eventually("the notice of the organisation registered while notify was down", lambda: street_notice(stack, second))
-    eventually("its e-mail", lambda: mail_to(stack, "smoke-2@example.org"))
+    eventually("its e-mail", lambda: mail_to(stack, "smoke-2@example.org", second))
     if not street_notice(stack, first):
         raise SmokeFailed("the first notice is gone after the restart")
     log("after the restart: both organisations' notices in the inbox, both e-mails delivered")
