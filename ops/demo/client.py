@@ -139,7 +139,12 @@ class District:
         self._arrived = asyncio.Event()
 
     async def __aenter__(self) -> District:
-        self.connection = await aio_pika.connect_robust(self.endpoints.amqp)
+        # A broker that takes the TCP connection and never answers the handshake fails the run
+        # here, naming the broker, instead of holding it silently.
+        try:
+            self.connection = await aio_pika.connect_robust(self.endpoints.amqp, timeout=60)
+        except TimeoutError as exc:
+            raise RuntimeError(f"the broker at {self.endpoints.amqp.split('@')[-1]} did not answer in 60 s") from exc
         self.channel = await self.connection.channel(publisher_confirms=True)
         self.exchange = await self.channel.get_exchange("events", ensure=False)
         # A private queue for this run's answers (the broker lets the user name queues `<user>.*`).

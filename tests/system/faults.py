@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import time
 
 import asyncpg
 
-from ops.system import ADMIN_DSN
+from ops.system import ADMIN_DSN, ROOT
 
 FULL = os.environ.get("FAULTS_FULL") == "1"
 PG_CLUSTER = os.environ.get("FAULTS_PG_CLUSTER", "15 main").split()
@@ -34,6 +35,8 @@ async def broker_outage(vhost: str, seconds: float = 10.0) -> str:
         await asyncio.sleep(seconds)
         await _run("rabbitmqctl", "-q", "start_app")
         await _run("rabbitmqctl", "-q", "await_startup")
+        # start_app resets the file-handle budget the CI raised (ops/services-up.sh says why).
+        await _run("bash", str(ROOT / "ops" / "services-up.sh"))
         return f"rabbitmqctl stop_app, {seconds:.0f} s, start_app"
     deadline, closes = time.monotonic() + seconds, 0
     while time.monotonic() < deadline:
@@ -42,6 +45,14 @@ async def broker_outage(vhost: str, seconds: float = 10.0) -> str:
         closes += 1
         await asyncio.sleep(0.5)
     return f"rabbitmqctl close_all_connections -p {vhost} x{closes} over {seconds:.0f} s"
+
+
+async def broker_file_budget() -> int:
+    """The broker's file-handle budget (ops/services-up.sh raises it; a restart resets it)."""
+    out = await _run("rabbitmqctl", "-q", "eval", "file_handle_cache:info([total_limit]).")
+    found = re.search(r"total_limit,(\d+)", out)
+    assert found, out
+    return int(found.group(1))
 
 
 async def database_outage(databases: list[str], seconds: float = 10.0) -> str:
