@@ -35,7 +35,7 @@ async def broker_outage(vhost: str, seconds: float = 10.0) -> str:
         await asyncio.sleep(seconds)
         await _run("rabbitmqctl", "-q", "start_app")
         await _run("rabbitmqctl", "-q", "await_startup")
-        # start_app resets the file-handle budget the CI raised (ops/services-up.sh says why).
+        # The file-handle budget must have outlived start_app (ops/services-up.sh says why); said again.
         await _run("bash", str(ROOT / "ops" / "services-up.sh"))
         return f"rabbitmqctl stop_app, {seconds:.0f} s, start_app"
     deadline, closes = time.monotonic() + seconds, 0
